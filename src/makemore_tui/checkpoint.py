@@ -1,0 +1,134 @@
+"""Saving and loading a run's state in its work directory.
+
+`model.pt` holds the config, the vocabulary, the weights, the optimiser state, the step and the
+random generators' states: all a run needs to continue bit for bit. It is written atomically (a
+temporary file, flushed and synced, then renamed over the old one), so a process killed at any
+moment leaves the last good checkpoint in place. It is read with `torch.load(weights_only=True)`,
+which rebuilds tensors and plain containers only and never runs code from the file.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import pickle
+import tempfile
+import zipfile
+from pathlib import Path
+
+import torch
+
+from .config import Config, ConfigError
+from .data import Vocab
+
+CHECKPOINT = "model.pt"
+FORMAT = "makemore-tui/1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; the message says which file and why."""
+
+
+def checkpoint_path(work_dir: str | os.PathLike) -> Path:
+    return Path(work_dir) / CHECKPOINT
+
+
+def atomic_write_bytes(path: Path, write) -> None:
+    """Call write(fileobj) on a temporary file beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict) -> Path:
+    """Write the checkpoint; raises OSError (for instance a full disk) with the old file intact."""
+    path = checkpoint_path(work_dir)
+    payload = {"format": FORMAT, "config": cfg.to_dict(), "vocab": list(vocab.itos), "state": state}
+    atomic_write_bytes(path, lambda f: torch.save(payload, f))
+    return path
+
+
+def describe_os_error(e: OSError) -> str:
+    if e.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the work directory is not writable"
+    return e.strerror or str(e)
+
+
+def load(path: str | os.PathLike) -> dict:
+    """Read and check a checkpoint file (or a work directory holding one)."""
+    p = Path(path)
+    if p.is_dir():
+        p = checkpoint_path(p)
+    if not p.exists():
+        raise CheckpointError(f"no checkpoint at {p}")
+    try:
+        payload = torch.load(p, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else "unsafe content"
+        raise CheckpointError(
+            f"{p} was refused: it holds something other than tensors and plain data ({first[:160]})"
+        ) from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as e:
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"{p} is corrupt or truncated: {msg[:160]}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(f"{p} is not a makemore-tui checkpoint (format {FORMAT})")
+    for key, kind in (("config", dict), ("vocab", list), ("state", dict)):
+        if not isinstance(payload.get(key), kind):
+            raise CheckpointError(f"{p} is missing its {key}")
+    try:
+        payload["config"] = Config.from_dict(payload["config"]).validate()
+    except (ConfigError, TypeError) as e:
+        raise CheckpointError(f"{p} has settings that cannot be used: {e}") from None
+    vocab = payload["vocab"]
+    if not vocab or not all(isinstance(s, str) and len(s) == 1 for s in vocab):
+        raise CheckpointError(f"{p} has a malformed vocabulary")
+    payload["vocab"] = Vocab(tuple(vocab))
+    state = payload["state"]
+    if not isinstance(state.get("model"), dict) or "step" not in state:
+        raise CheckpointError(f"{p} is missing the model weights or the step")
+    return payload
+
+
+def check_compatible(payload: dict, model: torch.nn.Module, vocab: Vocab | None = None, where: str = "") -> None:
+    """Raise CheckpointError when the stored weights do not fit `model` (or `vocab`)."""
+    where = where or "the checkpoint"
+    if vocab is not None and tuple(payload["vocab"].itos) != tuple(vocab.itos):
+        a, b = "".join(payload["vocab"].itos), "".join(vocab.itos)
+        raise CheckpointError(
+            f"{where} was made with another vocabulary ({len(a)} symbols {a[:40]!r}) than this data "
+            f"({len(b)} symbols {b[:40]!r})"
+        )
+    want = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    have = payload["state"]["model"]
+    for k, shape in want.items():
+        if k not in have or not isinstance(have[k], torch.Tensor):
+            raise CheckpointError(f"{where} has no tensor for {k}")
+        if tuple(have[k].shape) != shape:
+            raise CheckpointError(
+                f"{where} has {k} of shape {tuple(have[k].shape)}, but the model needs {shape} (other sizes)"
+            )
+    extra = set(have) - set(want)
+    if extra:
+        raise CheckpointError(f"{where} has tensors this model does not: {', '.join(sorted(extra))[:80]}")

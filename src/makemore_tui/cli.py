@@ -1,0 +1,197 @@
+"""The `makemore-tui` command: flags named as in makemore.py where they mean the same thing.
+
+With no flags it opens the app and trains the seed network on the bundled names. Errors in the
+arguments or the input print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+
+from .config import DEVICES, INITS, MODEL_TYPES, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def _number(kind: type):
+    def parse(text: str):
+        try:
+            value = float(text.replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if kind is int:
+            if value != int(value):
+                raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+            return int(value)
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+INT, FLOAT = _number(int), _number(float)
+
+# flag dest -> Config field, for the settings a flag overrides on top of the preset
+CONFIG_FLAGS = {
+    "type": "type", "block_size": "block_size", "n_embd": "n_embd", "n_embd2": "n_hidden",
+    "batch_size": "batch_size", "learning_rate": "learning_rate", "weight_decay": "weight_decay",
+    "max_steps": "max_steps", "seed": "seed", "device": "device", "eval_every": "eval_every",
+    "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
+    "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
+}
+
+
+def build_parser() -> Parser:
+    p = Parser(
+        prog="makemore-tui",
+        description="Train makemore's character-level language model live in the terminal, look inside it, "
+        "and sample names from it.",
+    )
+    io = p.add_argument_group("input and output")
+    io.add_argument("--input-file", "-i", default=None, help="one item a line, UTF-8 (default: the bundled names)")
+    io.add_argument("--work-dir", "-o", default="out", help="where checkpoints, metrics.jsonl and summary.json go (default: out)")
+    io.add_argument("--resume", action="store_true", help="continue the run saved in the work directory")
+    io.add_argument("--sample-only", action="store_true", help="print names from the work directory's model and exit")
+    io.add_argument("--headless", action="store_true", help="train without the app: progress on the terminal, files in the work directory")
+    io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
+    m = p.add_argument_group("model")
+    m.add_argument("--preset", default="seed", help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
+    m.add_argument("--type", choices=MODEL_TYPES, default=None, help="model type (mlp)")
+    m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
+    m.add_argument("--n-embd", type=INT, default=None, help="embedding size (columns of C)")
+    m.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size")
+    m.add_argument("--init", choices=INITS, default=None, help="seed: plain randn (lecture 2); kaiming: scaled (lecture 3)")
+    o = p.add_argument_group("optimisation")
+    o.add_argument("--batch-size", "-b", type=INT, default=None)
+    o.add_argument("--learning-rate", "-l", type=FLOAT, default=None)
+    o.add_argument("--lr-schedule", choices=SCHEDULES, default=None, help="constant, step (x0.1 half-way) or cosine")
+    o.add_argument("--warmup-steps", type=INT, default=None, help="linear warm-up steps (cosine schedule)")
+    o.add_argument("--min-lr", type=FLOAT, default=None, help="final rate of the cosine schedule")
+    o.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
+    o.add_argument("--weight-decay", "-w", type=FLOAT, default=None)
+    o.add_argument("--max-steps", type=INT, default=None)
+    o.add_argument("--seed", type=INT, default=None, help="seeds the init and the batches (default 2147483647, as in the lecture)")
+    o.add_argument("--device", choices=DEVICES, default=None)
+    o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: 1, fastest for these small matrices)")
+    o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
+    o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
+    s = p.add_argument_group("sampling")
+    s.add_argument("--num-samples", type=INT, default=20, help="names to print with --sample-only (default 20)")
+    s.add_argument("--temperature", type=FLOAT, default=1.0)
+    s.add_argument("--top-k", type=INT, default=None, help="sample only from the k likeliest characters")
+    s.add_argument("--prefix", default="", help="every sampled name starts with this")
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    overrides = {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    return preset(args.preset, **overrides).validate()
+
+
+def check_sampling_args(args: argparse.Namespace) -> None:
+    if not 1 <= args.num_samples <= 100_000:
+        raise ConfigError(f"num_samples must be between 1 and 100,000, got {args.num_samples}")
+    if not 0.01 <= args.temperature <= 100:
+        raise ConfigError(f"temperature must be between 0.01 and 100, got {args.temperature:g}")
+    if args.top_k is not None and args.top_k < 1:
+        raise ConfigError(f"top_k must be at least 1, got {args.top_k}")
+    if "." in args.prefix:
+        raise ConfigError("prefix cannot contain '.', the start/end token")
+    if len(args.prefix) > 50:
+        raise ConfigError("prefix is too long (at most 50 characters)")
+
+
+def sample_only(args: argparse.Namespace) -> int:
+    from .checkpoint import CheckpointError, checkpoint_path
+    from .run import load_for_sampling
+    from .sampling import sample
+
+    if not checkpoint_path(args.work_dir).exists():
+        raise CheckpointError(f"no checkpoint in {args.work_dir}: train first (makemore-tui --headless -o {args.work_dir})")
+    model, vocab, cfg = load_for_sampling(args.work_dir)
+    missing = set(args.prefix) - set(vocab.itos)
+    if missing:
+        raise ConfigError(f"prefix has characters the model does not know: {''.join(sorted(missing))!r}")
+    names = sample(model, vocab, cfg.block_size, n=args.num_samples, temperature=args.temperature,
+                   top_k=args.top_k, prefix=args.prefix, seed=args.seed)
+    sys.stdout.write("".join(s.text + "\n" for s in names))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return _main(args)
+    except UsageError as e:
+        print(f"makemore-tui: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `makemore-tui --sample-only | head`
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+
+
+def _main(args: argparse.Namespace) -> int:
+    from .checkpoint import CheckpointError
+    from .data import DataError
+
+    try:
+        check_sampling_args(args)
+        if args.threads is not None and not 1 <= args.threads <= 1024:
+            raise ConfigError(f"threads must be between 1 and 1024, got {args.threads}")
+        if args.sample_only:
+            import torch
+
+            torch.set_num_threads(args.threads or 1)
+            return sample_only(args)
+        cfg = config_from_args(args)
+        import torch
+
+        from .run import open_run
+        from .trainer import resolve_device
+
+        torch.set_num_threads(args.threads or 1)
+        resolve_device(cfg.device)
+        headless = args.headless
+        if not headless and not sys.stdout.isatty():
+            print("makemore-tui: stdout is not a terminal, so training headless (pass --headless to say so)",
+                  file=sys.stderr)
+            headless = True
+        run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume)
+        for notice in run.data.notices:
+            print(f"makemore-tui: note: {notice}", file=sys.stderr)
+        if headless:
+            from .headless import run_headless
+
+            return run_headless(run)
+        from .app.app import run_app
+
+        return run_app(run, args)
+    except (ConfigError, DataError, CheckpointError) as e:
+        print(f"makemore-tui: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,111 @@
+"""What the trainer tells its listeners. Plain numbers and strings only, never tensors, so an event
+can cross threads, be written as JSON, or be posted to the UI without holding on to training memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Event:
+    def to_dict(self) -> dict:
+        return {"event": type(self).__name__, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    name: str
+    shape: tuple[int, ...]
+    numel: int
+
+
+@dataclass(frozen=True)
+class Started(Event):
+    config: dict
+    params: list[ParamInfo]
+    n_params: int
+    shapes: list[tuple[str, str, tuple[int, ...], str]]  # (name, expression, shape, note)
+    vocab: list[str]
+    start_step: int
+    max_steps: int
+    n_train: int
+    n_dev: int
+    n_test: int
+    threads: int
+
+
+@dataclass(frozen=True)
+class Steps(Event):
+    """A batch of consecutive steps: losses[i] is the loss of step first_step + i."""
+
+    first_step: int
+    losses: list[float]
+    lrs: list[float]
+    step: int  # steps done so far (first_step + len(losses))
+    elapsed_s: float  # seconds of training (pauses excluded)
+    steps_per_s: float  # recent rate
+
+
+@dataclass(frozen=True)
+class ParamStat:
+    name: str
+    grad_norm: float
+    data_norm: float
+    update_ratio: float  # std(lr * grad) / std(data): lecture 3's update-to-data ratio
+
+
+@dataclass(frozen=True)
+class ParamStats(Event):
+    step: int
+    stats: list[ParamStat]
+
+
+@dataclass(frozen=True)
+class Evaluated(Event):
+    step: int
+    val_loss: float
+    train_loss: float | None = None
+
+
+@dataclass(frozen=True)
+class Paused(Event):
+    step: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Resumed(Event):
+    step: int
+
+
+@dataclass(frozen=True)
+class Diverged(Event):
+    step: int
+    loss: float
+    reason: str  # in words, for people
+
+
+@dataclass(frozen=True)
+class CheckpointSaved(Event):
+    step: int
+    path: str
+
+
+@dataclass(frozen=True)
+class CheckpointFailed(Event):
+    step: int
+    error: str
+
+
+@dataclass(frozen=True)
+class Finished(Event):
+    step: int
+    train_loss: float
+    val_loss: float
+    test_loss: float
+    seconds: float
+    steps_per_s: float
+    stopped_early: bool
+    diverged: str | None = None
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,156 @@
+"""The makemore MLP (Bengio et al. 2003, as in Karpathy's lecture 2).
+
+    emb    = C[X]                         (B, T)        -> (B, T, E)
+    h      = tanh(emb.view(B, T*E) @ W1 + b1)             -> (B, H)
+    logits = h @ W2 + b2                                  -> (B, V)
+    loss   = cross_entropy(logits, Y)
+
+Besides the autograd forward pass, the MLP has a hand-written backward pass (`backward_by_hand`)
+that fills every parameter's .grad in about a third of the operator calls autograd makes. With
+batches of 32 the step is all dispatch overhead, so fewer calls is what makes training fast; the
+tests check these gradients against autograd.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .config import Config
+
+
+@dataclass(frozen=True)
+class ShapeRow:
+    """One tensor along the forward pass, for the shapes pane."""
+
+    name: str  # what the tensor is called in the code, e.g. "emb"
+    expr: str  # how it is computed, e.g. "C[X]"
+    shape: tuple[int, ...]
+    note: str = ""
+
+
+class MLP(nn.Module):
+    param_order = ("C", "W1", "b1", "W2", "b2")
+
+    def __init__(self, cfg: Config, vocab_size: int):
+        super().__init__()
+        self.block_size, self.n_embd, self.n_hidden = cfg.block_size, cfg.n_embd, cfg.n_hidden
+        self.vocab_size = vocab_size
+        g = torch.Generator().manual_seed(cfg.seed)
+        # Same calls in the same order as the lecture, so the seed init reproduces its numbers.
+        C = torch.randn((vocab_size, cfg.n_embd), generator=g)
+        W1 = torch.randn((cfg.block_size * cfg.n_embd, cfg.n_hidden), generator=g)
+        b1 = torch.randn(cfg.n_hidden, generator=g)
+        W2 = torch.randn((cfg.n_hidden, vocab_size), generator=g)
+        b2 = torch.randn(vocab_size, generator=g)
+        if cfg.init == "kaiming":
+            # Lecture 3: tanh gain 5/3 over sqrt(fan_in) keeps activations out of saturation, and a
+            # near-zero output layer makes the first loss about -log(1/V) instead of ~20.
+            W1 *= (5 / 3) / (cfg.block_size * cfg.n_embd) ** 0.5
+            b1 *= 0.01
+            W2 *= 0.01
+            b2 *= 0.0
+        self.C, self.W1, self.b1, self.W2, self.b2 = (nn.Parameter(t) for t in (C, W1, b1, W2, b2))
+
+    def ordered_parameters(self) -> list[nn.Parameter]:
+        return [getattr(self, n) for n in self.param_order]
+
+    def hidden(self, X: torch.Tensor) -> torch.Tensor:
+        emb = self.C[X]
+        return torch.tanh(emb.view(X.shape[0], -1) @ self.W1 + self.b1)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.hidden(X) @ self.W2 + self.b2
+
+    def loss(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(self(X), Y)
+
+    @torch.no_grad()
+    def backward_by_hand(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
+        """Forward and backward for one batch; sets .grad on every parameter, returns the loss."""
+        C, W1, b1, W2, b2 = self.C, self.W1, self.b1, self.W2, self.b2
+        B = X.shape[0]
+        flatX = X.reshape(-1)
+        x = C.index_select(0, flatX).view(B, -1)  # C[X].view(B, T*E)
+        h = torch.addmm(b1, x, W1).tanh_()
+        logp = torch.log_softmax(torch.addmm(b2, h, W2), 1)
+        loss = F.nll_loss(logp, Y)
+        dlogits = _softmax_minus_onehot(logp, Y).div_(B)  # d loss / d logits
+        W2.grad = h.t().mm(dlogits)
+        b2.grad = dlogits.sum(0)
+        dh = dlogits.mm(W2.t())
+        dpre = torch.addcmul(dh, dh, h.square(), value=-1.0)  # dh * (1 - h^2), through tanh
+        W1.grad = x.t().mm(dpre)
+        b1.grad = dpre.sum(0)
+        C.grad = torch.zeros_like(C).index_add_(0, flatX, dpre.mm(W1.t()).view(-1, self.n_embd))
+        return loss
+
+    @torch.no_grad()
+    def sgd_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
+        """One step of plain SGD with the gradient folded into the update, returns the batch loss.
+
+        Same arithmetic as backward_by_hand followed by `p -= lr * p.grad`, but each weight's
+        gradient is accumulated straight into the weight (addmm_, index_add_ with alpha = -lr/B),
+        so no gradient tensor is allocated and there is no separate update pass.
+        """
+        C, W1, b1, W2, b2 = self.C, self.W1, self.b1, self.W2, self.b2
+        B = X.shape[0]
+        flatX = X.reshape(-1)
+        x = C.index_select(0, flatX).view(B, -1)
+        h = torch.addmm(b1, x, W1).tanh_()
+        logp = torch.log_softmax(torch.addmm(b2, h, W2), 1)
+        loss = F.nll_loss(logp, Y)
+        dlogits = _softmax_minus_onehot(logp, Y)  # the 1/B is folded into alpha
+        a = -lr / B
+        dh = dlogits.mm(W2.t())  # uses W2 before its update
+        dpre = torch.addcmul(dh, dh, h.square(), value=-1.0)
+        W2.addmm_(h.t(), dlogits, alpha=a)
+        b2.add_(dlogits.sum(0), alpha=a)
+        dx = dpre.mm(W1.t())  # uses W1 before its update
+        W1.addmm_(x.t(), dpre, alpha=a)
+        b1.add_(dpre.sum(0), alpha=a)
+        C.index_add_(0, flatX, dx.view(-1, self.n_embd), alpha=a)
+        return loss
+
+    def shape_report(self, X: torch.Tensor) -> list[ShapeRow]:
+        """The real shape of every tensor along the forward pass for the batch X."""
+        B, T = X.shape
+        with torch.no_grad():
+            emb = self.C[X]
+            flat = emb.view(B, -1)
+            h = torch.tanh(flat @ self.W1 + self.b1)
+            logits = h @ self.W2 + self.b2
+        E, H, V = self.n_embd, self.n_hidden, self.vocab_size
+        return [
+            ShapeRow("X", "X", tuple(X.shape), f"{B} examples of the {T} previous characters"),
+            ShapeRow("emb", "C[X]", tuple(emb.shape), f"each index looks up a row of C ({V}, {E})"),
+            ShapeRow(
+                "emb.view", f"emb.view({B}, {T * E})", tuple(flat.shape),
+                f"joins the {T} embeddings per example; without it, ({B * T}x{E}) @ W1 ({T * E}x{H}) fails: "
+                f"shapes cannot be multiplied ({B * T}x{E} and {T * E}x{H})",
+            ),
+            ShapeRow("h", "tanh(emb.view @ W1 + b1)", tuple(h.shape), f"{H} hidden units"),
+            ShapeRow("logits", "h @ W2 + b2", tuple(logits.shape), f"one score per symbol ({V} classes)"),
+            ShapeRow("loss", "cross_entropy(logits, Y)", (), "a single number"),
+        ]
+
+
+def _softmax_minus_onehot(logp: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
+    """softmax(logits) - onehot(Y), computed in place from log-probabilities."""
+    return logp.exp_().index_put_((torch.arange(Y.shape[0]), Y), _MINUS_ONE, accumulate=True)
+
+
+_MINUS_ONE = torch.tensor(-1.0)
+
+
+def build_model(cfg: Config, vocab_size: int) -> MLP:
+    if cfg.type != "mlp":
+        raise ValueError(f"unknown model type {cfg.type!r}")
+    return MLP(cfg, vocab_size)
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,121 @@
+"""Writes a run's files from the trainer's events: metrics.jsonl while it runs, summary.json at the end.
+
+metrics.jsonl has one JSON object per logged step (every `log_every` steps): step, train_loss
+(the batch loss at that step), lr, elapsed_s, and val_loss on the steps where the dev set was
+evaluated. The file grows at a bounded rate whatever the step rate.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+from . import events as ev
+from .checkpoint import atomic_write_bytes
+
+METRICS = "metrics.jsonl"
+SUMMARY = "summary.json"
+CONFIG = "config.json"
+
+
+def _num(x: float | None):
+    """JSON has no NaN or infinity; write those as null."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return None
+    return x
+
+
+def write_json(path: Path, obj: dict) -> None:
+    data = (json.dumps(obj, indent=2, sort_keys=False) + "\n").encode()
+    atomic_write_bytes(path, lambda f: f.write(data))
+
+
+def truncate_metrics(work_dir: Path, after_step: int) -> None:
+    """Drop lines past `after_step` (steps a killed run logged after its last checkpoint)."""
+    path = work_dir / METRICS
+    if not path.exists():
+        return
+    keep = []
+    with open(path, "rb") as f:
+        for line in f:
+            try:
+                if json.loads(line)["step"] <= after_step:
+                    keep.append(line if line.endswith(b"\n") else line + b"\n")
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn last line from a killed process
+    atomic_write_bytes(path, lambda f: f.writelines(keep))
+
+
+class RunRecorder:
+    """A trainer listener that keeps the work directory's metrics and summary up to date."""
+
+    def __init__(self, work_dir: str | os.PathLike, log_every: int, n_params: int = 0, append: bool = False):
+        self.dir = Path(work_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.log_every = log_every
+        self.n_params = n_params
+        self._file = open(self.dir / METRICS, "a" if append else "w", encoding="utf-8")
+        self._pending: dict | None = None  # the latest logged line, held until a val_loss may join it
+        self._last_elapsed = 0.0
+        self.summary: dict | None = None
+
+    def _write_pending(self) -> None:
+        if self._pending is not None:
+            self._file.write(json.dumps(self._pending) + "\n")
+            self._pending = None
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.Started):
+            self.n_params = event.n_params
+            self._last_elapsed = 0.0
+            write_json(self.dir / CONFIG, event.config)
+        elif isinstance(event, ev.Steps):
+            n = len(event.losses)
+            e0, e1 = self._last_elapsed, event.elapsed_s
+            for i, loss in enumerate(event.losses):
+                step = event.first_step + i + 1  # steps completed after this one
+                if step % self.log_every == 0:
+                    self._write_pending()
+                    self._pending = {
+                        "step": step,
+                        "train_loss": _num(loss),
+                        "lr": event.lrs[i],
+                        "elapsed_s": round(e0 + (e1 - e0) * (i + 1) / n, 4),
+                    }
+            self._last_elapsed = e1
+            self._write_pending_unless(event.step)
+            self._file.flush()
+        elif isinstance(event, ev.Evaluated):
+            if self._pending is None or self._pending["step"] != event.step:
+                self._write_pending()
+                self._pending = {"step": event.step, "train_loss": None, "lr": None,
+                                 "elapsed_s": round(self._last_elapsed, 4)}
+            self._pending["val_loss"] = _num(event.val_loss)
+            self._write_pending()
+            self._file.flush()
+        elif isinstance(event, ev.Finished):
+            self._write_pending()
+            self._file.flush()
+            self.summary = {
+                "steps": event.step,
+                "params": self.n_params,
+                "train_loss": _num(event.train_loss),
+                "val_loss": _num(event.val_loss),
+                "test_loss": _num(event.test_loss),
+                "seconds": round(event.seconds, 3),
+                "steps_per_s": round(event.steps_per_s, 1),
+                "stopped_early": event.stopped_early,
+                "diverged": event.diverged,
+            }
+            write_json(self.dir / SUMMARY, self.summary)
+
+    def _write_pending_unless(self, step: int) -> None:
+        # Keep the line for the current step back: an evaluation of this very step may follow.
+        if self._pending is not None and self._pending["step"] != step:
+            self._write_pending()
+
+    def close(self) -> None:
+        self._write_pending()
+        self._file.close()

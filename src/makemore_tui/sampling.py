@@ -1,0 +1,92 @@
+"""Making up names: sampling from the model one character at a time, many names in parallel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from .data import Vocab
+
+MAX_LEN = 64  # a name that has not ended by then is cut there
+
+
+@dataclass(frozen=True)
+class Sample:
+    text: str
+    logprob: float  # natural log of the model's probability of the whole name, end token included (T=1)
+    is_new: bool  # not in the training split
+    ended: bool = True  # False if cut at max_len
+
+
+@torch.no_grad()
+def sample(
+    model: torch.nn.Module,
+    vocab: Vocab,
+    block_size: int,
+    n: int = 10,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    prefix: str = "",
+    seed: int | None = None,
+    is_known: Callable[[str], bool] | None = None,
+    max_len: int = MAX_LEN,
+) -> list[Sample]:
+    """Sample n names. `prefix` is forced as each name's start; temperature and top-k shape the
+    choice of the following characters. The same seed gives the same names."""
+    if n <= 0:
+        return []
+    if not temperature > 0:
+        raise ValueError("temperature must be positive")
+    device = next(model.parameters()).device
+    gen = torch.Generator(device="cpu")
+    if seed is None:
+        gen.seed()
+    else:
+        gen.manual_seed(seed)
+    was_training = model.training
+    model.eval()
+    try:
+        prefix_ix = vocab.encode(prefix)
+        ctx = torch.zeros((n, block_size), dtype=torch.long, device=device)
+        out = torch.zeros((n, max_len), dtype=torch.long)
+        logprob = torch.zeros(n, dtype=torch.float64)
+        alive = torch.ones(n, dtype=torch.bool)
+        length = torch.full((n,), max_len, dtype=torch.long)
+        for t in range(max_len + 1):
+            logits = model(ctx).float().cpu()
+            logp = torch.log_softmax(logits, dim=-1)
+            if t < len(prefix_ix):
+                ix = torch.full((n,), prefix_ix[t], dtype=torch.long)
+            else:
+                scaled = logits / temperature
+                if top_k is not None and 0 < top_k < scaled.shape[-1]:
+                    kth = torch.topk(scaled, top_k, dim=-1).values[:, -1:]
+                    scaled = scaled.masked_fill(scaled < kth, float("-inf"))
+                probs = torch.softmax(scaled, dim=-1)
+                ix = torch.multinomial(probs, 1, generator=gen).squeeze(1)
+                if t == max_len:  # out of room: no more characters, the name is cut here
+                    break
+            logprob += torch.where(alive, logp.gather(1, ix[:, None]).squeeze(1).double(), 0.0)
+            ended_now = alive & (ix == 0)
+            length[ended_now] = t
+            alive &= ix != 0
+            if t < max_len:
+                out[:, t] = ix
+            if not alive.any():
+                break
+            ctx = torch.cat([ctx[:, 1:], ix.to(device)[:, None]], dim=1)
+    finally:
+        model.train(was_training)
+    samples = []
+    for i in range(n):
+        L = int(length[i])
+        text = vocab.decode(out[i, :L].tolist())
+        samples.append(Sample(
+            text=text,
+            logprob=float(logprob[i]),
+            is_new=not (is_known(text) if is_known else False),
+            ended=L < max_len,
+        ))
+    return samples

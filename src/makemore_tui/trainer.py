@@ -1,0 +1,433 @@
+"""The training loop: gradient descent on the makemore model, as a stream of events.
+
+A Trainer runs in whatever thread calls `run()` (the app's worker thread, or the main thread when
+headless). Other threads steer it with `pause()`, `resume()`, `step_once()`, `stop()` and
+`submit(fn)`; those only set flags that the loop reads between steps, so a step is never
+interrupted half-way and the loop stays free of locks on its hot path.
+
+Listeners receive events (see events.py) in the training thread. Per-step losses are gathered and
+sent as one `Steps` event every `emit_interval` seconds, so the cost of listening does not grow
+with the step rate.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future
+from typing import Callable
+
+import torch
+
+from . import events as ev
+from .config import Config, ConfigError
+from .data import Dataset
+from .model import build_model, count_params
+
+Listener = Callable[[ev.Event], None]
+
+EVAL_CHUNK = 65_536  # examples per forward pass when evaluating a whole split
+
+
+def resolve_device(name: str) -> torch.device:
+    """The torch device for a setting, or ConfigError when this machine does not have it."""
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError("device 'cuda' is not available on this machine (no CUDA GPU found); use --device cpu")
+        return torch.device("cuda")
+    if name == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if not (mps and mps.is_available()):
+            raise ConfigError("device 'mps' is not available on this machine (no Apple GPU found); use --device cpu")
+        return torch.device("mps")
+    raise ConfigError(f"unknown device {name!r}; choose cpu, cuda or mps")
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor) -> float:
+    """Mean cross-entropy of the model over a whole split."""
+    if X.shape[0] == 0:
+        return float("nan")
+    was_training = model.training
+    model.eval()
+    total = 0.0
+    for i in range(0, X.shape[0], EVAL_CHUNK):
+        logits = model(X[i : i + EVAL_CHUNK])
+        total += torch.nn.functional.cross_entropy(logits, Y[i : i + EVAL_CHUNK], reduction="sum").item()
+    model.train(was_training)
+    return total / X.shape[0]
+
+
+def divergence_reason(losses: list[float], start_loss: float | None, lr: float) -> str | None:
+    """Why a run should stop, in words, or None while it looks healthy."""
+    bad = next((x for x in losses if not math.isfinite(x)), None)
+    if bad is not None:
+        what = "NaN" if math.isnan(bad) else "infinite"
+        if lr < 0:
+            return (f"the loss became {what}: the learning rate {lr:g} is negative, so each update moves the "
+                    "weights up the gradient and the loss climbs until it overflows. Use a positive rate.")
+        return (f"the loss became {what}: the learning rate {lr:g} is too large for this model, so the updates "
+                "overshoot and the weights blow up. Try a rate about 10 times smaller.")
+    if start_loss is None or len(losses) < 20:
+        return None
+    recent = sum(losses[-50:]) / len(losses[-50:])
+    if recent > 1.5 * start_loss + 1.0:
+        if lr < 0:
+            return (f"the loss climbed from {start_loss:.3f} to {recent:.3f}: the learning rate {lr:g} is "
+                    "negative, so every update moves the weights along the gradient (ascent, not descent). "
+                    "The update is p -= lr * grad with lr > 0.")
+        return (f"the loss climbed from {start_loss:.3f} to {recent:.3f}: the learning rate {lr:g} is too large, "
+                "so each step overshoots. Try a smaller rate (for instance a tenth of it).")
+    return None
+
+
+class Trainer:
+    def __init__(
+        self,
+        cfg: Config,
+        data: Dataset,
+        listeners: list[Listener] | tuple = (),
+        emit_interval: float = 0.1,
+    ):
+        self.cfg = cfg
+        self.data = data
+        self.device = resolve_device(cfg.device)
+        self.listeners: list[Listener] = list(listeners)
+        self.emit_interval = emit_interval
+        self.model = build_model(cfg, len(data.vocab)).to(self.device)
+        self.params = list(self.model.parameters())
+        self.optimizer = self._make_optimizer()
+        self.step = 0
+        self.elapsed = 0.0  # seconds spent training so far (pauses excluded), carried over a resume
+        # Batches are drawn in chunks of K steps from their own generator; a checkpoint stores the
+        # generator's state before the current chunk, so a resumed run draws the very same batches.
+        self.chunk = max(1, min(1000, 262_144 // cfg.batch_size))
+        self.batch_gen = torch.Generator().manual_seed(cfg.seed)
+        self._chunk_start = -1
+        self._chunk_state = self.batch_gen.get_state()
+        self._Xtr, self._Ytr = (t.to(self.device) for t in data.splits["train"])
+        self._fast_sgd = cfg.optimizer == "sgd" and hasattr(self.model, "sgd_step")
+        self.start_loss: float | None = None  # mean of the first steps' losses, for divergence checks
+        self.last_loss = float("nan")
+        self.last_val: float | None = None
+        self.diverged: str | None = None
+        # steering from other threads
+        self._cv = threading.Condition()
+        self._attention = False  # any request pending; read without the lock on each step
+        self._paused = False
+        self._stopping = False
+        self._single_steps = 0
+        self._tasks: deque[tuple[Callable, Future]] = deque()
+        self._running = False
+        self._stats_due = False
+
+    # ---- steering (any thread) -------------------------------------------------------------
+    def _poke(self, **changes) -> None:
+        with self._cv:
+            for k, v in changes.items():
+                setattr(self, k, v)
+            self._attention = True
+            self._cv.notify_all()
+
+    def pause(self, reason: str = "") -> None:
+        self._pause_reason = reason
+        self._poke(_paused=True)
+
+    def resume(self) -> None:
+        self._poke(_paused=False, _single_steps=0)
+
+    def step_once(self, n: int = 1) -> None:
+        """While paused, run n more steps and stay paused."""
+        with self._cv:
+            self._single_steps += n
+            self._attention = True
+            self._cv.notify_all()
+
+    def stop(self) -> None:
+        self._poke(_stopping=True)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def submit(self, fn: Callable[[], object]) -> Future:
+        """Run fn in the training thread between two steps (now, if no run is under way)."""
+        fut: Future = Future()
+        with self._cv:
+            if self._running:
+                self._tasks.append((fn, fut))
+                self._attention = True
+                self._cv.notify_all()
+                return fut
+        _run_task(fn, fut)
+        return fut
+
+    # ---- the loop ----------------------------------------------------------------------------
+    def emit(self, event: ev.Event) -> None:
+        for fn in self.listeners:
+            fn(event)
+
+    def _make_optimizer(self):
+        if self.cfg.optimizer == "adamw":
+            return torch.optim.AdamW(self.params, lr=self.cfg.learning_rate, weight_decay=self.cfg.weight_decay,
+                                     betas=(0.9, 0.99), foreach=True)
+        return None  # plain SGD is a single in-place update; see _update
+
+    def _batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        K, B = self.chunk, self.cfg.batch_size
+        start = step - step % K
+        if start != self._chunk_start:
+            if self._chunk_start != -1 and start != self._chunk_start + K:
+                raise RuntimeError("batches must be drawn in order")
+            self._chunk_state = self.batch_gen.get_state()
+            ix = torch.randint(0, self._Xtr.shape[0], (K * B,), generator=self.batch_gen).to(self.device)
+            self._Xc, self._Yc = self._Xtr[ix], self._Ytr[ix]
+            self._chunk_start = start
+        j = (step - start) * B
+        return self._Xc[j : j + B], self._Yc[j : j + B]
+
+    def _train_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
+        wd = self.cfg.weight_decay
+        if self._fast_sgd:
+            if wd:
+                with torch.no_grad():
+                    torch._foreach_mul_(self.params, 1.0 - lr * wd)
+            return self.model.sgd_step(X, Y, lr)
+        if hasattr(self.model, "backward_by_hand"):
+            loss = self.model.backward_by_hand(X, Y)
+        else:
+            for p in self.params:
+                p.grad = None
+            loss = self.model.loss(X, Y)
+            loss.backward()
+        if self.optimizer is not None:
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            self.optimizer.step()
+        else:
+            with torch.no_grad():
+                if wd:
+                    torch._foreach_mul_(self.params, 1.0 - lr * wd)
+                torch._foreach_add_(self.params, [p.grad for p in self.params], alpha=-lr)
+        return loss.detach()
+
+    def _step_with_stats(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> tuple[torch.Tensor, ev.ParamStats]:
+        """One ordinary step, also measuring each parameter's gradient and update-to-data ratio.
+
+        The update itself is the same call as on every other step, so when stats are taken (a
+        matter of wall time) never changes the losses."""
+        if self._fast_sgd:  # the fused step keeps no gradients: compute them once more, apart
+            if hasattr(self.model, "backward_by_hand"):
+                self.model.backward_by_hand(X, Y)
+            else:
+                for p in self.params:
+                    p.grad = None
+                self.model.loss(X, Y).backward()
+        before = [p.detach().clone() for p in self.params]
+        loss = self._train_step(X, Y, lr)
+        stats = []
+        with torch.no_grad():
+            for (name, p), old in zip(self.model.named_parameters(), before):
+                g = p.grad
+                upd = (p - old).std().item() if p.numel() > 1 else (p - old).abs().item()
+                ref = old.std().item() if p.numel() > 1 else old.abs().item()
+                stats.append(ev.ParamStat(
+                    name=name,
+                    grad_norm=g.norm().item() if g is not None else float("nan"),
+                    data_norm=old.norm().item(),
+                    update_ratio=upd / ref if ref > 0 else float("nan"),
+                ))
+        if self._fast_sgd:
+            for p in self.params:
+                p.grad = None
+        return loss, ev.ParamStats(step=self.step + 1, stats=stats)
+
+    def _service(self) -> bool:
+        """Handle requests from other threads; wait while paused. False when the run must stop."""
+        with self._cv:
+            self._attention = False
+            tasks = list(self._tasks)
+            self._tasks.clear()
+        for fn, fut in tasks:
+            _run_task(fn, fut)
+        with self._cv:
+            if self._paused and not self._stopping and self._single_steps == 0:
+                self._flush()
+                self.emit(ev.Paused(step=self.step, reason=getattr(self, "_pause_reason", "")))
+                paused_at = time.perf_counter()
+                while self._paused and not self._stopping and self._single_steps == 0:
+                    if self._tasks:
+                        tasks = list(self._tasks)
+                        self._tasks.clear()
+                        self._cv.release()
+                        try:
+                            for fn, fut in tasks:
+                                _run_task(fn, fut)
+                        finally:
+                            self._cv.acquire()
+                        continue
+                    self._cv.wait(0.5)
+                self._t0 += time.perf_counter() - paused_at  # paused time is not training time
+                if not self._paused:
+                    self._pause_reason = ""
+                    self.emit(ev.Resumed(step=self.step))
+            if self._single_steps > 0:
+                self._single_steps -= 1
+                self._attention = True  # come back here after this one step
+            return not self._stopping
+
+    def _flush(self) -> None:
+        if not self._losses:
+            return
+        losses = torch.stack(self._losses).tolist()
+        first = self.step - len(losses)
+        now = time.perf_counter()
+        rate = (self.step - self._rate_step) / max(1e-9, now - self._rate_t)
+        self._rate_step, self._rate_t = self.step, now
+        self.elapsed = self._elapsed_before + (now - self._t0)
+        self.last_loss = losses[-1]
+        if self.start_loss is None and self.step >= 1:
+            head = losses[:20]
+            self.start_loss = sum(head) / len(head) if all(map(math.isfinite, head)) else None
+        self._recent.extend(losses)
+        self.emit(ev.Steps(first_step=first, losses=losses, lrs=self._lrs, step=self.step,
+                           elapsed_s=self.elapsed, steps_per_s=rate))
+        self._losses, self._lrs = [], []
+        if self.diverged is None:
+            reason = divergence_reason(list(self._recent), self.start_loss, self.cfg.lr_at(self.step - 1))
+            if reason:
+                self.diverged = reason
+                self.emit(ev.Diverged(step=self.step, loss=self.last_loss, reason=reason))
+                self._paused = True
+                self._pause_reason = "diverged"
+                self._attention = True
+
+    def weights_finite(self) -> bool:
+        return all(bool(torch.isfinite(p).all()) for p in self.params)
+
+    def run(self) -> ev.Finished:
+        """Train until max_steps or stop(); returns (and emits) the final event."""
+        cfg = self.cfg
+        torch.manual_seed(cfg.seed)  # anything drawing from the global generator is seeded too
+        with self._cv:
+            self._running = True
+        X0, _ = self.data.splits["train"]
+        self.emit(ev.Started(
+            config=cfg.to_dict(),
+            params=[ev.ParamInfo(n, tuple(p.shape), p.numel()) for n, p in self.model.named_parameters()],
+            n_params=count_params(self.model),
+            shapes=[(r.name, r.expr, r.shape, r.note) for r in self.model.shape_report(X0[: cfg.batch_size].to(self.device))],
+            vocab=list(self.data.vocab.itos),
+            start_step=self.step,
+            max_steps=cfg.max_steps,
+            n_train=int(X0.shape[0]),
+            n_dev=int(self.data.splits["dev"][0].shape[0]),
+            n_test=int(self.data.splits["test"][0].shape[0]),
+            threads=torch.get_num_threads(),
+        ))
+        self._losses: list[torch.Tensor] = []
+        self._lrs: list[float] = []
+        self._recent: deque[float] = deque(maxlen=200)
+        self._elapsed_before = self.elapsed
+        self._t0 = time.perf_counter()
+        self._rate_step, self._rate_t = self.step, self._t0
+        next_flush = self._t0 + self.emit_interval
+        stopped = False
+        self.model.train()
+        try:
+            while self.step < cfg.max_steps:
+                if self._attention and not self._service():
+                    stopped = True
+                    break
+                lr = cfg.lr_at(self.step)
+                X, Y = self._batch(self.step)
+                if self._stats_due:
+                    self._stats_due = False
+                    loss, stats = self._step_with_stats(X, Y, lr)
+                    self.step += 1
+                    self.emit(stats)
+                else:
+                    loss = self._train_step(X, Y, lr)
+                    self.step += 1
+                self._losses.append(loss)
+                self._lrs.append(lr)
+                if cfg.eval_every and self.step % cfg.eval_every == 0 and self.step < cfg.max_steps:
+                    self._flush()
+                    self.last_val = evaluate(self.model, *(t.to(self.device) for t in self.data.splits["dev"]))
+                    self.emit(ev.Evaluated(step=self.step, val_loss=self.last_val))
+                if time.perf_counter() >= next_flush or len(self._losses) >= 8192:
+                    self._flush()
+                    self._stats_due = True
+                    next_flush = time.perf_counter() + self.emit_interval
+            self._flush()
+            self._service()  # answer anything submitted during the last steps
+        finally:
+            with self._cv:
+                self._running = False
+                tasks = list(self._tasks)
+                self._tasks.clear()
+            for fn, fut in tasks:
+                _run_task(fn, fut)
+        self.elapsed = self._elapsed_before + (time.perf_counter() - self._t0)
+        return self.finish(stopped)
+
+    def final_losses(self) -> dict[str, float]:
+        return {k: evaluate(self.model, *(t.to(self.device) for t in self.data.splits[k])) for k in ("train", "dev", "test")}
+
+    def finish(self, stopped: bool) -> ev.Finished:
+        losses = self.final_losses()
+        fin = ev.Finished(
+            step=self.step, train_loss=losses["train"], val_loss=losses["dev"], test_loss=losses["test"],
+            seconds=self.elapsed, steps_per_s=self.step / self.elapsed if self.elapsed > 0 else 0.0,
+            stopped_early=stopped, diverged=self.diverged,
+        )
+        self.emit(fin)
+        return fin
+
+    # ---- state, for checkpoints --------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {
+            "step": self.step,
+            "elapsed": self.elapsed,
+            "model": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+            "optimizer": self.optimizer.state_dict() if self.optimizer is not None else {},
+            "batch_gen": self._chunk_state if self._chunk_start <= self.step < self._chunk_start + self.chunk
+            else self.batch_gen.get_state(),
+            "chunk_start": self._chunk_start,
+            "torch_rng": torch.get_rng_state(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])
+        if self.optimizer is not None and state.get("optimizer"):
+            self.optimizer.load_state_dict(state["optimizer"])
+        self.step = int(state["step"])
+        self.elapsed = float(state.get("elapsed", 0.0))
+        self.batch_gen.set_state(state["batch_gen"])
+        self._chunk_state = state["batch_gen"]
+        # The stored generator state is the one before the chunk that holds `step`; the next
+        # _batch call regenerates that chunk from it.
+        self._chunk_start = -1
+        torch.set_rng_state(state["torch_rng"])
+
+
+def _run_task(fn: Callable, fut: Future) -> None:
+    if not fut.set_running_or_notify_cancel():
+        return
+    try:
+        fut.set_result(fn())
+    except BaseException as e:  # handed to whoever waits on the future
+        fut.set_exception(e)
+
+
+def default_threads() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
