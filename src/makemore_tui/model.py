@@ -54,6 +54,8 @@ class MLP(nn.Module):
             W2 *= 0.01
             b2 *= 0.0
         self.C, self.W1, self.b1, self.W2, self.b2 = (nn.Parameter(t) for t in (C, W1, b1, W2, b2))
+        self._raw: list[torch.Tensor] | None = None  # the parameters' data, for the fused SGD step
+        self._neg: torch.Tensor | None = None
 
     def ordered_parameters(self) -> list[nn.Parameter]:
         return [getattr(self, n) for n in self.param_order]
@@ -78,7 +80,7 @@ class MLP(nn.Module):
         h = torch.addmm(b1, x, W1).tanh_()
         logp = torch.log_softmax(torch.addmm(b2, h, W2), 1)
         loss = F.nll_loss(logp, Y)
-        dlogits = _softmax_minus_onehot(logp, Y).div_(B)  # d loss / d logits
+        dlogits = logp.exp_().scatter_add_(1, Y.view(-1, 1), self._minus_ones(B)).div_(B)  # d loss / d logits
         W2.grad = h.t().mm(dlogits)
         b2.grad = dlogits.sum(0)
         dh = dlogits.mm(W2.t())
@@ -88,25 +90,25 @@ class MLP(nn.Module):
         C.grad = torch.zeros_like(C).index_add_(0, flatX, dpre.mm(W1.t()).view(-1, self.n_embd))
         return loss
 
-    @torch.no_grad()
     def sgd_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
         """One step of plain SGD with the gradient folded into the update, returns the batch loss.
 
         Same arithmetic as backward_by_hand followed by `p -= lr * p.grad`, but each weight's
         gradient is accumulated straight into the weight (addmm_, index_add_ with alpha = -lr/B),
-        so no gradient tensor is allocated and there is no separate update pass.
+        so no gradient tensor is allocated and there is no separate update pass. It works on the
+        parameters' plain data tensors, so no autograd bookkeeping is done at all.
         """
-        C, W1, b1, W2, b2 = self.C, self.W1, self.b1, self.W2, self.b2
+        C, W1, b1, W2, b2 = self._raw_params()
         B = X.shape[0]
-        flatX = X.reshape(-1)
-        x = C.index_select(0, flatX).view(B, -1)
+        flatX = X.view(-1)
+        x = C.index_select(0, flatX).view(B, -1)  # C[X].view(B, T*E)
         h = torch.addmm(b1, x, W1).tanh_()
         logp = torch.log_softmax(torch.addmm(b2, h, W2), 1)
         loss = F.nll_loss(logp, Y)
-        dlogits = _softmax_minus_onehot(logp, Y)  # the 1/B is folded into alpha
-        a = -lr / B
+        dlogits = logp.exp_().scatter_add_(1, Y.view(-1, 1), self._minus_ones(B))  # softmax - onehot
+        a = -lr / B  # the mean's 1/B, folded into the step
         dh = dlogits.mm(W2.t())  # uses W2 before its update
-        dpre = torch.addcmul(dh, dh, h.square(), value=-1.0)
+        dpre = torch.addcmul(dh, dh, h.square(), value=-1.0)  # dh * (1 - h^2), through tanh
         W2.addmm_(h.t(), dlogits, alpha=a)
         b2.add_(dlogits.sum(0), alpha=a)
         dx = dpre.mm(W1.t())  # uses W1 before its update
@@ -114,6 +116,20 @@ class MLP(nn.Module):
         b1.add_(dpre.sum(0), alpha=a)
         C.index_add_(0, flatX, dx.view(-1, self.n_embd), alpha=a)
         return loss
+
+    def _raw_params(self) -> list[torch.Tensor]:
+        if self._raw is None:
+            self._raw = [p.data for p in self.ordered_parameters()]
+        return self._raw
+
+    def _minus_ones(self, B: int) -> torch.Tensor:
+        if self._neg is None or self._neg.shape[0] != B or self._neg.device != self.C.device:
+            self._neg = torch.full((B, 1), -1.0, device=self.C.device)
+        return self._neg
+
+    def _apply(self, fn, *args, **kwargs):
+        self._raw = None  # .to() and friends may give the parameters new storage
+        return super()._apply(fn, *args, **kwargs)
 
     def shape_report(self, X: torch.Tensor) -> list[ShapeRow]:
         """The real shape of every tensor along the forward pass for the batch X."""
@@ -138,12 +154,6 @@ class MLP(nn.Module):
         ]
 
 
-def _softmax_minus_onehot(logp: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
-    """softmax(logits) - onehot(Y), computed in place from log-probabilities."""
-    return logp.exp_().index_put_((torch.arange(Y.shape[0]), Y), _MINUS_ONE, accumulate=True)
-
-
-_MINUS_ONE = torch.tensor(-1.0)
 
 
 def build_model(cfg: Config, vocab_size: int) -> MLP:
