@@ -26,6 +26,7 @@ from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset
 from .model import build_model, count_params
+from .optim import AdamW
 
 Listener = Callable[[ev.Event], None]
 
@@ -178,8 +179,7 @@ class Trainer:
 
     def _make_optimizer(self):
         if self.cfg.optimizer == "adamw":
-            return torch.optim.AdamW(self.params, lr=self.cfg.learning_rate, weight_decay=self.cfg.weight_decay,
-                                     betas=(0.9, 0.99), foreach=True)
+            return AdamW(self.params, lr=self.cfg.learning_rate, weight_decay=self.cfg.weight_decay, betas=(0.9, 0.99))
         return None  # plain SGD is a single in-place update; see _update
 
     def _batch(self, step: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -210,9 +210,7 @@ class Trainer:
             loss = self.model.loss(X, Y)
             loss.backward()
         if self.optimizer is not None:
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr
-            self.optimizer.step()
+            self.optimizer.step(lr)
         else:
             with torch.no_grad():
                 if wd:
