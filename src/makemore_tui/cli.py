@@ -52,6 +52,7 @@ CONFIG_FLAGS = {
     "max_steps": "max_steps", "seed": "seed", "device": "device", "eval_every": "eval_every",
     "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
     "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
+    "n_layer": "n_layer", "n_head": "n_head",
 }
 
 
@@ -70,10 +71,12 @@ def build_parser() -> Parser:
     io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
     m = p.add_argument_group("model")
     m.add_argument("--preset", default="seed", help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
-    m.add_argument("--type", choices=MODEL_TYPES, default=None, help="model type (mlp)")
+    m.add_argument("--type", choices=MODEL_TYPES, default=None, help=f"model type: {', '.join(MODEL_TYPES)}")
     m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
     m.add_argument("--n-embd", type=INT, default=None, help="embedding size (columns of C)")
     m.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size")
+    m.add_argument("--n-layer", type=INT, default=None, help="transformer blocks (makemore: 4)")
+    m.add_argument("--n-head", type=INT, default=None, help="transformer attention heads (makemore: 4)")
     m.add_argument("--init", choices=INITS, default=None, help="seed: plain randn (lecture 2); kaiming: scaled (lecture 3)")
     o = p.add_argument_group("optimisation")
     o.add_argument("--batch-size", "-b", type=INT, default=None)
@@ -86,7 +89,7 @@ def build_parser() -> Parser:
     o.add_argument("--max-steps", type=INT, default=None)
     o.add_argument("--seed", type=INT, default=None, help="seeds the init and the batches (default 2147483647, as in the lecture)")
     o.add_argument("--device", choices=DEVICES, default=None)
-    o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: 1, fastest for these small matrices)")
+    o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: 1 for small nets, all cores for large ones)")
     o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
     o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
     s = p.add_argument_group("sampling")
@@ -165,9 +168,9 @@ def _main(args: argparse.Namespace) -> int:
         import torch
 
         from .run import open_run
-        from .trainer import resolve_device
+        from .trainer import auto_threads, resolve_device
 
-        torch.set_num_threads(args.threads or 1)
+        torch.set_num_threads(args.threads or auto_threads(cfg))
         resolve_device(cfg.device)
         headless = args.headless
         if not headless and not sys.stdout.isatty():

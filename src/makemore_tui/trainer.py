@@ -427,5 +427,8 @@ def _run_task(fn: Callable, fut: Future) -> None:
         fut.set_exception(e)
 
 
-def default_threads() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
+def auto_threads(cfg: Config, vocab_size: int = 27) -> int:
+    """CPU threads for torch: one for small matrices (the seed and lecture nets), where a second
+    thread only adds hand-off cost; every core once a step's matrix products are large."""
+    macs = cfg.batch_size * (cfg.block_size * cfg.n_embd * cfg.n_hidden + cfg.n_hidden * vocab_size)
+    return 1 if macs < 4_000_000 else max(1, min(8, os.cpu_count() or 1))
