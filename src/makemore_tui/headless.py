@@ -104,6 +104,21 @@ class RichProgress:
         self.progress.stop()
 
 
+def attach_point(run: Run, out: TextIO):
+    """status.json and control.sock in the work directory, so `makemore-tui --attach DIR` can watch
+    and steer this run from another terminal (see remote.py)."""
+    from .remote import ControlServer, StatusWriter
+
+    status = StatusWriter(run.work_dir, extra={"input_file": run.input_file})
+    run.trainer.listeners.append(status)
+    try:
+        return status, ControlServer(run.work_dir, run, status)
+    except OSError as e:  # e.g. a socket path longer than the system allows
+        print(f"note: no control socket ({e.strerror or e}); attach can watch this run but not steer it",
+              file=out, flush=True)
+        return status, None
+
+
 def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None) -> int:
     """Train to the end (or a signal), save, write summary.json; return the exit status."""
     fancy = out.isatty() if fancy is None else fancy
@@ -112,11 +127,14 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None) 
     trainer.listeners.append(view)
     # A diverged run stops: headless there is nobody to read the explanation and resume it.
     trainer.listeners.append(lambda e: trainer.stop() if isinstance(e, ev.Diverged) else None)
+    status, server = attach_point(run, out)
     with stop_on_signals(lambda signum: trainer.stop()) as received:
         try:
             fin = trainer.run()
         finally:
             view.close()
+            if server is not None:
+                server.close()
         msg = run.save_checkpoint()
     run.close()
     if received:

@@ -13,7 +13,7 @@ from typing import Callable
 from . import checkpoint as ckpt
 from . import events as ev
 from .config import Config, ConfigError
-from .data import Dataset, load_dataset
+from .data import Dataset, bundled_dataset, load_dataset
 from .recorder import RunRecorder, truncate_metrics
 from .sampling import Sample, sample
 from .trainer import Trainer
@@ -57,6 +57,7 @@ class Run:
         self.trainer.listeners = [self.recorder, self._on_event, *listeners]
         self._last_save = time.monotonic()
         self.last_checkpoint: str | None = None
+        self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
 
     def _on_event(self, event: ev.Event) -> None:
@@ -118,7 +119,9 @@ def open_run(
         saved: Config = payload["config"]
         cfg = saved.updated(max_steps=max(saved.max_steps, cfg.max_steps), device=cfg.device)
     data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None, progress=progress)
-    return Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval)
+    run = Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval)
+    run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
+    return run
 
 
 def load_for_sampling(work_dir: str | os.PathLike):

@@ -274,7 +274,9 @@ class Trainer:
                             self._cv.acquire()
                         continue
                     self._cv.wait(0.5)
-                self._t0 += time.perf_counter() - paused_at  # paused time is not training time
+                idle = time.perf_counter() - paused_at
+                self._t0 += idle  # paused time is not training time
+                self._rate_t += idle
                 if not self._paused:
                     self._pause_reason = ""
                     self.emit(ev.Resumed(step=self.step))
