@@ -69,6 +69,12 @@ def build_parser() -> Parser:
     io.add_argument("--sample-only", action="store_true", help="print names from the work directory's model and exit")
     io.add_argument("--headless", action="store_true", help="train without the app: progress on the terminal, files in the work directory")
     io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
+    io.add_argument("--inspect", metavar="VIEW", default=None,
+                    help="print an insight view of the work directory's model and exit: next-char, embedding, "
+                    "lr-find (writes lr_find.json), health, compare, confusion")
+    io.add_argument("--context", default="", help="what --inspect next-char has typed (default: a word's start)")
+    io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
+                    help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")
     m.add_argument("--preset", default="seed", help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
     m.add_argument("--type", choices=MODEL_TYPES, default=None, help=f"model type: {', '.join(MODEL_TYPES)}")
@@ -164,6 +170,13 @@ def _main(args: argparse.Namespace) -> int:
 
             torch.set_num_threads(args.threads or 1)
             return sample_only(args)
+        if args.inspect:
+            import torch
+
+            from .insight_cli import inspect
+
+            torch.set_num_threads(args.threads or 1)
+            return inspect(args, config_from_args)
         cfg = config_from_args(args)
         import torch
 

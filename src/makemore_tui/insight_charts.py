@@ -1,0 +1,111 @@
+"""Charts of the insight views drawn with plotext, onto any plotext-like object: the `plotext`
+module itself (the command line) or a textual-plotext widget's `.plt` (the app). Every series is
+cut down to about twice the chart's width first, so drawing costs the same whatever the run length.
+Logarithmic axes are drawn as log10 values (plotext's own log scale is not used)."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from .insight import RATIO_GUIDE, EmbeddingMap, RatioHistory, RunRecord, downsample
+from .lr_finder import LRFind
+
+PARAM_COLORS = ("cyan", "magenta", "green", "orange", "red", "blue", "yellow")
+RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
+VOWEL_COLOR, CONSONANT_COLOR, BOUNDARY_COLOR = "orange", "cyan", "red"
+
+
+def _reset(plt) -> None:
+    """Start from an empty figure (data, limits and labels); the widget sets its size and theme
+    again on every render, the command line after drawing."""
+    plt.clear_figure()
+
+
+def _finite(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
+    pts = [(x, y) for x, y in zip(xs, ys) if math.isfinite(x) and math.isfinite(y)]
+    return [p[0] for p in pts], [p[1] for p in pts]
+
+
+def draw_lr_find(plt, r: LRFind | None, width: int = 80, progress: tuple[list[float], list[float]] | None = None) -> None:
+    """Loss against log10(lr): raw (dim) and smoothed, with the minimum and the suggestion marked.
+    `progress` (log10 rates, losses so far) draws a sweep still under way."""
+    _reset(plt)
+    plt.title("learning-rate finder: loss vs log10(lr)")
+    plt.xlabel("log10 learning rate")
+    n = max(16, 2 * width)
+    if r is None:
+        if progress and progress[0]:
+            xs, ys = downsample(progress[0], progress[1], n)
+            plt.plot(*_finite(xs, ys), color="gray", marker="braille", label="loss (running)")
+        plt.xlim(-3, 0)
+        return
+    k = len(r.losses)
+    xs, ys = downsample(r.log10_lrs[:k], r.losses, n)
+    plt.plot(*_finite(xs, ys), color="gray", marker="braille", label="loss")
+    xs, ys = downsample(r.log10_lrs[:k], r.smoothed, n)
+    plt.plot(*_finite(xs, ys), color="cyan", marker="braille", label=f"smoothed ({r.window} steps)")
+    plt.vline(math.log10(r.min_lr), "red")
+    plt.vline(math.log10(r.suggested_lr), "green")
+    finite = [y for y in r.smoothed if math.isfinite(y)]
+    if finite:  # keep the huge first losses of a plain-randn init from flattening the valley
+        lo = min(finite)
+        hi = min(max(finite), lo + max(1.0, 4 * (sorted(finite)[len(finite) // 2] - lo)))
+        plt.ylim(lo - 0.05 * (hi - lo), hi)
+    plt.xlim(r.log10_lrs[0], r.log10_lrs[-1])
+
+
+def draw_embedding(plt, e: EmbeddingMap) -> None:
+    """Each symbol at its (x, y): vowels orange, consonants cyan, the boundary '.' red."""
+    _reset(plt)
+    axis = "C[:, 0] / C[:, 1]" if e.method == "C" else f"PCA of C ({e.n_embd}-d)"
+    plt.title(f"embedding map: {axis}")
+    xs, ys = _finite(e.xs, e.ys)
+    if not xs:
+        return
+    plt.scatter(xs, ys, marker=" ")  # sets the axes' range; the labels below are the points
+    for ch, x, y in zip(e.chars, e.xs, e.ys):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            continue
+        color = BOUNDARY_COLOR if ch == "." else (VOWEL_COLOR if ch in "aeiou" else CONSONANT_COLOR)
+        plt.text(ch, x, y, color=color, alignment="center")
+    pad_x = 0.08 * ((max(xs) - min(xs)) or 1.0)
+    pad_y = 0.08 * ((max(ys) - min(ys)) or 1.0)
+    plt.xlim(min(xs) - pad_x, max(xs) + pad_x)
+    plt.ylim(min(ys) - pad_y, max(ys) + pad_y)
+
+
+def draw_ratios(plt, hist: RatioHistory, width: int = 80) -> None:
+    """log10 update-to-data ratio per parameter over the steps, with lecture 3's -3 guide line."""
+    _reset(plt)
+    plt.title("log10 update:data ratio per parameter (guide -3)")
+    plt.xlabel("step")
+    n = max(16, 2 * width)
+    drew = False
+    for i, name in enumerate(hist.names):
+        xs, ys = _finite(*hist.points(name, n))
+        if xs:
+            plt.plot(xs, ys, color=PARAM_COLORS[i % len(PARAM_COLORS)], marker="braille", label=name)
+            drew = True
+    plt.hline(RATIO_GUIDE, "red")
+    if not drew:
+        plt.ylim(-6, 0)
+
+
+def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True) -> None:
+    """The runs' train losses (log10, lines) and dev losses (points) against the step."""
+    _reset(plt)
+    plt.title("runs: log10 loss vs step (lines: train batches, dots: dev)")
+    plt.xlabel("step")
+    n = max(16, 2 * width)
+    for i, r in enumerate(runs):
+        color = RUN_COLORS[i % len(RUN_COLORS)]
+        ys = [math.log10(v) if v > 0 else float("nan") for v in r.train_loss]
+        xs, ys = _finite(*downsample(r.steps, ys, n))
+        if xs:
+            plt.plot(xs, ys, color=color, marker="braille", label=r.name[:24])
+        if val and r.val_loss:
+            vy = [math.log10(v) if v > 0 else float("nan") for v in r.val_loss]
+            vx, vy = _finite(*downsample(r.val_steps, vy, n))
+            if vx:
+                plt.scatter(vx, vy, color=color, marker="dot")

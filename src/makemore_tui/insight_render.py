@@ -1,0 +1,209 @@
+"""Text renderings of the insight views (rich Text and Tables, no Textual), shared by the
+`--inspect` command line and the app's insight panes. Each takes a view's dataclass from insight.py
+or lr_finder.py; its cost depends on the vocabulary and the requested size, never on the run length."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from rich.color import Color
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from .insight import RATIO_GUIDE, Confusion, Health, Histogram, LayerStat, NextChar
+
+EIGHTHS = " ▁▂▃▄▅▆▇█"
+HBLOCKS = "▏▎▍▌▋▊▉█"
+
+
+def show_char(ch: str) -> str:
+    return "·" if ch == " " else ch
+
+
+def hbar(share: float, width: int) -> str:
+    """A horizontal bar `share` (0..1) of `width` cells, in eighths of a cell."""
+    share = 0.0 if not math.isfinite(share) else min(1.0, max(0.0, share))
+    units = round(share * width * 8)
+    full, rest = divmod(units, 8)
+    return "█" * full + (HBLOCKS[rest - 1] if rest else "")
+
+
+def prob_bars(nc: NextChar, width: int = 30, sort: bool = False, rows: int | None = None) -> Text:
+    """One line per symbol: the symbol, a bar as long as its probability (relative to the largest),
+    and the probability in percent. The top-ranked symbols are highlighted."""
+    top = {c for c, _ in nc.top[:3]}
+    order = list(range(len(nc.chars)))
+    if sort:
+        order.sort(key=lambda i: -nc.probs[i])
+    if rows is not None:
+        order = order[:rows]
+    peak = max(nc.probs) if nc.probs else 1.0
+    out = Text()
+    for i in order:
+        ch, p = nc.chars[i], nc.probs[i]
+        style = "bold green" if ch in top else ""
+        out.append(f"{show_char(ch)} ", style="bold" if ch in top else "")
+        bar = hbar(p / peak if peak > 0 else 0.0, width)
+        out.append(bar.ljust(width), style=style or "cyan")
+        out.append(f" {100 * p:5.1f}%\n", style=style)
+    out.rstrip()
+    return out
+
+
+def top_line(nc: NextChar, k: int = 5) -> str:
+    return "  ".join(f"{show_char(c)} {100 * p:.1f}%" for c, p in nc.top[:k])
+
+
+def column_chart(hist: Histogram, height: int = 6, width: int | None = None, style: str = "cyan") -> Text:
+    """A vertical bar chart of a histogram, `height` rows of eighth-blocks, one column per bin
+    (bins are merged pairwise-summed to fit `width` columns)."""
+    counts = list(hist.counts)
+    if width is not None and width > 0 and len(counts) > width:
+        k = math.ceil(len(counts) / width)
+        counts = [sum(counts[i:i + k]) for i in range(0, len(counts), k)]
+    peak = max(counts) if counts else 0
+    levels = [round(c / peak * height * 8) if peak else 0 for c in counts]
+    out = Text()
+    for row in range(height, 0, -1):
+        line = []
+        for lv in levels:
+            fill = lv - (row - 1) * 8
+            line.append(EIGHTHS[max(0, min(8, fill))])
+        out.append("".join(line) + ("\n" if row > 1 else ""), style=style)
+    return out
+
+
+def sparkline(values: Sequence[float]) -> str:
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return ""
+    lo, hi = min(finite), max(finite)
+    span = hi - lo or 1.0
+    return "".join(EIGHTHS[1 + round((v - lo) / span * 7)] if math.isfinite(v) else " " for v in values)
+
+
+def layer_text(h: Health, layer: LayerStat, width: int = 40, height: int = 5) -> Text:
+    out = Text()
+    out.append(f"{layer.name}", style="bold")
+    out.append(f" ({layer.n_units} units)  mean {layer.mean:+.3f}  std {layer.std:.3f}\n")
+    sat_style = "bold red" if layer.saturated > 0.2 else ("yellow" if layer.saturated > 0.05 else "green")
+    out.append(f"  saturated |h|>{h.saturated_threshold:g}: ")
+    out.append(f"{100 * layer.saturated:.1f}%", style=sat_style)
+    out.append(f"   dead (|h|>{h.dead_threshold:g} for the whole batch): ")
+    out.append(f"{layer.dead_units} of {layer.n_units} ({100 * layer.dead_share:.1f}%)\n",
+               style="bold red" if layer.dead_units else "green")
+    chart = column_chart(layer.hist, height=height, width=width)
+    for line in chart.split("\n"):
+        out.append("  ")
+        out.append_text(line)
+        out.append("\n")
+    cols = min(width, len(layer.hist.counts))
+    out.append("  -1" + " " * max(1, cols // 2 - 3) + "0" + " " * max(1, cols - cols // 2 - 3) + "+1")
+    return out
+
+
+def grads_text(h: Health, limit: int | None = None) -> Text:
+    out = Text()
+    out.append("gradients", style="bold")
+    out.append(" per parameter: mean, std, grad:data = std(grad)/std(data), histogram\n")
+    shown = h.grads if limit is None else h.grads[:limit]
+    for g in shown:
+        out.append(f"  {g.name[:14]:<14} {'x'.join(map(str, g.shape)):<9} mean {g.mean:+.1e} std {g.std:.1e} "
+                   f"g:d {g.grad_data_ratio:.1e} ")
+        out.append(sparkline(_merge(g.hist.counts, 16)) + "\n", style="magenta")
+    if limit is not None and len(h.grads) > limit:
+        out.append(f"  ... and {len(h.grads) - limit} more\n", style="dim")
+    out.rstrip()
+    return out
+
+
+def _merge(counts: list[int], n: int) -> list[int]:
+    k = max(1, math.ceil(len(counts) / n))
+    return [sum(counts[i:i + k]) for i in range(0, len(counts), k)]
+
+
+def health_text(h: Health, width: int = 40) -> Text:
+    out = Text()
+    out.append(f"activations over a batch of {h.batch_size} (loss {h.loss:.4f})\n", style="bold")
+    if not h.layers:
+        out.append("  this model has no squashing layer\n")
+    for layer in h.layers:
+        out.append_text(layer_text(h, layer, width))
+        out.append("\n")
+    out.append_text(grads_text(h))
+    return out
+
+
+def ratio_text(ratios: dict[str, float], title: str = "log10 update-to-data ratio") -> Text:
+    out = Text()
+    out.append(title, style="bold")
+    out.append(f" (guide {RATIO_GUIDE:g}: much lower learns slowly, much higher is unstable)\n")
+    for name, v in ratios.items():
+        style = "green" if math.isfinite(v) and abs(v - RATIO_GUIDE) <= 1 else "yellow"
+        out.append(f"  {name:<3} ")
+        out.append(f"{v:+.2f}\n" if math.isfinite(v) else "  n/a\n", style=style)
+    out.rstrip()
+    return out
+
+
+def heat_style(share: float) -> Style:
+    """Background shade for a share 0..1 (log-ish so that small confusions still show)."""
+    if share <= 0:
+        return Style()
+    t = min(1.0, math.sqrt(share))
+    r, g, b = int(30 + 225 * t), int(40 + 120 * (1 - t) * t * 2), int(90 * (1 - t) + 20)
+    return Style(bgcolor=Color.from_rgb(r, g, b), color="white" if t < 0.6 else "black")
+
+
+SHADES = " ░▒▓█"
+RUN_STYLES = ("cyan", "dark_orange", "green", "magenta", "red", "blue", "yellow", "white")  # as the chart's lines
+
+
+def heat_table(conf: Confusion, cell: int = 2) -> Text:
+    """A true x predicted grid: each row is a true symbol, normalised over its examples, so a cell's
+    shade is the share of that symbol's examples predicted as the column's symbol. Cells show shade
+    characters, so the grid also reads without colour."""
+    V = len(conf.chars)
+    out = Text()
+    out.append("    ")  # under the row labels
+    out.append("".join(show_char(c).center(cell) for c in conf.chars) + "\n", style="bold")
+    recall = conf.recall()
+    for i in range(V):
+        row = conf.counts[i]
+        total = sum(row)
+        out.append(f" {show_char(conf.chars[i])}  ", style="bold")
+        for j in range(V):
+            share = row[j] / total if total else 0.0
+            shade = SHADES[min(4, math.ceil(share * 4))] if share > 0 else ("·" if i == j else " ")
+            style = heat_style(share)
+            if i == j and share > 0:
+                style = style + Style(underline=True)
+            out.append((shade * cell)[:cell], style=style)
+        r = recall[i]
+        out.append(f" {100 * r:5.1f}% of {total:,}" if r is not None else "   (none)")
+        if i < V - 1:
+            out.append("\n")
+    return out
+
+
+def confusion_summary(conf: Confusion, k: int = 10) -> Text:
+    out = Text()
+    out.append(f"{conf.correct:,} of {conf.n:,} right ({100 * conf.accuracy:.1f}%)", style="bold")
+    out.append("  top confusions (true -> predicted as):\n")
+    for t, p, c in conf.top[:k]:
+        row_total = sum(conf.counts[conf.chars.index(t)])
+        out.append(f"  {show_char(t)} -> {show_char(p)}  {c:>6,}  ({100 * c / row_total:.0f}% of {show_char(t)})\n")
+    out.rstrip()
+    return out
+
+
+def run_table(header: list[str], rows: list[list[str]], title: str | None = None) -> Table:
+    t = Table(title=title, show_lines=False, header_style="bold", pad_edge=False)
+    for i, h in enumerate(header):
+        t.add_column(h, justify="left" if i == 0 else "right", no_wrap=True,
+                     style="bold" if i == 0 else RUN_STYLES[(i - 1) % len(RUN_STYLES)])
+    for r in rows:
+        t.add_row(*r)
+    return t
