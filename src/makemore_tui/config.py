@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
-MODEL_TYPES = ("mlp",)
+MODEL_TYPES = ("mlp", "bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")  # see family.py
 SCHEDULES = ("constant", "step", "cosine")
 OPTIMIZERS = ("sgd", "adamw")
 INITS = ("seed", "kaiming")
@@ -32,6 +32,8 @@ class Config:
     n_embd: int = 2  # size of each character's embedding (columns of C)
     n_hidden: int = 100  # width of the tanh hidden layer
     init: str = "seed"  # seed: plain randn as in lecture 2; kaiming: scaled as in lecture 3
+    n_layer: int = 4  # transformer: blocks
+    n_head: int = 4  # transformer: attention heads (n_embd must be a multiple)
     # optimisation
     batch_size: int = 32
     learning_rate: float = 0.1
@@ -84,6 +86,8 @@ class Config:
             "block_size": (1, 256),
             "n_embd": (1, 4096),
             "n_hidden": (1, 65536),
+            "n_layer": (1, 64),
+            "n_head": (1, 64),
             "batch_size": (1, 1_000_000),
             "max_steps": (1, 10**10),
             "warmup_steps": (0, 10**10),
@@ -125,6 +129,14 @@ class Config:
         ):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
+        if self.type == "wavenet" and (self.block_size < 2 or self.block_size & (self.block_size - 1)):
+            raise ConfigError(
+                f"wavenet merges neighbouring pairs until one position is left, so block_size must be a power "
+                f"of two (2, 4, 8, 16, ...); got {self.block_size}"
+            )
+        if self.type == "transformer" and self.n_embd % self.n_head:
+            raise ConfigError(f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head}): "
+                              "each head gets n_embd / n_head dimensions")
         return self
 
 
@@ -148,6 +160,46 @@ PRESETS: dict[str, dict] = {
         block_size=8, n_embd=24, n_hidden=512, init="kaiming", batch_size=256, optimizer="adamw",
         learning_rate=3e-3, weight_decay=0.1, lr_schedule="cosine", warmup_steps=200, min_lr=1e-5,
         max_steps=20_000, eval_every=2_000, log_every=100,
+    ),
+    # ---- the other model types (family.py). Sizes are lecture 3's, lecture 5's and makemore.py's
+    # defaults; the recipes are tuned to train in about five minutes on two cores (see
+    # benchmarks/bench_models.py). makemore.py's own recipe is -l 5e-4 -w 0.01 -b 32 --lr-schedule constant.
+    "bigram": dict(
+        type="bigram", block_size=1, batch_size=256, optimizer="adamw", learning_rate=0.1, weight_decay=0.0,
+        lr_schedule="cosine", warmup_steps=0, min_lr=1e-3, max_steps=3_000, eval_every=500, log_every=50,
+    ),
+    # Lecture 3's final: BatchNorm MLP, 10-d embeddings, 200 hidden, SGD 0.1 then 0.01 from step 100,000.
+    "mlp-bn": dict(
+        type="mlp-bn", block_size=3, n_embd=10, n_hidden=200, init="kaiming", max_steps=200_000,
+        lr_schedule="step", lr_decay_at=0.5, lr_decay_factor=0.1, eval_every=10_000,
+    ),
+    # Lecture 5's final network (76,579 parameters) with a five-minute recipe.
+    "wavenet": dict(
+        type="wavenet", block_size=8, n_embd=24, n_hidden=128, batch_size=128, optimizer="adamw",
+        learning_rate=5e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=5e-5,
+        max_steps=40_000, eval_every=5_000, log_every=100,
+    ),
+    # ... and with lecture 5's own recipe: SGD 0.1, then 0.01 from step 150,000 of 200,000.
+    "wavenet-lecture": dict(
+        type="wavenet", block_size=8, n_embd=24, n_hidden=128, max_steps=200_000, lr_schedule="step",
+        lr_decay_at=0.75, lr_decay_factor=0.1, eval_every=10_000,
+    ),
+    # makemore.py's sizes: n_embd 64, n_embd2 64; block 16 = the longest name (15) + 1.
+    "rnn": dict(
+        type="rnn", block_size=16, n_embd=64, n_hidden=64, batch_size=64, optimizer="adamw",
+        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
+        max_steps=30_000, eval_every=2_000, log_every=100,
+    ),
+    "gru": dict(
+        type="gru", block_size=16, n_embd=64, n_hidden=64, batch_size=64, optimizer="adamw",
+        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
+        max_steps=20_000, eval_every=2_000, log_every=100,
+    ),
+    # makemore.py's sizes: 4 layers, 4 heads, n_embd 64; block 16.
+    "transformer": dict(
+        type="transformer", block_size=16, n_embd=64, n_layer=4, n_head=4, batch_size=64, optimizer="adamw",
+        learning_rate=2e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=2e-5,
+        max_steps=10_000, eval_every=1_000, log_every=100,
     ),
 }
 

@@ -156,9 +156,11 @@ class MLP(nn.Module):
 
 
 
-def build_model(cfg: Config, vocab_size: int) -> MLP:
+def build_model(cfg: Config, vocab_size: int) -> nn.Module:
     if cfg.type != "mlp":
-        raise ValueError(f"unknown model type {cfg.type!r}")
+        from .family import build_family_model  # the other types (family.py imports this module)
+
+        return build_family_model(cfg, vocab_size)
     return MLP(cfg, vocab_size)
 
 
