@@ -252,7 +252,7 @@ def test_update_ratios_are_log10_of_lr_grad_std_over_data_std(data):
     assert _same(m, before)
     grads = torch.autograd.grad(F.cross_entropy(m(X), Y), [getattr(m, n) for n in m.param_order])
     for n, g in zip(m.param_order, grads):
-        want = math.log10(float((0.1 * g).std()) / float(getattr(m, n).std()))
+        want = math.log10(float((0.1 * g).std()) / float(getattr(m, n).detach().std()))
         assert got[n] == pytest.approx(want, abs=1e-5)
 
 
@@ -483,7 +483,7 @@ def test_inspect_views_print_their_numbers(runs, capsys):
     out = capsys.readouterr().out
     X, Y = insight.fixed_batch(*data.splits["train"], cfg.batch_size, seed=cfg.seed)
     layer = insight.health(model, X, Y).layer
-    assert f"saturated |h|>0.97: {100 * layer.saturated:.1f}%" in out
+    assert f"saturated {100 * layer.saturated:.1f}% (|h|>0.97)" in out and f"dead {layer.dead_units}/" in out
     assert "update:data ratio" in out
 
 
@@ -511,3 +511,33 @@ def test_inspect_without_a_checkpoint_or_with_a_bad_view_fails_cleanly(tmp_path,
     assert "no checkpoint" in capsys.readouterr().err
     assert main(["--inspect", "nonsense", "-o", str(tmp_path)]) == 2
     assert "unknown view" in capsys.readouterr().err
+
+
+# ---- the other model types (family.py) -----------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer"])
+def test_every_view_works_for_every_model_type_and_leaves_it_unchanged(kind):
+    block = 1 if kind == "bigram" else 4
+    data = make_dataset(WORDS, block)
+    m = build_model(Config(type=kind, block_size=block, n_embd=8, n_hidden=16, n_layer=1, n_head=2, seed=1).validate(),
+                    len(data.vocab))
+    before = _state(m)  # BatchNorm's running statistics included
+    X, Y = insight.fixed_batch(*data.splits["train"], 32)
+    nc = insight.next_char(m, data.vocab, "em", block_size=block)
+    with torch.no_grad():
+        want = torch.softmax(m(torch.tensor([data.vocab.encode(nc.window)])).double()[0], 0)
+    assert torch.allclose(torch.tensor(nc.probs, dtype=torch.float64), want, atol=1e-6)
+    if kind == "bigram":
+        with pytest.raises(insight.InsightError):
+            insight.embedding_map(m, data.vocab)
+    else:
+        assert insight.embedding_map(m, data.vocab).method == "PCA"
+    h = insight.health(m, X, Y)
+    assert len(h.grads) == len([p for p in m.parameters() if p.requires_grad])
+    for layer in h.layers:
+        assert layer.hist.total > 0 and 0.0 <= layer.saturated <= 1.0
+    c = insight.confusion(m, *data.splits["dev"], data.vocab)
+    assert sum(map(sum, c.counts)) == data.splits["dev"][0].shape[0]
+    r = lr_find(m, *data.splits["train"], steps=50)
+    assert 1e-3 <= r.suggested_lr <= r.min_lr
+    assert _same(m, before)

@@ -164,12 +164,17 @@ def vowel_spread(C: torch.Tensor, vocab: Vocab) -> float | None:
     return mean_dist(vowels) / all_ if all_ > 0 else None
 
 
-@torch.no_grad()
 def embedding_map(model: torch.nn.Module, vocab: Vocab) -> EmbeddingMap:
     """InsightError for a model without an embedding table C."""
     C = getattr(model, "C", None)
     if not isinstance(C, torch.Tensor):
         raise InsightError("this model has no embedding table C (a bigram's table is the logits themselves)")
+    return embedding_from_C(C, vocab)
+
+
+@torch.no_grad()
+def embedding_from_C(C: torch.Tensor, vocab: Vocab) -> EmbeddingMap:
+    """The map of a (V, n_embd) embedding table: C itself when n_embd <= 2, else its PCA projection."""
     C = C.detach().double().cpu()
     V, E = C.shape
     if E <= 2:

@@ -81,15 +81,15 @@ def draw_ratios(plt, hist: RatioHistory, width: int = 80) -> None:
     plt.title("log10 update:data ratio per parameter (guide -3)")
     plt.xlabel("step")
     n = max(16, 2 * width)
-    drew = False
+    every: list[float] = []
     for i, name in enumerate(hist.names):
         xs, ys = _finite(*hist.points(name, n))
         if xs:
             plt.plot(xs, ys, color=PARAM_COLORS[i % len(PARAM_COLORS)], marker="braille", label=name)
-            drew = True
+            every += ys
     plt.hline(RATIO_GUIDE, "red")
-    if not drew:
-        plt.ylim(-6, 0)
+    lo, hi = min(every + [RATIO_GUIDE - 1]), max(every + [RATIO_GUIDE + 1])  # the guide always shows
+    plt.ylim(lo - 0.1, hi + 0.1)
 
 
 def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True) -> None:

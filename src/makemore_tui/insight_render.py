@@ -87,13 +87,13 @@ def sparkline(values: Sequence[float]) -> str:
 def layer_text(h: Health, layer: LayerStat, width: int = 40, height: int = 5) -> Text:
     out = Text()
     out.append(f"{layer.name}", style="bold")
-    out.append(f" ({layer.n_units} units)  mean {layer.mean:+.3f}  std {layer.std:.3f}\n")
+    out.append(f" ({layer.n_units} units)  ")
     sat_style = "bold red" if layer.saturated > 0.2 else ("yellow" if layer.saturated > 0.05 else "green")
-    out.append(f"  saturated |h|>{h.saturated_threshold:g}: ")
+    out.append("saturated ")
     out.append(f"{100 * layer.saturated:.1f}%", style=sat_style)
-    out.append(f"   dead (|h|>{h.dead_threshold:g} for the whole batch): ")
-    out.append(f"{layer.dead_units} of {layer.n_units} ({100 * layer.dead_share:.1f}%)\n",
-               style="bold red" if layer.dead_units else "green")
+    out.append(f" (|h|>{h.saturated_threshold:g})  dead ")
+    out.append(f"{layer.dead_units}/{layer.n_units}", style="bold red" if layer.dead_units else "green")
+    out.append(f" (|h|>{h.dead_threshold:g} for all the batch)\n")
     chart = column_chart(layer.hist, height=height, width=width)
     for line in chart.split("\n"):
         out.append("  ")
@@ -101,18 +101,22 @@ def layer_text(h: Health, layer: LayerStat, width: int = 40, height: int = 5) ->
         out.append("\n")
     cols = min(width, len(layer.hist.counts))
     out.append("  -1" + " " * max(1, cols // 2 - 3) + "0" + " " * max(1, cols - cols // 2 - 3) + "+1")
+    out.append(f"   mean {layer.mean:+.2f}  std {layer.std:.2f}", style="dim")
     return out
 
 
 def grads_text(h: Health, limit: int | None = None) -> Text:
     out = Text()
     out.append("gradients", style="bold")
-    out.append(" per parameter: mean, std, grad:data = std(grad)/std(data), histogram\n")
+    out.append(": mean, std, g:d = std(grad)/std(data), histogram\n")
     shown = h.grads if limit is None else h.grads[:limit]
+    nw = min(14, max((len(g.name) for g in shown), default=2))
+    sw = min(9, max((len("x".join(map(str, g.shape))) for g in shown), default=2))
     for g in shown:
-        out.append(f"  {g.name[:14]:<14} {'x'.join(map(str, g.shape)):<9} mean {g.mean:+.1e} std {g.std:.1e} "
+        shape = "x".join(map(str, g.shape))
+        out.append(f"  {g.name[:nw]:<{nw}} {shape[:sw]:<{sw}} mean {g.mean:+.1e} std {g.std:.1e} "
                    f"g:d {g.grad_data_ratio:.1e} ")
-        out.append(sparkline(_merge(g.hist.counts, 16)) + "\n", style="magenta")
+        out.append(sparkline(_merge(g.hist.counts, 14)) + "\n", style="magenta")
     if limit is not None and len(h.grads) > limit:
         out.append(f"  ... and {len(h.grads) - limit} more\n", style="dim")
     out.rstrip()
@@ -191,7 +195,7 @@ def heat_table(conf: Confusion, cell: int = 2) -> Text:
 def confusion_summary(conf: Confusion, k: int = 10) -> Text:
     out = Text()
     out.append(f"{conf.correct:,} of {conf.n:,} right ({100 * conf.accuracy:.1f}%)", style="bold")
-    out.append("  top confusions (true -> predicted as):\n")
+    out.append(" · top confusions, true -> predicted:\n")
     for t, p, c in conf.top[:k]:
         row_total = sum(conf.counts[conf.chars.index(t)])
         out.append(f"  {show_char(t)} -> {show_char(p)}  {c:>6,}  ({100 * c / row_total:.0f}% of {show_char(t)})\n")
