@@ -1,0 +1,52 @@
+"""The command palette (ctrl+p): every action of keys.py, and every theme."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from .keys import KEYS
+
+
+class ActionCommands(Provider):
+    """Every key's action, by its sentence (with the key to remember it by)."""
+
+    def _commands(self):
+        app = self.app
+        for k in KEYS:
+            yield k.help, f"key: {k.shown_key}", partial(app.run_action, k.action)
+
+    async def discover(self) -> Hits:
+        for title, help, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help)
+
+
+class ThemeCommands(Provider):
+    """`theme: NAME` for the project's themes and Textual's built-in ones."""
+
+    def _commands(self):
+        app = self.app
+        ours = set(getattr(app, "project_themes", ()))
+        names = sorted(app.available_themes, key=lambda n: (n not in ours, n))
+        for name in names:
+            yield f"theme: {name}", ("makemore-tui theme" if name in ours else "Textual theme"), partial(
+                app.set_theme, name)
+
+    async def discover(self) -> Hits:
+        for title, help, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help)

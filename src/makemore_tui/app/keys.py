@@ -1,0 +1,78 @@
+"""Every key of the app, in one place.
+
+The app's BINDINGS, the footer, the help screen (`?`) and the command palette (ctrl+p) are all built
+from KEYS, so a new pane or screen adds its keys here and they show up everywhere. An action named
+here must exist on the app (`action_<name>`); parameters go in the action string, as in Textual
+("show_pane('chart')").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    key: str  # Textual key names, comma-separated for alternatives: "plus,equals_sign"
+    action: str  # app action, e.g. "toggle_pause" or "show_pane('chart')"
+    label: str  # short, for the footer
+    help: str  # a sentence, for the help screen and the command palette
+    group: str  # heading on the help screen
+    footer: bool = False  # shown in the footer
+    display: str | None = None  # how the key is written for people (default: from `key`)
+
+    @property
+    def shown_key(self) -> str:
+        if self.display:
+            return self.display
+        first = self.key.split(",")[0]
+        return {"space": "space", "question_mark": "?", "slash": "/", "plus": "+", "minus": "-"}.get(first, first)
+
+
+KEYS: list[Key] = [
+    # training
+    Key("space", "toggle_pause", "pause", "Pause or resume training", "Training", footer=True),
+    Key("n", "step", "step", "Make one training step (pauses first if training)", "Training", footer=True),
+    Key("c", "checkpoint", "save", "Save a checkpoint now (training goes on)", "Training"),
+    Key("e", "settings", "settings", "Change the settings and restart training with them", "Training", footer=True),
+    # chart
+    Key("l", "toggle_log", "log", "Switch the loss chart between linear and log10 scale", "Chart", footer=True),
+    Key("z", "toggle_fit", "zoom", "Fit the loss chart's y axis to every step, or to all but the first tenth",
+        "Chart"),
+    # samples
+    Key("s", "sample", "sample", "Sample a fresh batch of names from the current weights", "Samples", footer=True),
+    Key("plus,equals_sign", "temperature(1)", "T+", "Raise the sampling temperature (and resample)", "Samples",
+        display="+"),
+    Key("minus,underscore", "temperature(-1)", "T-", "Lower the sampling temperature (and resample)", "Samples",
+        display="-"),
+    Key("slash", "edit_prefix", "prefix", "Type a prefix every sampled name starts with (enter samples, escape leaves)",
+        "Samples"),
+    # panes
+    Key("1", "show_pane('chart')", "chart", "Show the loss chart", "Panes"),
+    Key("2", "show_pane('params')", "params", "Show the parameter table", "Panes"),
+    Key("3", "show_pane('shapes')", "shapes", "Show the shapes of the forward pass", "Panes"),
+    Key("4", "show_pane('samples')", "samples", "Show the sampled names", "Panes"),
+    Key("t", "next_theme", "theme", "Switch to the next theme", "App"),
+    Key("question_mark", "help", "help", "Show every key", "App", footer=True),
+    Key("q", "quit", "quit", "Quit (the run is saved; continue it with --resume)", "App", footer=True),
+]
+
+# Keys that Textual provides itself, listed on the help screen.
+BUILTIN_KEYS: list[tuple[str, str]] = [
+    ("ctrl+p", "Command palette: every action, and the themes"),
+    ("tab", "Move the focus (to the prefix field, the form's fields)"),
+    ("escape", "Leave the prefix field, close a dialog"),
+]
+
+
+def bindings() -> list[Binding]:
+    return [
+        Binding(k.key, k.action, k.label, show=k.footer, key_display=k.display, priority=False)
+        for k in KEYS
+    ]
+
+
+def find(action: str) -> Key | None:
+    return next((k for k in KEYS if k.action == action), None)

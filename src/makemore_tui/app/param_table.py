@@ -1,0 +1,82 @@
+"""Each parameter with its shape and size, and the live gradient norm and update-to-data ratio."""
+
+from __future__ import annotations
+
+import math
+
+from textual.content import Content
+from textual.widgets import Static
+
+from .pane import Pane, set_text
+from .state import RunState
+from .text import columns, sci, shape_str, short
+
+# Lecture 3's rule of thumb: updates about 1e-3 of the data are healthy; far above, the step is too
+# large; far below, the parameter is barely learning.
+RATIO_HIGH, RATIO_LOW = 1e-2, 1e-4
+
+
+def ratio_style(r: float | None) -> str:
+    if r is None or not math.isfinite(r):
+        return ""
+    if r > RATIO_HIGH:
+        return "$warning"
+    if r < RATIO_LOW:
+        return "dim"
+    return "$success"
+
+
+class ParamTable(Pane):
+    PANE_TITLE = "Parameters"
+    PANE_KEY = "2"
+    SECTIONS = ("params", "run")
+    DEFAULT_CSS = """
+    ParamTable #param-body { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+    MIN_INTERVAL = 0.5  # the stats change ten times a second; twice is as fast as anyone reads them
+
+    def compose(self):
+        yield Static(id="param-body")
+
+    def _table(self, state: RunState, cols, total: int) -> list[str]:
+        rows = [[c[0] for c in cols]]
+        styles = [["bold"] * len(cols)]
+        for p in state.params:
+            st = state.stats.get(p.name)
+            rows.append([c[2](p, st) for c in cols])
+            styles.append([c[3](p, st) for c in cols])
+        totals = {"param": "total", "count": f"{total:,}", "share": "100%"}
+        rows.append([totals.get(c[0], "") for c in cols])
+        styles.append(["bold" if c[0] in ("param", "count") else "dim" for c in cols])
+        return columns(rows, "".join(c[1] for c in cols), styles=styles)
+
+    def draw(self, state: RunState) -> None:
+        body = self.query_one("#param-body", Static)
+        if not state.params:
+            set_text(body, "[dim]waiting for the model...[/]")
+            self.border_subtitle = ""
+            return
+        total = state.n_params or sum(p.numel for p in state.params)
+        # columns: (header, align, cell, style), by priority: the last ones go first when narrow
+        cols = [
+            ("param", "l", lambda p, st: p.name, lambda p, st: "$text-accent"),
+            ("shape", "l", lambda p, st: shape_str(p.shape), lambda p, st: ""),
+            ("|grad|", "r", lambda p, st: short(st.grad_norm) if st else "--", lambda p, st: ""),
+            ("update/data", "r", lambda p, st: sci(st.update_ratio) if st else "--",
+             lambda p, st: ratio_style(st.update_ratio if st else None)),
+            ("count", "r", lambda p, st: f"{p.numel:,}", lambda p, st: ""),
+            ("|data|", "r", lambda p, st: short(st.data_norm) if st else "--", lambda p, st: ""),
+            ("share", "r", lambda p, st: f"{100 * p.numel / total:.1f}%" if total else "", lambda p, st: "dim"),
+        ]
+        order = ["param", "shape", "count", "|grad|", "update/data", "|data|", "share"]  # left to right
+        width = self.size.width
+        for n in range(len(cols), 2, -1):
+            chosen = sorted(cols[:n], key=lambda c: order.index(c[0]))
+            lines = self._table(state, chosen, total)
+            if max(len(Content.from_markup(line).plain) for line in lines) <= width:
+                break
+        room = self.size.height - len(lines)
+        if room >= 2 and self.size.width >= 44:
+            lines += ["", "[dim]update/data near 1e-3 is healthy (lecture 3)[/]"]
+        set_text(body, "\n".join(lines))
+        self.border_subtitle = f"stats at step {state.stats_step:,}" if state.stats else ""

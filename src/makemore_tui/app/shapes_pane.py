@@ -1,0 +1,74 @@
+"""The forward pass as a flow, with the real shapes of the current batch (from Started.shapes,
+which the model's shape_report measures), and why the view is there."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from .pane import Pane
+from .state import RunState
+from .text import columns, esc, shape_str
+
+# Short labels for the one-line flow, by the name the model gives each tensor.
+SHORT = {"X": "X", "emb": "C[X]", "emb.view": "view", "h": "tanh(· @ W1 + b1)", "logits": "· @ W2 + b2"}
+
+
+def flow_line(rows) -> str:
+    """X (32, 3) → C[X] (32, 3, 2) → view (32, 6) → ... → cross-entropy → loss"""
+    parts = []
+    for name, expr, shape, _ in rows:
+        if name == "loss":
+            parts.append("cross-entropy → loss")
+        else:
+            parts.append(f"{SHORT.get(name, expr)} {shape_str(shape)}")
+    return " → ".join(parts)
+
+
+class ShapesPane(Pane):
+    PANE_TITLE = "Forward pass"
+    PANE_KEY = "3"
+    SECTIONS = ("shapes",)
+    DEFAULT_CSS = """
+    ShapesPane #shapes-body { height: auto; }
+    """
+
+    def compose(self):
+        yield Static(id="shapes-body")
+
+    def draw(self, state: RunState) -> None:
+        body = self.query_one("#shapes-body", Static)
+        rows = state.shapes
+        if not rows:
+            body.update("[dim]waiting for the first batch...[/]")
+            return
+        width = max(10, self.size.width)
+        lines = []
+        flow = flow_line(rows)
+        if len(flow) <= width:
+            lines += [f"[bold]{esc(flow)}[/]", ""]
+        for variant in ("notes", "code", "short"):
+            table, styles = [], []
+            for i, (name, expr, shape, note) in enumerate(rows):
+                arrow = "  " if i == 0 else "→ "
+                label = SHORT.get(name, "cross-entropy" if name == "loss" else expr) if variant == "short" else expr
+                shown = shape_str(shape) if name != "loss" else "() one number"
+                row = [arrow + label, shown]
+                style = ["", "$text-accent"]
+                if variant == "notes":
+                    row.append(note.split(";")[0] if name == "emb.view" else note)
+                    style.append("dim")
+                table.append(row)
+                styles.append(style)
+            table_lines = columns(table, "lll", styles=styles)
+            if max(len(Content.from_markup(t).plain) for t in table_lines) <= width:
+                break
+        lines += table_lines
+        why = next((note for name, _, _, note in rows if name == "emb.view"), "")
+        if why:
+            lines.append("")
+            lines.append(f"[b]why .view?[/] {esc(why)}")
+        body.update("\n".join(lines))
+        cfg = state.config
+        self.border_subtitle = (f"block {cfg.get('block_size')} · embd {cfg.get('n_embd')} · hidden "
+                                f"{cfg.get('n_hidden')} · batch {cfg.get('batch_size')}") if cfg else ""
