@@ -296,8 +296,9 @@ class Trainer:
         self.elapsed = self._elapsed_before + (now - self._t0)
         self.last_loss = losses[-1]
         if self.start_loss is None and self.step >= 1:
-            head = losses[:20]
-            self.start_loss = sum(head) / len(head) if all(map(math.isfinite, head)) else None
+            # The first step's loss (the weights as initialised or resumed): with a huge rate the
+            # steps after it may already be blowing up, and must not raise the reference.
+            self.start_loss = losses[0] if math.isfinite(losses[0]) else None
         self._recent.extend(losses)
         self.emit(ev.Steps(first_step=first, losses=losses, lrs=self._lrs, step=self.step,
                            elapsed_s=self.elapsed, steps_per_s=rate))
