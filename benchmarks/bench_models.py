@@ -1,7 +1,7 @@
 """Every model type, trained for the same wall-clock budget on the lecture split of names.txt.
 
-    python benchmarks/bench_models.py --seconds 60     # one minute per model (about 7 minutes)
-    python benchmarks/bench_models.py --seconds 300    # five minutes per model (about 31 minutes)
+    python benchmarks/bench_models.py --seconds 60     # one minute per model (about 8 minutes in all)
+    python benchmarks/bench_models.py --seconds 300    # five minutes per model (about 32 minutes in all)
     python benchmarks/bench_models.py --seconds 300 --models wavenet,transformer
 
 Reads the 32,033 names behind the published makemore numbers from ../shared/data/names.txt (beside
@@ -64,9 +64,15 @@ def timed_steps(cfg, data, seconds: float) -> tuple[float, int]:
     return (s1 - s0) / max(1e-9, t1 - t0), s1
 
 
-def train_for(name: str, data, seconds: float, calibrate_s: float, overrides: dict) -> dict:
+def train_for(name: str, data, seconds: float, calibrate_s: float, overrides: dict, threads: int | None) -> dict:
     cfg = preset(name, **overrides).validate()
-    rate, _ = timed_steps(cfg, data, calibrate_s)
+    rates = {}
+    for n in ([threads] if threads else [1, 2]):  # auto: whichever of one or two threads is faster here
+        torch.set_num_threads(n)
+        rates[n], _ = timed_steps(cfg, data, calibrate_s)
+    threads = max(rates, key=rates.get)
+    torch.set_num_threads(threads)
+    rate = rates[threads]
     steps = max(cfg.warmup_steps + 10, int(rate * seconds * 0.97))
     cfg = cfg.updated(max_steps=steps, eval_every=0, log_every=max(1, steps // 100),
                       warmup_steps=min(cfg.warmup_steps, steps // 10))
@@ -85,7 +91,8 @@ def train_for(name: str, data, seconds: float, calibrate_s: float, overrides: di
         "model": name, "params": count_params(trainer.model), "steps": fin.step, "planned_steps": steps,
         "train_s": round(fin.seconds, 1), "steps_per_s": round(fin.steps_per_s, 1),
         "train": round(fin.train_loss, 4), "dev": round(fin.val_loss, 4), "test": round(fin.test_loss, 4),
-        "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate,
+        "batch_size": cfg.batch_size, "learning_rate": cfg.learning_rate, "threads": threads,
+        "calibration_steps_per_s": {str(k): round(v, 1) for k, v in rates.items()},
     }
 
 
@@ -94,8 +101,10 @@ def main(argv=None) -> int:
     p.add_argument("--seconds", type=float, default=60.0, help="training budget per model (60 or 300)")
     p.add_argument("--models", default=",".join(MODELS), help=f"comma-separated, from {', '.join(MODELS)}")
     p.add_argument("--input", default=str(NAMES), help="names file (default ../shared/data/names.txt)")
-    p.add_argument("--threads", type=int, default=2, help="torch threads (default 2: the two cores)")
-    p.add_argument("--calibrate", type=float, default=4.0, help="seconds spent timing each model first")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads (default: time 1 and 2 for each model and keep the faster)")
+    p.add_argument("--calibrate", type=float, default=3.0,
+                   help="seconds spent timing each model (per thread count) before its run")
     p.add_argument("--last-only", action="store_true",
                    help="sequence models learn from the last position of each window only (for comparison)")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
@@ -113,10 +122,9 @@ def main(argv=None) -> int:
     for item in args.set:
         k, _, v = item.partition("=")
         overrides[k] = json.loads(v) if v[:1] in "0123456789-[{tfn" and v not in ("nan",) else v
-    torch.set_num_threads(args.threads)
     if args.last_only:
         family.SequenceModel.train_all_positions = False
-    print(f"bench_models: {path} | {args.seconds:g}s per model | {torch.get_num_threads()} threads | "
+    print(f"bench_models: {path} | {args.seconds:g}s per model | threads {args.threads or 'auto (1 or 2)'} | "
           f"torch {torch.__version__}", flush=True)
     datasets: dict[int, object] = {}
     results = []
@@ -124,13 +132,13 @@ def main(argv=None) -> int:
         bs = preset(name, **overrides).block_size
         if bs not in datasets:
             datasets[bs] = load_dataset(path, bs)
-        r = train_for(name, datasets[bs], args.seconds, args.calibrate, overrides)
+        r = train_for(name, datasets[bs], args.seconds, args.calibrate, overrides, args.threads)
         target = TARGETS.get(name)
         r["target"] = target
         r["met"] = None if target is None else bool(r["dev"] <= target)
         results.append(r)
         print(f"{name:12s} dev {r['dev']:.4f} | train {r['train']:.4f} | {r['steps']:,} steps in {r['train_s']}s "
-              f"({r['steps_per_s']:,.0f}/s) | {r['params']:,} params"
+              f"({r['steps_per_s']:,.0f}/s, {r['threads']} thread(s)) | {r['params']:,} params"
               + (f" | target <= {target}: {'met' if r['met'] else 'MISSED'}" if target else ""), flush=True)
     print()
     print(f"| model | params | steps in {args.seconds:g}s | dev | train | target | reference |")
@@ -139,7 +147,7 @@ def main(argv=None) -> int:
         t = f"<= {r['target']} {'met' if r['met'] else 'missed'}" if r["target"] else ""
         print(f"| {r['model']} | {r['params']:,} | {r['steps']:,} | {r['dev']:.4f} | {r['train']:.4f} | {t} | "
               f"{REFERENCE.get(r['model'], '')} |")
-    print(json.dumps({"benchmark": "bench_models", "seconds": args.seconds, "threads": torch.get_num_threads(),
+    print(json.dumps({"benchmark": "bench_models", "seconds": args.seconds, "threads": args.threads or "auto",
                       "last_only": args.last_only, "results": results}))
     return 0
 

@@ -176,30 +176,31 @@ PRESETS: dict[str, dict] = {
     # Lecture 5's final network (76,579 parameters) with a five-minute recipe.
     "wavenet": dict(
         type="wavenet", block_size=8, n_embd=24, n_hidden=128, batch_size=128, optimizer="adamw",
-        learning_rate=5e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=5e-5,
-        max_steps=40_000, eval_every=5_000, log_every=100,
+        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
+        max_steps=100_000, eval_every=5_000, log_every=100,
     ),
     # ... and with lecture 5's own recipe: SGD 0.1, then 0.01 from step 150,000 of 200,000.
     "wavenet-lecture": dict(
         type="wavenet", block_size=8, n_embd=24, n_hidden=128, max_steps=200_000, lr_schedule="step",
         lr_decay_at=0.75, lr_decay_factor=0.1, eval_every=10_000,
     ),
-    # makemore.py's sizes: n_embd 64, n_embd2 64; block 16 = the longest name (15) + 1.
+    # makemore.py's sizes: n_embd 64, n_embd2 64; block 16 = the longest name (15) + 1. Larger
+    # batches than makemore's 32: a step of these models is mostly per-operation overhead.
     "rnn": dict(
-        type="rnn", block_size=16, n_embd=64, n_hidden=64, batch_size=64, optimizer="adamw",
-        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
-        max_steps=30_000, eval_every=2_000, log_every=100,
+        type="rnn", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
+        learning_rate=6e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=100, min_lr=6e-5,
+        max_steps=40_000, eval_every=2_000, log_every=100,
     ),
     "gru": dict(
-        type="gru", block_size=16, n_embd=64, n_hidden=64, batch_size=64, optimizer="adamw",
-        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
-        max_steps=20_000, eval_every=2_000, log_every=100,
+        type="gru", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
+        learning_rate=6e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=100, min_lr=6e-5,
+        max_steps=15_000, eval_every=1_000, log_every=100,
     ),
     # makemore.py's sizes: 4 layers, 4 heads, n_embd 64; block 16.
     "transformer": dict(
-        type="transformer", block_size=16, n_embd=64, n_layer=4, n_head=4, batch_size=64, optimizer="adamw",
-        learning_rate=2e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=2e-5,
-        max_steps=10_000, eval_every=1_000, log_every=100,
+        type="transformer", block_size=16, n_embd=64, n_layer=4, n_head=4, batch_size=128, optimizer="adamw",
+        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
+        max_steps=12_000, eval_every=1_000, log_every=100,
     ),
 }
 
