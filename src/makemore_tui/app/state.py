@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from .. import events as ev
+from ..insight import RatioHistory
 from ..series import Series
 
 # How the status line names the state of the run.
@@ -54,6 +55,7 @@ class RunState:
         self.dev_step = 0
         self.stats: dict[str, ev.ParamStat] = {}
         self.stats_step = 0
+        self.ratios = RatioHistory()  # log10 update:data ratio per parameter over the run (insight_health.py)
         self.status = STARTING
         self.pause_reason = ""
         self.diverged: str | None = None
@@ -75,6 +77,7 @@ class RunState:
         elif isinstance(e, ev.ParamStats):
             self.stats = {s.name: s for s in e.stats}
             self.stats_step = e.step
+            self.ratios.add_event(e)
             self.touch("params")
         elif isinstance(e, ev.Evaluated):
             self.dev_loss, self.dev_step = e.val_loss, e.step
