@@ -13,7 +13,7 @@ import errno
 import os
 import pickle
 import tempfile
-import zipfile
+import time
 from pathlib import Path
 
 import torch
@@ -59,6 +59,29 @@ def atomic_write_bytes(path: Path, write) -> None:
         pass
 
 
+STALE_TEMP_S = 600.0  # a temporary file this old is no save in progress
+
+
+def remove_stale_temps(work_dir: str | os.PathLike, older_than_s: float = STALE_TEMP_S) -> int:
+    """Delete the temporary files of atomic_write_bytes that a process killed while saving left
+    behind (model.pt.XXXX.tmp and the like), if older than `older_than_s`; returns how many."""
+    n, now = 0, time.time()
+    for tmp in Path(work_dir).glob("*.tmp"):
+        name = tmp.name
+        if not name.startswith(_TEMP_OWNERS) or tmp.is_symlink() or not tmp.is_file():
+            continue
+        try:
+            if now - tmp.stat().st_mtime >= older_than_s:
+                tmp.unlink()
+                n += 1
+        except OSError:
+            pass
+    return n
+
+
+_TEMP_OWNERS = tuple(f"{n}." for n in (CHECKPOINT, "metrics.jsonl", "summary.json", "config.json", "status.json"))
+
+
 def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict) -> Path:
     """Write the checkpoint; raises OSError (for instance a full disk) with the old file intact."""
     path = checkpoint_path(work_dir)
@@ -89,9 +112,15 @@ def load(path: str | os.PathLike) -> dict:
         raise CheckpointError(
             f"{p} was refused: it holds something other than tensors and plain data ({first[:160]})"
         ) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as e:
+    except IsADirectoryError:
+        raise CheckpointError(f"{p} is a directory, not a checkpoint") from None
+    except PermissionError:
+        raise CheckpointError(f"{p} cannot be read (permission denied)") from None
+    except MemoryError:
+        raise CheckpointError(f"{p} is too large to load into memory") from None
+    except Exception as e:  # a damaged file can fail inside torch in many ways; none of them runs code
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise CheckpointError(f"{p} is corrupt or truncated: {msg[:160]}") from None
+        raise CheckpointError(f"{p} is corrupt or truncated ({type(e).__name__}: {msg[:160]})") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{p} is not a makemore-tui checkpoint (format {FORMAT})")
     for key, kind in (("config", dict), ("vocab", list), ("state", dict)):

@@ -65,7 +65,10 @@ def build_parser() -> Parser:
     io = p.add_argument_group("input and output")
     io.add_argument("--input-file", "-i", default=None, help="one item a line, UTF-8 (default: the bundled names)")
     io.add_argument("--work-dir", "-o", default="out", help="where checkpoints, metrics.jsonl and summary.json go (default: out)")
-    io.add_argument("--resume", action="store_true", help="continue the run saved in the work directory")
+    io.add_argument("--resume", action="store_true",
+                    help="continue the run saved in the work directory, with its settings (--max-steps may raise the end)")
+    io.add_argument("--save-every", type=FLOAT, default=None, metavar="SECONDS",
+                    help="seconds between checkpoints during a run (default 60; 0: only at the end and on signals)")
     io.add_argument("--sample-only", action="store_true", help="print names from the work directory's model and exit")
     io.add_argument("--headless", action="store_true", help="train without the app: progress on the terminal, files in the work directory")
     io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
@@ -76,7 +79,7 @@ def build_parser() -> Parser:
     io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")
-    m.add_argument("--preset", default="seed", help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
+    m.add_argument("--preset", default=None, help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
     m.add_argument("--type", choices=MODEL_TYPES, default=None, help=f"model type: {', '.join(MODEL_TYPES)}")
     m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
     m.add_argument("--n-embd", type=INT, default=None, help="embedding size (columns of C)")
@@ -108,7 +111,30 @@ def build_parser() -> Parser:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     overrides = {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
-    return preset(args.preset, **overrides).validate()
+    return preset(args.preset or "seed", **overrides).validate()
+
+
+def explicit_settings(args: argparse.Namespace) -> dict:
+    """The Config fields the command line set (not left to the preset)."""
+    return {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+
+
+LARGE_INPUT = 8 << 20  # bytes: above this, loading progress is shown on stderr
+
+
+def _load_progress(input_file: str | None):
+    """A progress callback that prints to stderr, for files large enough to take a while."""
+    try:
+        big = input_file is not None and os.path.getsize(input_file) >= LARGE_INPUT
+    except OSError:
+        big = False
+    if not big:
+        return None
+
+    def show(msg: str) -> None:
+        print(f"makemore-tui: loading: {msg}", file=sys.stderr, flush=True)
+
+    return show
 
 
 def check_sampling_args(args: argparse.Namespace) -> None:
@@ -122,6 +148,8 @@ def check_sampling_args(args: argparse.Namespace) -> None:
         raise ConfigError("prefix cannot contain '.', the start/end token")
     if len(args.prefix) > 50:
         raise ConfigError("prefix is too long (at most 50 characters)")
+    if args.save_every is not None and not 0 <= args.save_every <= 10**7:
+        raise ConfigError(f"save_every is in seconds, between 0 (only at the end) and 10,000,000, got {args.save_every:g}")
 
 
 def sample_only(args: argparse.Namespace) -> int:
@@ -155,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+    except KeyboardInterrupt:  # Ctrl-C before training started (while loading, say): nothing to save
+        print("makemore-tui: interrupted", file=sys.stderr)
+        return 130
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -190,13 +221,30 @@ def _main(args: argparse.Namespace) -> int:
             print("makemore-tui: stdout is not a terminal, so training headless (pass --headless to say so)",
                   file=sys.stderr)
             headless = True
-        run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume)
+        from .checkpoint import checkpoint_path
+        from .run import SAVE_INTERVAL_S, check_work_dir
+
+        check_work_dir(args.work_dir)
+        if not args.resume and checkpoint_path(args.work_dir).exists():
+            print(f"makemore-tui: note: {args.work_dir} holds a checkpoint; this new run replaces it at its first "
+                  "save (use --resume to continue it instead, or -o for another directory)", file=sys.stderr)
+        save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
+        run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume, progress=_load_progress(args.input_file),
+                       save_every_s=save_every, max_steps=args.max_steps if args.resume else None)
+        if args.resume:
+            ignored = {k: v for k, v in explicit_settings(args).items()
+                       if k not in ("max_steps", "device") and getattr(run.cfg, k) != v}
+            if args.preset is not None and args.preset != run.cfg.preset:
+                ignored["preset"] = args.preset
+            if ignored:
+                print("makemore-tui: note: --resume continues with the checkpoint's settings; ignored: "
+                      + ", ".join(f"{k}={v}" for k, v in ignored.items()), file=sys.stderr)
         for notice in run.data.notices:
             print(f"makemore-tui: note: {notice}", file=sys.stderr)
         if headless:
             from .headless import run_headless
 
-            return run_headless(run)
+            return run_headless(run, err=sys.stderr)
         from .app.app import run_app
 
         return run_app(run, args)

@@ -3,13 +3,26 @@
 A file holds one item a line. The vocabulary is built from the data: `.` (index 0) is the boundary
 token that starts and ends every word, then the data's characters in sorted order. For names that
 gives the 27 symbols of the lectures. Examples are built with numpy in one pass over the whole
-text, so a file of millions of lines loads in seconds.
+text, so a file of millions of lines loads in seconds, in memory proportional to the data.
+
+What the loader accepts, and what it refuses (with a DataError that says which line and why):
+- UTF-8 text. A byte-order mark is dropped; Windows (CRLF) and old Mac (CR) line endings are fine.
+  Text is NFC-normalised, so an accented letter typed as one code point or as letter + accent is one
+  symbol. Not UTF-8, or NUL bytes (a binary file): refused.
+- Each line is stripped; blank lines are skipped. Any other character is a symbol of the vocabulary:
+  capitals (a separate symbol from the lower-case letter; a notice says so), digits, accents, emoji,
+  and spaces inside a line. A notice is added above LARGE_VOCAB symbols. `.` is refused: it is the
+  start/end token.
+- Refused: no items at all (empty, or only blank lines), fewer than MIN_WORDS items (the 80/10/10
+  split would leave a set empty), an item over MAX_LINE_CHARS characters.
+- Missing files, directories and unreadable files are refused with the reason.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,6 +38,10 @@ _PACKAGE = Path(__file__).resolve().parent
 
 class DataError(ValueError):
     """Input that cannot be trained on; the message says what is wrong and where."""
+
+
+class VocabError(DataError):
+    """The data has characters that a given vocabulary (a checkpoint's) lacks."""
 
 
 def _split_sizes(n: int) -> tuple[int, int]:
@@ -51,33 +68,73 @@ def bundled_dataset() -> Path:
     raise DataError("the bundled names list is missing from this installation; pass a file with -i")
 
 
+READ_CHUNK = 16 << 20  # bytes read at a time, so progress can be shown for a large file
+
+
 def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None = None) -> list[str]:
-    """The non-blank lines of a UTF-8 text file, stripped. Raises DataError for unusable input."""
+    """The non-blank lines of a UTF-8 text file, stripped. Raises DataError for unusable input.
+
+    `progress`, when given, is called with a short sentence now and then (reading a large file)."""
+    if str(path) == "":
+        raise DataError("the input file name is empty")
     p = Path(path)
     if not p.exists():
         raise DataError(f"input file {p} does not exist")
     if p.is_dir():
         raise DataError(f"input file {p} is a directory, not a text file")
     try:
-        raw = p.read_bytes()
+        with open(p, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size <= READ_CHUNK:
+                raw = f.read()
+            else:
+                parts, got = [], 0
+                while True:
+                    chunk = f.read(READ_CHUNK)
+                    if not chunk:
+                        break
+                    parts.append(chunk)
+                    got += len(chunk)
+                    if progress:
+                        progress(f"reading {p.name}: {got / max(size, got):.0%} ({got / 1e6:,.0f} of {size / 1e6:,.0f} MB)")
+                raw = b"".join(parts)
+                del parts
     except PermissionError:
         raise DataError(f"input file {p} cannot be read (permission denied)") from None
+    except IsADirectoryError:
+        raise DataError(f"input file {p} is a directory, not a text file") from None
     except OSError as e:
         raise DataError(f"input file {p} cannot be read: {e.strerror or e}") from None
-    if progress:
-        progress(f"read {len(raw):,} bytes")
-    if b"\x00" in raw:
-        raise DataError(f"input file {p} contains NUL bytes: it looks binary, not a text file of one item a line")
+    return words_from_bytes(raw, source=str(p), progress=progress)
+
+
+def words_from_bytes(raw: bytes, source: str = "input", progress: Callable[[str], None] | None = None) -> list[str]:
+    """Decode a file's bytes (UTF-8, an optional byte-order mark) and split them into items."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise DataError(
+            f"input file {source} contains NUL bytes (first at line {line}): it looks binary, not a text file "
+            "of one item a line"
+        )
     try:
         text = raw.decode("utf-8-sig")  # -sig drops a byte-order mark
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise DataError(f"input file {p} is not UTF-8 (bad byte at line {line}, byte offset {e.start})") from None
-    return words_from_text(text, source=str(p))
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise DataError(
+            f"input file {source} is not UTF-8 (bad byte 0x{raw[e.start]:02x} at line {line}, byte offset "
+            f"{e.start:,}); save it as UTF-8"
+        ) from None
+    del raw
+    if progress:
+        progress(f"splitting {len(text):,} characters into lines")
+    return words_from_text(text, source=source)
 
 
 def words_from_text(text: str, source: str = "input") -> list[str]:
     """Split text into stripped, non-blank lines and check them. Windows line endings are fine."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     words = [w for w in (line.strip() for line in text.splitlines()) if w]
     if not words:
         raise DataError(f"{source} has no words: it is empty or holds only blank lines")
@@ -88,12 +145,12 @@ def words_from_text(text: str, source: str = "input") -> list[str]:
             f"{source}: item {n} is {len(longest):,} characters long; items are names or words "
             f"of at most {MAX_LINE_CHARS:,} characters, one a line"
         )
-    for i, w in enumerate(words):
-        if BOUNDARY in w:
-            raise DataError(
-                f"{source}: item {i + 1} ({w[:40]!r}) contains '{BOUNDARY}', which the model reserves "
-                "as the start/end token; remove or replace it"
-            )
+    if BOUNDARY in text:
+        i = next(i for i, w in enumerate(words) if BOUNDARY in w)
+        raise DataError(
+            f"{source}: item {i + 1} ({words[i][:40]!r}) contains '{BOUNDARY}', which the model reserves "
+            "as the start/end token; remove or replace it"
+        )
     if len(words) < MIN_WORDS:
         raise DataError(
             f"{source} has {len(words)} item(s); at least {MIN_WORDS} are needed to split them "
@@ -129,28 +186,50 @@ class Vocab:
 
     def codes(self, text: str) -> np.ndarray:
         """Vocabulary index of each character of `text`, vectorised (every char must be known)."""
-        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        keys = np.array([ord(c) for c in self.itos], dtype=np.uint32)
+        if text.isascii():
+            cps = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        else:
+            cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        keys = np.array([ord(c) for c in self.itos], dtype=np.int64)
+        if keys.max() < (1 << 20):  # a dense table: one lookup per character
+            lut = np.zeros(int(keys.max()) + 1, dtype=np.int64)
+            lut[keys] = np.arange(len(keys))
+            return lut[cps]
         order = np.argsort(keys)
         pos = np.searchsorted(keys[order], cps)
         return order[pos].astype(np.int64)
 
 
 def build_examples(words: list[str], vocab: Vocab, block_size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """X (n, block_size) of previous-character indices, zero-padded at each word's start; Y (n,)."""
+    """X (n, block_size) of previous-character indices, zero-padded at each word's start; Y (n,).
+
+    Every character of a word and its end token is a target: Y is the words' codes with a 0 after
+    each, and column j of X is Y shifted down by block_size - j, zeroed where that would reach into
+    the previous word. No (n, block_size) index array is ever built, so memory stays near the size
+    of X itself."""
+    T = block_size
     if not words:
-        return torch.zeros((0, block_size), dtype=torch.long), torch.zeros((0,), dtype=torch.long)
-    pad = BOUNDARY * block_size
-    # Each word becomes `pad + word + '.'`; its targets are the characters after the pad.
-    codes = vocab.codes("".join(pad + w + BOUNDARY for w in words))
-    n_targets = np.fromiter((len(w) + 1 for w in words), dtype=np.int64, count=len(words))
-    seg_len = n_targets + block_size
-    seg_start = np.cumsum(seg_len) - seg_len
-    first_target = np.repeat(seg_start + block_size, n_targets)
-    within = np.arange(n_targets.sum()) - np.repeat(np.cumsum(n_targets) - n_targets, n_targets)
-    pos = first_target + within
-    X = codes[pos[:, None] + np.arange(-block_size, 0)]
-    Y = codes[pos]
+        return torch.zeros((0, T), dtype=torch.long), torch.zeros((0,), dtype=torch.long)
+    n = len(words)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=n)
+    seg = lens + 1  # each word's targets: its characters, then the end token
+    N = int(seg.sum())
+    ends = np.cumsum(seg) - 1
+    Y = np.zeros(N, dtype=np.int64)
+    is_char = np.ones(N, dtype=bool)
+    is_char[ends] = False
+    Y[is_char] = vocab.codes("".join(words))
+    del is_char
+    idx = np.int32 if N < 2**31 else np.int64
+    # how many characters of its own word precede each target
+    within = np.arange(N, dtype=idx)
+    within -= np.repeat((ends - lens).astype(idx), seg)
+    X = np.zeros((N, T), dtype=np.int64)
+    for j in range(T):
+        d = T - j  # column j holds the character d places back
+        if d >= N:
+            continue
+        X[d:, j] = np.where(within[d:] >= d, Y[:-d], 0)
     return torch.from_numpy(X), torch.from_numpy(Y)
 
 
@@ -188,20 +267,39 @@ class Dataset:
 
 def make_dataset(
     words: list[str], block_size: int, vocab: Vocab | None = None, source: str = "",
+    progress: Callable[[str], None] | None = None,
 ) -> Dataset:
     vocab = vocab or Vocab.from_words(words)
-    missing = set("".join(words)) - set(vocab.itos)
+    present = set("".join(words))
+    missing = present - set(vocab.itos)
     if missing:
-        raise DataError(f"{source or 'input'} has characters the vocabulary lacks: {''.join(sorted(missing))[:40]!r}")
+        raise VocabError(f"{source or 'input'} has characters the vocabulary lacks: {''.join(sorted(missing))[:40]!r}")
     tr, dev, te = split_words(words)
     parts = {"train": tr, "dev": dev, "test": te}
-    splits = {k: build_examples(v, vocab, block_size) for k, v in parts.items()}
+    splits = {}
+    for k, v in parts.items():
+        if progress:
+            progress(f"building the {k} examples ({len(v):,} items)")
+        splits[k] = build_examples(v, vocab, block_size)
+    return Dataset(words, vocab, block_size, splits, parts, data_notices(vocab, present), source)
+
+
+def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
+    """Sentences about a vocabulary that may not be what was meant."""
     notices = []
     if len(vocab) > LARGE_VOCAB:
         notices.append(
             f"the vocabulary is large ({len(vocab)} symbols): every distinct character in the file is a class"
         )
-    return Dataset(words, vocab, block_size, splits, parts, notices, source)
+    both = sorted(c for c in present if c.islower() and c.upper() != c and c.upper() in present)
+    if both:
+        notices.append(
+            f"upper- and lower-case letters are different symbols (both cases of {''.join(both[:10])!r} occur); "
+            "lower-case the file to merge them"
+        )
+    if " " in present:
+        notices.append("some items contain spaces; a space is a symbol like any other character")
+    return notices
 
 
 def load_dataset(
@@ -209,8 +307,10 @@ def load_dataset(
     progress: Callable[[str], None] | None = None,
 ) -> Dataset:
     """Read `path` (the bundled names when None) and build its examples."""
-    path = Path(path) if path else bundled_dataset()
+    if path is not None and str(path) == "":
+        raise DataError("the input file name is empty")
+    path = Path(path) if path is not None else bundled_dataset()
     words = read_words(path, progress)
     if progress:
         progress(f"{len(words):,} items; building examples")
-    return make_dataset(words, block_size, vocab, source=path.name)
+    return make_dataset(words, block_size, vocab, source=path.name, progress=progress)

@@ -1,7 +1,13 @@
 """Training without a screen: a rich progress bar on a terminal, plain periodic lines otherwise.
 
 Ctrl-C, SIGTERM and SIGHUP (an SSH connection dropping) stop the run between two steps, save a
-checkpoint and exit cleanly; `--resume` continues from it.
+checkpoint before the final evaluation, write summary.json and exit with status 0; `--resume`
+continues from it. A second signal after the checkpoint is saved skips the final evaluation
+(exit status 128 + the signal's number). Output to a terminal that has gone away is dropped
+instead of failing the run.
+
+Exit status: 0 finished (or stopped by a signal, saved), 1 diverged (the last good checkpoint is
+kept), 3 the final checkpoint could not be written (the previous one is kept).
 """
 
 from __future__ import annotations
@@ -17,11 +23,17 @@ from .run import Run
 
 EXIT_OK, EXIT_DIVERGED = 0, 1
 EXIT_SIGNAL = 0  # a signal stops the run cleanly: saved, summarised, resumable
+EXIT_SAVE_FAILED = 3
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 @contextmanager
-def stop_on_signals(stop, signals=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
-    """While inside, the given signals call stop(signum) instead of killing the process."""
+def stop_on_signals(stop, signals=STOP_SIGNALS):
+    """While inside, the given signals call stop(signum) instead of killing the process.
+
+    Yields the list of signals received so far (stop can look at it: len() == 1 on the first).
+    Handlers can only be set from the main thread; elsewhere this does nothing. On the way out the
+    previous handlers come back."""
     old = {}
     received: list[int] = []
 
@@ -39,6 +51,43 @@ def stop_on_signals(stop, signals=(signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+class SafeStream:
+    """A text stream whose writes never raise: once the terminal is gone (SIGHUP closes it, a pipe's
+    reader exits), output is dropped so that training, saving and the summary go on."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self.stream.write(text)
+            except (OSError, ValueError):  # EIO, EPIPE, or a closed file
+                self.broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError):
+                self.broken = True
+
+    def isatty(self) -> bool:
+        try:
+            return not self.broken and self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _say(out: TextIO, text: str) -> None:
+    print(text, file=out, flush=True)
 
 
 class PlainProgress:
@@ -119,33 +168,66 @@ def attach_point(run: Run, out: TextIO):
         return status, None
 
 
-def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None) -> int:
+class _ForcedExit(BaseException):
+    """A second signal after the checkpoint was saved: skip the rest."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+
+
+def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, err: TextIO | None = None) -> int:
     """Train to the end (or a signal), save, write summary.json; return the exit status."""
+    out = out if isinstance(out, SafeStream) else SafeStream(out)
+    err = SafeStream(err if err is not None else sys.stderr)
     fancy = out.isatty() if fancy is None else fancy
     view = RichProgress(out) if fancy else PlainProgress(out)
     trainer = run.trainer
     trainer.listeners.append(view)
     # A diverged run stops: headless there is nobody to read the explanation and resume it.
     trainer.listeners.append(lambda e: trainer.stop() if isinstance(e, ev.Diverged) else None)
+    run.recorder.on_error = lambda msg: _say(err, f"makemore-tui: warning: {msg}")
+    final: dict = {}
+
+    def save_before_final_evaluation() -> None:
+        final["msg"] = run.save_checkpoint()
+        final["failed"] = final["msg"].startswith("checkpoint not saved")
+
+    trainer.before_finish.append(save_before_final_evaluation)
+
+    def on_signal(signum: int) -> None:
+        if len(received) == 1:
+            trainer.stop()
+        elif "msg" in final:  # saved already: the impatient may skip the final evaluation
+            raise _ForcedExit(signum)
+
     status, server = attach_point(run, out)
-    with stop_on_signals(lambda signum: trainer.stop()) as received:
+    with stop_on_signals(on_signal) as received:
         try:
-            fin = trainer.run()
-        finally:
-            view.close()
-            if server is not None:
-                server.close()
-        msg = run.save_checkpoint()
-    run.close()
-    if received:
-        name = signal.Signals(received[0]).name
-        print(f"stopped by {name} at step {fin.step:,}; {msg}. Continue with --resume.", file=out, flush=True)
-    else:
-        print(msg, file=out)
-    print(f"train {fin.train_loss:.4f} | dev {fin.val_loss:.4f} | test {fin.test_loss:.4f} | "
-          f"{fin.step:,} steps in {fin.seconds:.1f}s ({fin.steps_per_s:,.0f} steps/s) | "
-          f"summary in {run.work_dir / 'summary.json'}", file=out, flush=True)
-    if fin.diverged:
-        print(f"the run diverged: {fin.diverged}", file=out, flush=True)
-        return EXIT_DIVERGED
-    return EXIT_SIGNAL if received else EXIT_OK
+            try:
+                fin = trainer.run()
+            finally:
+                view.close()
+                if server is not None:
+                    server.close()
+        except _ForcedExit as e:
+            run.close()
+            _say(out, f"stopped by {signal.Signals(received[0]).name}; {final['msg']}. Final evaluation skipped "
+                 f"({signal.Signals(e.signum).name} again). Continue with --resume.")
+            return 128 + e.signum
+        run.close()
+        msg = final.get("msg") or run.save_checkpoint()
+        if received:
+            name = signal.Signals(received[0]).name
+            _say(out, f"stopped by {name} at step {fin.step:,}; {msg}. Continue with --resume.")
+        else:
+            _say(out, msg)
+        _say(out, f"train {fin.train_loss:.4f} | dev {fin.val_loss:.4f} | test {fin.test_loss:.4f} | "
+             f"{fin.step:,} steps in {fin.seconds:.1f}s ({fin.steps_per_s:,.0f} steps/s) | "
+             f"summary in {run.work_dir / 'summary.json'}")
+        if fin.diverged:
+            _say(out, f"the run diverged: {fin.diverged}")
+            return EXIT_DIVERGED
+        if final.get("failed"):
+            _say(err, f"makemore-tui: error: {msg}")
+            return EXIT_SAVE_FAILED
+        return EXIT_SIGNAL if received else EXIT_OK

@@ -2,7 +2,11 @@
 
 metrics.jsonl has one JSON object per logged step (every `log_every` steps): step, train_loss
 (the batch loss at that step), lr, elapsed_s, and val_loss on the steps where the dev set was
-evaluated. The file grows at a bounded rate whatever the step rate.
+evaluated. The file grows at a bounded rate whatever the step rate: one line per `log_every` steps
+(plus one per evaluation), and nothing about the steps in between is kept in memory.
+
+A write that fails (a full disk) does not stop training: the recorder keeps the error in `errors`
+(and tells `on_error`, once per kind of failure) and tries again with the next line.
 """
 
 from __future__ import annotations
@@ -60,6 +64,18 @@ class RunRecorder:
         self._pending: dict | None = None  # the latest logged line, held until a val_loss may join it
         self._last_elapsed = 0.0
         self.summary: dict | None = None
+        self.errors: list[str] = []  # write failures, in words (at most a few kept)
+        self.on_error = None  # called with each new kind of failure, e.g. to print it
+
+    def _failed(self, what: str, e: OSError) -> None:
+        from .checkpoint import describe_os_error
+
+        msg = f"could not write {what} ({describe_os_error(e)})"
+        if msg not in self.errors:
+            if len(self.errors) < 10:
+                self.errors.append(msg)
+            if self.on_error is not None:
+                self.on_error(msg)
 
     def _write_pending(self) -> None:
         if self._pending is not None:
@@ -67,6 +83,13 @@ class RunRecorder:
             self._pending = None
 
     def __call__(self, event: ev.Event) -> None:
+        try:
+            self._record(event)
+        except OSError as e:
+            what = SUMMARY if isinstance(event, ev.Finished) else CONFIG if isinstance(event, ev.Started) else METRICS
+            self._failed(what, e)
+
+    def _record(self, event: ev.Event) -> None:
         if isinstance(event, ev.Started):
             self.n_params = event.n_params
             self._last_elapsed = 0.0
@@ -96,8 +119,11 @@ class RunRecorder:
             self._write_pending()
             self._file.flush()
         elif isinstance(event, ev.Finished):
-            self._write_pending()
-            self._file.flush()
+            try:
+                self._write_pending()
+                self._file.flush()
+            except OSError as e:
+                self._failed(METRICS, e)
             self.summary = {
                 "steps": event.step,
                 "params": self.n_params,
@@ -117,5 +143,12 @@ class RunRecorder:
             self._write_pending()
 
     def close(self) -> None:
-        self._write_pending()
-        self._file.close()
+        try:
+            self._write_pending()
+            self._file.close()
+        except OSError as e:
+            self._failed(METRICS, e)
+            try:
+                self._file.close()
+            except OSError:
+                pass

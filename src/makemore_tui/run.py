@@ -1,11 +1,18 @@
 """A training run bound to its work directory: the trainer, the files it writes, its checkpoints.
 
 Both front ends (headless.py and the Textual app) open a Run and listen to the same trainer events.
+
+What is saved, and when: `model.pt` (checkpoint.py) every `save_every_s` seconds of a run (between
+two steps, in the training thread), at the end, and when a front end asks (a signal, the app's save
+key). A save never replaces a good checkpoint with weights of a run that diverged or went
+non-finite, and a save that fails (a full disk) keeps the previous file and says so.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -13,26 +20,100 @@ from typing import Callable
 from . import checkpoint as ckpt
 from . import events as ev
 from .config import Config, ConfigError
-from .data import Dataset, bundled_dataset, load_dataset
+from .data import Dataset, VocabError, bundled_dataset, load_dataset
 from .recorder import RunRecorder, truncate_metrics
 from .sampling import Sample, sample
-from .trainer import Trainer
+from .trainer import EVAL_CHUNK, Trainer
 
-SAVE_INTERVAL_S = 60.0  # at most this often at evaluation points; always at the end and on signals
+SAVE_INTERVAL_S = 60.0  # default seconds between checkpoints during a run; always at the end and on signals
+MEMORY_SHARE = 0.8  # refuse settings whose estimated memory is above this share of the machine's
 
 
 def check_work_dir(work_dir: str | os.PathLike) -> Path:
     """The work directory, created if needed; ConfigError when it cannot be used."""
+    if str(work_dir) == "":
+        raise ConfigError("the work directory name is empty")
     p = Path(work_dir)
     if p.exists() and not p.is_dir():
         raise ConfigError(f"work directory {p} is a file, not a directory")
     try:
         p.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"work directory {p} cannot be created: a file is in the way") from None
     except OSError as e:
         raise ConfigError(f"work directory {p} cannot be created: {e.strerror or e}") from None
     if not os.access(p, os.W_OK | os.X_OK):
         raise ConfigError(f"work directory {p} is not writable")
+    try:  # os.access says yes to root and knows nothing of full or read-only file systems
+        with tempfile.TemporaryFile(dir=p) as f:
+            f.write(b"x")
+    except OSError as e:
+        raise ConfigError(f"work directory {p} is not writable ({ckpt.describe_os_error(e)})") from None
     return p
+
+
+def estimate_params(cfg: Config, vocab_size: int) -> int:
+    """The parameter count of the model these settings build (without building it)."""
+    T, E, H, V, L = cfg.block_size, cfg.n_embd, cfg.n_hidden, vocab_size, cfg.n_layer
+    if cfg.type == "bigram":
+        return V * V
+    if cfg.type == "mlp-bn":
+        return V * E + T * E * H + 2 * H + H * V + V
+    if cfg.type == "wavenet":
+        levels = max(1, T.bit_length() - 1)
+        return V * E + 2 * E * H + (levels - 1) * 2 * H * H + levels * 2 * H + H * V + V
+    if cfg.type in ("rnn", "gru"):
+        cells = 3 if cfg.type == "gru" else 1
+        return H + V * E + cells * ((E + H) * H + H) + H * V + V
+    if cfg.type == "transformer":
+        return V * E + T * E + L * (12 * E * E + 13 * E) + 2 * E + E * V
+    return V * E + T * E * H + H + H * V + V  # the MLP
+
+
+def estimate_memory(cfg: Config, vocab_size: int, n_eval: int = EVAL_CHUNK) -> int:
+    """Rough bytes a run needs beyond its data: weights, gradients, AdamW's moments and a copy for
+    the statistics (5 x 4 bytes a parameter), and the activations of a training batch or of an
+    evaluation chunk of `n_eval` examples, whichever is larger."""
+    params = estimate_params(cfg, vocab_size)
+    T, E, H, V = cfg.block_size, cfg.n_embd, cfg.n_hidden, vocab_size
+    if cfg.type in ("rnn", "gru", "transformer"):
+        width = T * (3 * E + 3 * H + 4 * E * (cfg.n_layer if cfg.type == "transformer" else 1) + V)
+    else:
+        width = T * E + 3 * H + 3 * V
+    rows = max(cfg.batch_size, min(EVAL_CHUNK, n_eval))
+    return 20 * params + 4 * rows * width
+
+
+def machine_memory() -> int | None:
+    """Bytes of memory this process may use: the machine's, or a container's limit if lower."""
+    total = None
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        pass
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < (1 << 60):
+            total = min(total, int(text)) if total else int(text)
+        break
+    return total
+
+
+def check_resources(cfg: Config, vocab_size: int, n_eval: int = EVAL_CHUNK, memory: int | None = None) -> None:
+    """ConfigError when the settings need more memory than this machine has (absurd sizes)."""
+    memory = machine_memory() if memory is None else memory
+    if not memory:
+        return
+    need = estimate_memory(cfg, vocab_size, n_eval)
+    if need > MEMORY_SHARE * memory:
+        raise ConfigError(
+            f"these settings need about {need / 2**30:,.1f} GiB ({estimate_params(cfg, vocab_size):,} parameters, "
+            f"batch {cfg.batch_size:,}), more than this machine's {memory / 2**30:,.1f} GiB allow; "
+            "make the model (--n-embd, --n-hidden, --block-size) or the batch smaller"
+        )
 
 
 class Run:
@@ -44,24 +125,45 @@ class Run:
         resume: dict | None = None,
         listeners: list[Callable[[ev.Event], None]] | tuple = (),
         emit_interval: float = 0.1,
+        save_every_s: float = SAVE_INTERVAL_S,
     ):
         self.cfg = cfg
         self.data = data
         self.work_dir = check_work_dir(work_dir)
+        ckpt.remove_stale_temps(self.work_dir)
         self.trainer = Trainer(cfg, data, emit_interval=emit_interval)
         if resume is not None:
-            ckpt.check_compatible(resume, self.trainer.model, data.vocab, where=str(ckpt.checkpoint_path(work_dir)))
-            self.trainer.load_state_dict(resume["state"])
+            where = str(ckpt.checkpoint_path(work_dir))
+            ckpt.check_compatible(resume, self.trainer.model, data.vocab, where=where)
+            try:
+                self.trainer.load_state_dict(resume["state"])
+            except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as e:
+                raise ckpt.CheckpointError(f"{where} has a damaged training state ({type(e).__name__}: "
+                                           f"{str(e).splitlines()[0][:120] if str(e) else ''})") from None
             truncate_metrics(self.work_dir, self.trainer.step)
         self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None)
         self.trainer.listeners = [self.recorder, self._on_event, *listeners]
+        # 0 or less: only at the end, on signals and on request; otherwise every that many seconds
+        self.save_every_s = save_every_s if save_every_s and save_every_s > 0 and math.isfinite(save_every_s) else None
         self._last_save = time.monotonic()
+        self._save_queued = False
         self.last_checkpoint: str | None = None
         self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
 
+    def _save_due(self) -> bool:
+        return self.save_every_s is not None and time.monotonic() - self._last_save >= self.save_every_s
+
     def _on_event(self, event: ev.Event) -> None:
-        if isinstance(event, ev.Evaluated) and time.monotonic() - self._last_save >= SAVE_INTERVAL_S:
+        # Steps comes from the trainer's flush, just before it checks the new losses for divergence;
+        # the save is queued to run at the top of the next step, after that check.
+        if isinstance(event, (ev.Steps, ev.Evaluated)) and not self._save_queued and self._save_due():
+            self._save_queued = True
+            self.trainer.submit(self._periodic_save)
+
+    def _periodic_save(self) -> None:
+        self._save_queued = False
+        if self._save_due():
             self.save_checkpoint()
 
     def save_checkpoint(self) -> str:
@@ -70,6 +172,7 @@ class Run:
         t = self.trainer
         if t.diverged or not t.weights_finite():
             msg = "not saved: the run diverged, so the last good checkpoint is kept"
+            self._last_save = time.monotonic()  # do not retry at every step
         else:
             try:
                 path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict())
@@ -79,9 +182,11 @@ class Run:
                 t.emit(ev.CheckpointSaved(step=t.step, path=str(path)))
                 return msg
             except OSError as e:
+                self._last_save = time.monotonic()
                 msg = f"checkpoint not saved ({ckpt.describe_os_error(e)}); the previous one is kept"
                 t.emit(ev.CheckpointFailed(step=t.step, error=msg))
         self.save_messages.append(msg)
+        del self.save_messages[:-20]  # a long run that keeps failing holds a few, not all
         return msg
 
     def request_checkpoint(self):
@@ -110,16 +215,37 @@ def open_run(
     listeners=(),
     progress=None,
     emit_interval: float = 0.1,
+    save_every_s: float = SAVE_INTERVAL_S,
+    max_steps: int | None = None,
 ) -> Run:
-    """Load the data and build the run; with resume, continue from the work directory's checkpoint
-    (its settings and vocabulary win over `cfg`, except max_steps, which may be raised)."""
+    """Load the data and build the run; with resume, continue from the work directory's checkpoint.
+
+    On resume the checkpoint's settings and vocabulary win over `cfg`, except the device (this
+    machine's) and `max_steps` when given (it may be raised; leave it None to finish the run as it
+    was planned, which is what makes the losses equal those of a run that was never stopped)."""
+    check_work_dir(work_dir)  # before a long load, not after
     payload = None
     if resume:
-        payload = ckpt.load(ckpt.checkpoint_path(work_dir))
+        where = ckpt.checkpoint_path(work_dir)
+        payload = ckpt.load(where)
         saved: Config = payload["config"]
-        cfg = saved.updated(max_steps=max(saved.max_steps, cfg.max_steps), device=cfg.device)
-    data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None, progress=progress)
-    run = Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval)
+        step = int(payload["state"]["step"])
+        if max_steps is not None and max_steps < step:
+            raise ConfigError(f"the checkpoint in {work_dir} is at step {step:,}; --max-steps {max_steps:,} "
+                              "would end before it (give a larger number, or leave it out)")
+        cfg = saved.updated(max_steps=max_steps if max_steps is not None else saved.max_steps, device=cfg.device)
+    try:
+        data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None,
+                            progress=progress)
+    except VocabError as e:
+        if payload is None:
+            raise
+        raise ckpt.CheckpointError(
+            f"the checkpoint in {work_dir} was made with another vocabulary ({len(payload['vocab'])} symbols): {e}"
+        ) from None
+    check_resources(cfg, len(data.vocab), n_eval=max(t[0].shape[0] for t in data.splits.values()))
+    run = Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval,
+              save_every_s=save_every_s)
     run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
     return run
 

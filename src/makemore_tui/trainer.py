@@ -126,6 +126,10 @@ class Trainer:
         self._tasks: deque[tuple[Callable, Future]] = deque()
         self._running = False
         self._stats_due = False
+        self._rng_restored = False  # load_state_dict set the global generator: run() must not reseed it
+        # Called in the training thread when the loop has stopped, before the final evaluation
+        # (which can take a while on a large data set): the place to save a checkpoint.
+        self.before_finish: list[Callable[[], object]] = []
 
     # ---- steering (any thread) -------------------------------------------------------------
     def _poke(self, **changes) -> None:
@@ -318,7 +322,8 @@ class Trainer:
     def run(self) -> ev.Finished:
         """Train until max_steps or stop(); returns (and emits) the final event."""
         cfg = self.cfg
-        torch.manual_seed(cfg.seed)  # anything drawing from the global generator is seeded too
+        if not self._rng_restored:
+            torch.manual_seed(cfg.seed)  # anything drawing from the global generator is seeded too
         with self._cv:
             self._running = True
         X0, _ = self.data.splits["train"]
@@ -379,6 +384,8 @@ class Trainer:
             for fn, fut in tasks:
                 _run_task(fn, fut)
         self.elapsed = self._elapsed_before + (time.perf_counter() - self._t0)
+        for fn in self.before_finish:
+            fn()
         return self.finish(stopped)
 
     def final_losses(self) -> dict[str, float]:
@@ -405,6 +412,7 @@ class Trainer:
             else self.batch_gen.get_state(),
             "chunk_start": self._chunk_start,
             "torch_rng": torch.get_rng_state(),
+            "start_loss": self.start_loss,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -419,6 +427,9 @@ class Trainer:
         # _batch call regenerates that chunk from it.
         self._chunk_start = -1
         torch.set_rng_state(state["torch_rng"])
+        self._rng_restored = True
+        start_loss = state.get("start_loss")
+        self.start_loss = float(start_loss) if isinstance(start_loss, (int, float)) else None
 
 
 def _run_task(fn: Callable, fut: Future) -> None:
