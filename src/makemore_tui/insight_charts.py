@@ -92,16 +92,30 @@ def draw_ratios(plt, hist: RatioHistory, width: int = 80) -> None:
     plt.ylim(lo - 0.1, hi + 0.1)
 
 
+def ema(ys: Sequence[float], span: float) -> list[float]:
+    """Bias-corrected exponential moving average (non-finite values are skipped)."""
+    a = 2.0 / (span + 1.0)
+    avg = norm = 0.0
+    out = []
+    for y in ys:
+        if math.isfinite(y):
+            avg = (1 - a) * avg + a * y
+            norm = (1 - a) * norm + a
+        out.append(avg / norm if norm > 0 else float("nan"))
+    return out
+
+
 def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True) -> None:
-    """The runs' train losses (log10, lines) and dev losses (points) against the step."""
+    """The runs' train losses (log10, smoothed lines) and dev losses (points) against the step."""
     _reset(plt)
-    plt.title("runs: log10 loss vs step (lines: train batches, dots: dev)")
+    plt.title("runs: log10 loss vs step (lines: train, smoothed; dots: dev)")
     plt.xlabel("step")
     n = max(16, 2 * width)
     for i, r in enumerate(runs):
         color = RUN_COLORS[i % len(RUN_COLORS)]
         ys = [math.log10(v) if v > 0 else float("nan") for v in r.train_loss]
         xs, ys = _finite(*downsample(r.steps, ys, n))
+        ys = ema(ys, max(3.0, len(ys) / 40))
         if xs:
             plt.plot(xs, ys, color=color, marker="braille", label=r.name[:24])
         if val and r.val_loss:

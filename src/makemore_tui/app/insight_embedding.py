@@ -1,0 +1,96 @@
+"""Embedding map: every row of C at its place, labelled with its character, live.
+
+With n_embd 2 that is C itself; larger embeddings are projected on their two principal axes. The
+table is copied in the training thread (a 27 x n_embd copy), the projection is made in a worker, and
+the vowels' spread (their mean distance over all letters') is followed over the run: it falls as the
+vowels drift together."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from ..insight import EmbeddingMap, InsightError, embedding_from_C
+from ..insight_charts import draw_embedding
+from ..insight_render import sparkline
+from ..series import Series
+from .insight_pane import InsightPane, in_training_thread
+
+
+class EmbeddingPane(InsightPane):
+    PANE_TITLE = "Embedding map"
+    PANE_KEY = "6"
+    VIEW_ID = "insight-embedding"
+    INTERVAL = 0.5
+
+    DEFAULT_CSS = """
+    EmbeddingPane { padding: 0; }
+    EmbeddingPane PlotextPlot { height: 1fr; }
+    EmbeddingPane #emb-note { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.spread = Series(256)  # vowel spread over the steps, bounded
+        self._spread_run = None
+
+    def compose(self):
+        yield PlotextPlot(id="emb-plot")
+        yield Static(id="emb-note")
+
+    def compute(self, run) -> tuple[int, EmbeddingMap]:
+        def copy_c():
+            C = getattr(run.trainer.model, "C", None)
+            if C is None:
+                raise InsightError("this model has no embedding table C (a bigram's table is the logits themselves)")
+            return run.trainer.step, C.detach().clone()
+
+        step, C = in_training_thread(run, copy_c)
+        return step, embedding_from_C(C, run.data.vocab)
+
+    def on_insight_pane_ready(self, message) -> None:
+        """Runs before InsightPane's own handler (Textual calls both): follow the vowels' spread."""
+        run = getattr(self.app, "current_run", None)
+        if message.result is not None and message.run is run:
+            if self._spread_run is not run:
+                self.spread.clear()
+                self._spread_run = run
+            step, e = message.result
+            if e.vowel_spread is not None and (not self.spread.count or step > self.spread.last_x):
+                self.spread.append(step, e.vowel_spread)
+
+    def render_result(self, state) -> None:
+        plot = self.query_one("#emb-plot", PlotextPlot)
+        note = self.query_one("#emb-note", Static)
+        if self.error:
+            plot.display = False
+            note.update(Text(self.error.split(": ", 1)[-1], style="yellow"))
+            return
+        if self.result is None:
+            note.update(Text("waiting for the model...", style="dim"))
+            return
+        plot.display = True
+        step, e = self.result
+        draw_embedding(plot.plt, e)
+        plot.refresh()
+        if e.method == "PCA":
+            how = (f"{e.n_embd}-d rows of C on their 2 principal axes "
+                   f"({100 * e.explained[0]:.0f}% + {100 * e.explained[1]:.0f}% of the variance)")
+        else:
+            how = f"C itself ({e.n_embd}-d)"
+        line = Text(f"step {step:,}: {how}")
+        if e.vowel_spread is not None:
+            v = self.spread.view(max(8, min(40, note.size.width // 3 or 20)))
+            line.append("\nvowel spread ")
+            line.append(f"{e.vowel_spread:.2f}", style="bold")
+            line.append(" (vowels' mean distance / all letters'; below 1: together)  ")
+            line.append(sparkline(v.mean), style="magenta")
+        line.append("\n")
+        line.append("a e i o u", style="bold dark_orange")
+        line.append(" vowels   ")
+        line.append("consonants", style="bold cyan")
+        line.append("   ")
+        line.append(".", style="bold red")
+        line.append(" start/end")
+        note.update(line)

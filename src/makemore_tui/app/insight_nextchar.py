@@ -1,0 +1,149 @@
+"""Next character: type a context and see the classifier's 27-way distribution, live.
+
+The probabilities come from one forward pass of the live model in the training thread (between two
+steps), about four times a second while training goes on; the bars are one column per symbol."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from ..insight import NextChar, context_window, next_char
+from ..insight_render import EIGHTHS, prob_bars, show_char, top_line
+from .insight_pane import InsightPane, in_training_thread
+
+MAX_CONTEXT = 32
+
+
+def prob_columns(nc: NextChar, width: int, height: int) -> Text:
+    """A vertical bar per symbol (height rows of eighth-blocks, scaled so the likeliest fills it),
+    the symbols underneath, the likeliest three highlighted."""
+    V = len(nc.chars)
+    cell = max(1, min(4, (width - 6) // V))
+    gap = 1 if cell >= 2 else 0
+    bar = cell - gap if cell > 1 else 1
+    peak = max(nc.probs) or 1.0
+    top3 = {c for c, _ in nc.top[:3]}
+    levels = [round(p / peak * height * 8) for p in nc.probs]
+    out = Text()
+    for row in range(height, 0, -1):
+        label = f"{100 * peak:4.0f}%" if row == height else ("   0%" if row == 1 else "     ")
+        out.append(label + " ", style="dim")
+        for ch, lv in zip(nc.chars, levels):
+            fill = max(0, min(8, lv - (row - 1) * 8))
+            out.append(EIGHTHS[fill] * bar, style="bold green" if ch in top3 else "cyan")
+            out.append(" " * gap)
+        out.append("\n")
+    out.append("      ")
+    for ch in nc.chars:
+        out.append(show_char(ch).center(bar) + " " * gap, style="bold" if ch in top3 else "")
+    return out
+
+
+class ContextInput(Input):
+    """The context field. A printable key that cannot be in a context (a character outside the
+    vocabulary, such as the digits of the views' keys) is not typed but left to the app's keys."""
+
+    def _typeable(self, character: str | None) -> bool:
+        pane = next((a for a in self.ancestors if isinstance(a, NextCharPane)), None)
+        return pane is None or not character or pane.can_type(character)
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        return super().check_consume_key(key, character) and self._typeable(character)
+
+    async def _on_key(self, event) -> None:
+        if event.is_printable and not self._typeable(event.character):
+            event.prevent_default()  # Input's own handler does not run; the key bubbles to the app's keys
+
+
+class NextCharPane(InsightPane):
+    PANE_TITLE = "Next character"
+    PANE_KEY = "5"
+    VIEW_ID = "insight-nextchar"
+    INTERVAL = 0.25
+
+    DEFAULT_CSS = """
+    NextCharPane Input { height: 3; margin: 0 0 0 0; border: tall $panel-lighten-2; }
+    NextCharPane Input:focus { border: tall $primary; }
+    NextCharPane #nc-window { height: auto; color: $text-muted; }
+    NextCharPane #nc-row { height: 1fr; }
+    NextCharPane #nc-bars { width: 1fr; height: 1fr; }
+    NextCharPane #nc-rank { width: 34; height: 1fr; display: none; padding: 0 0 0 2; }
+    NextCharPane.-wide #nc-rank { display: block; }
+    NextCharPane #nc-top { height: auto; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.context = ""
+
+    def compose(self):
+        yield ContextInput(placeholder="type a context, e.g. emm (empty: the start of a name)",
+                           max_length=MAX_CONTEXT, id="nc-input")
+        yield Static(id="nc-window")
+        with Horizontal(id="nc-row"):
+            yield Static(id="nc-bars")
+            yield Static(id="nc-rank")
+        yield Static(id="nc-top")
+
+    def can_type(self, ch: str) -> bool:
+        run = getattr(self.app, "current_run", None)
+        return run is None or (ch in run.data.vocab.itos and ch != ".")
+
+    def on_shown(self) -> None:
+        self.query_one("#nc-input", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.context = event.value.strip().lower()
+        self.refresh_numbers()
+        state = getattr(self.app, "state", None)
+        if state is not None:
+            self.update_from(state)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.app.set_focus(None)  # enter: done typing; the app's keys work again
+
+    def wanted(self, state) -> tuple:
+        return super().wanted(state) + (self.context,)
+
+    def compute(self, run) -> NextChar:
+        context, vocab, block = self.context, run.data.vocab, run.cfg.block_size
+        vocab.encode(context)  # unknown characters: DataError, before bothering the trainer
+        return in_training_thread(run, lambda: next_char(run.trainer.model, vocab, context, block_size=block))
+
+    def render_result(self, state) -> None:
+        run = getattr(self.app, "current_run", None)
+        block = run.cfg.block_size if run is not None else 3
+        window = self.query_one("#nc-window", Static)
+        bars = self.query_one("#nc-bars", Static)
+        top = self.query_one("#nc-top", Static)
+        window.update(Text.assemble(
+            "the model sees ", (repr(context_window(self.context, block)), "bold"),
+            f" (the last {block} characters, '.' before the name starts)"))
+        nc: NextChar | None = self.result
+        if self.error:
+            bars.update(Text(self.error.split(": ", 1)[-1], style="yellow"))
+            top.update("")
+            return
+        if nc is None:
+            bars.update(Text("computing...", style="dim"))
+            top.update("")
+            return
+        wide = self.size.width >= 150
+        self.set_class(wide, "-wide")
+        h = max(2, min(24, bars.size.height - 1 if bars.size.height else 8))
+        bars.update(prob_columns(nc, max(34, bars.size.width or 80), h))
+        if wide:  # beside the chart: every symbol, likeliest first
+            rank = self.query_one("#nc-rank", Static)
+            rows = max(1, min(len(nc.chars), rank.size.height or len(nc.chars)))
+            rank.update(prob_bars(nc, width=20, sort=True, rows=rows))
+        entropy = -sum(p * math.log(p) for p in nc.probs if p > 0)
+        k = 5 if top.size.width >= 70 or not top.size.width else 3
+        top.update(Text.assemble(("most likely: ", "bold"), top_line(nc, k),
+                                 (f"   perplexity {math.exp(entropy):.1f}", "dim")))
+        self.border_subtitle = f"step {state.step:,}  ·  enter/esc: done typing"
