@@ -12,6 +12,11 @@ steps on this machine and sets max_steps to what fits the budget; the run also s
 deadline if the machine slows down. Dev loss is measured on the whole dev split (the lecture's
 10%) at the end. Prints a line per model, a table, and a final JSON line.
 
+Sequence models (rnn, gru, transformer) learn from every position of each window. By default they
+get the engine's batches, windows drawn at random; --whole-words draws only the windows that end a
+word (each holds the whole word: makemore's batches), which they ask the trainer for but the
+trainer does not do yet; --last-only learns from the last position alone, for comparison.
+
 Targets (issue 6): wavenet dev <= 1.99 and transformer dev <= 1.92, each within 5 minutes on two
 cores. Run it on a quiet machine: the figures are only as good as the cores are free.
 """
@@ -46,9 +51,22 @@ REFERENCE = {  # what the lectures / makemore report, for the table
 }
 
 
+WHOLE_WORDS = False
+
+
+def make_trainer(cfg, data, **kw) -> Trainer:
+    t = Trainer(cfg, data, **kw)
+    if WHOLE_WORDS and getattr(t.model, "trains_on_words", False):
+        # What the sequence models ask of the trainer (family.SequenceModel.trains_on_words) and the
+        # trainer does not do yet: batches drawn from the windows that end a word, i.e. whole words.
+        keep = t._Ytr == 0
+        t._Xtr, t._Ytr = t._Xtr[keep], t._Ytr[keep]
+    return t
+
+
 def timed_steps(cfg, data, seconds: float) -> tuple[float, int]:
     """Steps per second of this config here, from a run of about `seconds` (first steps excluded)."""
-    t = Trainer(cfg.updated(max_steps=10**9, eval_every=0), data, emit_interval=0.05)
+    t = make_trainer(cfg.updated(max_steps=10**9, eval_every=0), data, emit_interval=0.05)
     marks: list[tuple[float, int]] = []
 
     def on(e):
@@ -76,7 +94,7 @@ def train_for(name: str, data, seconds: float, calibrate_s: float, overrides: di
     steps = max(cfg.warmup_steps + 10, int(rate * seconds * 0.97))
     cfg = cfg.updated(max_steps=steps, eval_every=0, log_every=max(1, steps // 100),
                       warmup_steps=min(cfg.warmup_steps, steps // 10))
-    trainer = Trainer(cfg, data, emit_interval=0.25)
+    trainer = make_trainer(cfg, data, emit_interval=0.25)
     deadline = [0.0]
 
     def on(e):
@@ -107,6 +125,9 @@ def main(argv=None) -> int:
                    help="seconds spent timing each model (per thread count) before its run")
     p.add_argument("--last-only", action="store_true",
                    help="sequence models learn from the last position of each window only (for comparison)")
+    p.add_argument("--whole-words", action="store_true",
+                   help="sequence models draw whole words (the windows that end a word), as they ask the "
+                   "trainer to (SequenceModel.trains_on_words); the trainer does not yet")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="override a preset setting for every model, e.g. --set batch_size=128")
     args = p.parse_args(argv)
@@ -124,8 +145,11 @@ def main(argv=None) -> int:
         overrides[k] = json.loads(v) if v[:1] in "0123456789-[{tfn" and v not in ("nan",) else v
     if args.last_only:
         family.SequenceModel.train_all_positions = False
+    global WHOLE_WORDS
+    WHOLE_WORDS = args.whole_words
+    mode = "last position only" if args.last_only else "whole words" if args.whole_words else "random windows"
     print(f"bench_models: {path} | {args.seconds:g}s per model | threads {args.threads or 'auto (1 or 2)'} | "
-          f"torch {torch.__version__}", flush=True)
+          f"sequence models: {mode} | torch {torch.__version__}", flush=True)
     datasets: dict[int, object] = {}
     results = []
     for name in models:
@@ -148,7 +172,7 @@ def main(argv=None) -> int:
         print(f"| {r['model']} | {r['params']:,} | {r['steps']:,} | {r['dev']:.4f} | {r['train']:.4f} | {t} | "
               f"{REFERENCE.get(r['model'], '')} |")
     print(json.dumps({"benchmark": "bench_models", "seconds": args.seconds, "threads": args.threads or "auto",
-                      "last_only": args.last_only, "results": results}))
+                      "last_only": args.last_only, "whole_words": args.whole_words, "results": results}))
     return 0
 
 

@@ -114,7 +114,7 @@ def test_checkpoint_round_trip_and_resume_continues_bit_for_bit(kind, tmp_path, 
     r0.trainer.run()
     r0.close()
 
-    # 15 steps, checkpoint, then a new process's worth of objects resumes to 30
+    # 15 steps, checkpoint, then a new set of objects resumes to 30 (constant rate: same schedule)
     first: list[ev.Event] = []
     r1 = open_run(cfg.updated(max_steps=15), str(words_file), tmp_path / "b", listeners=[first.append])
     r1.trainer.run()
@@ -128,7 +128,7 @@ def test_checkpoint_round_trip_and_resume_continues_bit_for_bit(kind, tmp_path, 
     for k, v in r1.trainer.model.state_dict().items():  # weights and buffers (BatchNorm's running stats)
         assert torch.equal(model.state_dict()[k], v), k
     second: list[ev.Event] = []
-    r2 = open_run(cfg, str(words_file), tmp_path / "b", resume=True, listeners=[second.append])
+    r2 = open_run(cfg, str(words_file), tmp_path / "b", resume=True, max_steps=30, listeners=[second.append])
     assert r2.trainer.step == 15
     r2.trainer.run()
     r2.close()
@@ -318,6 +318,12 @@ def _makemore_transformer(m, idx):
     return m.lm_head(m.ln_f(x))
 
 
+def _targets_of(x, y) -> list[int]:
+    x = x.tolist()
+    lead = next((i for i, c in enumerate(x) if c), len(x))
+    return x[max(lead - 1, 0) + 1 :] + [int(y)]
+
+
 @pytest.mark.parametrize("kind", ["rnn", "gru", "transformer"])
 def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     cfg = small_config(kind)
@@ -349,6 +355,11 @@ def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     ref_grads = torch.autograd.grad(ref_loss, list(m.parameters()))  # ... the gradient makemore's loss's
     for (name, _), a, b in zip(m.named_parameters(), grads, ref_grads):
         assert torch.allclose(a, b, atol=1e-6), name
+    ends = (Y == 0).nonzero().squeeze(1)  # whole words (windows ending a word): the value is makemore's loss
+    assert len(ends) > 0
+    ref_words = F.cross_entropy(torch.cat([all_logits[i] for i in ends.tolist()]),
+                                torch.tensor([c for i in ends.tolist() for c in _targets_of(X[i], Y[i])]))
+    assert m.loss(X[ends], Y[ends]).item() == pytest.approx(ref_words.item(), abs=1e-5)
     with torch.no_grad():  # a whole split at once takes the sorted, chunked path: same numbers
         big = data.splits["dev"][0]
         m.EVAL_CHUNK = 100
