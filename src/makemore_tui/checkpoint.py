@@ -12,8 +12,10 @@ from __future__ import annotations
 import errno
 import os
 import pickle
+import re
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -106,11 +108,22 @@ def load(path: str | os.PathLike) -> dict:
     if not p.exists():
         raise CheckpointError(f"no checkpoint at {p}")
     try:
-        payload = torch.load(p, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about pickle protocols on stderr; the error says enough
+            warnings.simplefilter("ignore")
+            payload = torch.load(p, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else "unsafe content"
+        text = str(e)
+        m = re.search(r"GLOBAL ([\w.]+)", text) or re.search(r"global[^\n]*?([\w]+\.[\w.]+)", text, re.I)
+        if m:
+            raise CheckpointError(
+                f"{p} was refused: it asks to import {m.group(1)}, and a checkpoint may hold only tensors and "
+                "plain data (nothing from it was run)"
+            ) from None
+        m = re.search(r"WeightsUnpickler error:\s*(.+)", text)
+        detail = m.group(1).strip() if m else (text.strip().splitlines() or ["unreadable"])[0]
         raise CheckpointError(
-            f"{p} was refused: it holds something other than tensors and plain data ({first[:160]})"
+            f"{p} was refused: it is corrupt, or holds something other than tensors and plain data "
+            f"({detail[:120]}); nothing from it was run"
         ) from None
     except IsADirectoryError:
         raise CheckpointError(f"{p} is a directory, not a checkpoint") from None

@@ -1,0 +1,157 @@
+import json
+
+import pytest
+import torch
+
+from makemore_tui import checkpoint as ckpt
+from makemore_tui import events as ev
+from makemore_tui.data import Vocab, make_dataset
+from makemore_tui.recorder import METRICS, SUMMARY
+from makemore_tui.run import Run, load_for_sampling
+from makemore_tui.trainer import Trainer
+
+from conftest import make_words, tiny_config
+
+
+def trained_run(tmp_path, **cfg_changes) -> Run:
+    data = make_dataset(make_words(), 3)
+    run = Run(tiny_config(**cfg_changes), data, tmp_path / "run", save_every_s=0)
+    run.trainer.run()
+    run.close()
+    return run
+
+
+@pytest.mark.parametrize("opt", ["sgd", "adamw"])
+def test_round_trip(tmp_path, opt):
+    run = trained_run(tmp_path, optimizer=opt, learning_rate=0.05, max_steps=120)
+    msg = run.save_checkpoint()
+    assert msg.startswith("saved step 120")
+    payload = ckpt.load(tmp_path / "run")  # a directory finds its model.pt
+    assert payload["format"] == ckpt.FORMAT
+    assert payload["config"] == run.cfg
+    assert payload["vocab"] == run.data.vocab
+    st = payload["state"]
+    assert st["step"] == 120
+    for k, v in run.trainer.model.state_dict().items():
+        assert torch.equal(st["model"][k], v)
+    # a fresh trainer that loads it has the same weights, step and optimiser moments
+    t = Trainer(payload["config"], run.data)
+    t.load_state_dict(st)
+    assert t.step == 120
+    for p, q in zip(t.model.parameters(), run.trainer.model.parameters()):
+        assert torch.equal(p, q)
+    if opt == "adamw":
+        assert t.optimizer.t == 120
+        for a, b in zip(t.optimizer.exp_avg_sq, run.trainer.optimizer.exp_avg_sq):
+            assert torch.equal(a, b)
+
+
+def test_load_for_sampling(tmp_path):
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    model, vocab, cfg = load_for_sampling(tmp_path / "run")
+    assert vocab == run.data.vocab and cfg == run.cfg and not model.training
+    X = run.data.splits["dev"][0][:10]
+    assert torch.equal(model(X), run.trainer.model(X))
+
+
+def test_other_vocabulary_is_refused_with_which(tmp_path):
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    payload = ckpt.load(tmp_path / "run")
+    other = Vocab(tuple(".abc"))
+    with pytest.raises(ckpt.CheckpointError, match="another vocabulary"):
+        ckpt.check_compatible(payload, run.trainer.model, other)
+
+
+def test_other_shape_is_refused_with_which(tmp_path):
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    payload = ckpt.load(tmp_path / "run")
+    bigger = Trainer(tiny_config(n_hidden=17), run.data).model
+    with pytest.raises(ckpt.CheckpointError, match=r"W1 of shape \(12, 16\), but the model needs \(12, 17\)"):
+        ckpt.check_compatible(payload, bigger, run.data.vocab)
+    # a checkpoint whose settings say one size and whose weights another is refused too
+    path = tmp_path / "run" / ckpt.CHECKPOINT
+    raw = torch.load(path, weights_only=True)
+    raw["config"]["n_hidden"] = 17
+    torch.save(raw, path)
+    with pytest.raises(ckpt.CheckpointError, match="shape"):
+        load_for_sampling(tmp_path / "run")
+
+
+def test_missing_and_not_ours(tmp_path):
+    with pytest.raises(ckpt.CheckpointError, match="no checkpoint"):
+        ckpt.load(tmp_path)
+    p = tmp_path / "x.pt"
+    torch.save({"hello": torch.zeros(2)}, p)
+    with pytest.raises(ckpt.CheckpointError, match="not a makemore-tui checkpoint"):
+        ckpt.load(p)
+    torch.save([1, 2, 3], p)
+    with pytest.raises(ckpt.CheckpointError, match="not a makemore-tui checkpoint"):
+        ckpt.load(p)
+
+
+def test_corrupt_and_truncated_are_refused(tmp_path):
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    path = tmp_path / "run" / ckpt.CHECKPOINT
+    good = path.read_bytes()
+    for cut in (0, 10, 100, len(good) // 2, len(good) - 30):
+        path.write_bytes(good[:cut])
+        with pytest.raises(ckpt.CheckpointError, match="corrupt or truncated"):
+            ckpt.load(path)
+    path.write_bytes(b"\x00garbage" * 100)
+    with pytest.raises(ckpt.CheckpointError, match="corrupt"):
+        ckpt.load(path)
+
+
+def test_atomic_write_leaves_old_file_when_the_writer_fails(tmp_path):
+    target = tmp_path / "f.bin"
+    ckpt.atomic_write_bytes(target, lambda f: f.write(b"old"))
+
+    def bad(f):
+        f.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        ckpt.atomic_write_bytes(target, bad)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]  # the temporary file is gone
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    import os
+
+    (tmp_path / "model.pt.abc123.tmp").write_bytes(b"partial")
+    (tmp_path / "mine.tmp").write_bytes(b"not ours")
+    fresh = tmp_path / "status.json.x1.tmp"
+    fresh.write_bytes(b"a save in progress")
+    os.utime(tmp_path / "model.pt.abc123.tmp", (1, 1))
+    assert ckpt.remove_stale_temps(tmp_path) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.tmp", "status.json.x1.tmp"]
+
+
+def test_run_files_metrics_and_summary(tmp_path):
+    run = trained_run(tmp_path, max_steps=250, log_every=25, eval_every=100)
+    lines = [json.loads(x) for x in (tmp_path / "run" / METRICS).read_text().splitlines()]
+    assert [x["step"] for x in lines] == list(range(25, 251, 25))
+    for x in lines:
+        assert {"step", "train_loss", "lr", "elapsed_s"} <= set(x)
+        assert isinstance(x["train_loss"], float) and x["lr"] == 0.1 and x["elapsed_s"] >= 0
+        assert ("val_loss" in x) == (x["step"] in (100, 200))  # evaluated there (250 is the end: summary)
+    summary = json.loads((tmp_path / "run" / SUMMARY).read_text())
+    assert {"steps", "params", "train_loss", "val_loss", "test_loss", "seconds", "steps_per_s"} <= set(summary)
+    assert summary["steps"] == 250
+    assert summary["params"] == sum(p.numel() for p in run.trainer.model.parameters())
+    for k in ("train_loss", "val_loss", "test_loss"):
+        assert 0 < summary[k] < 10
+    assert summary["stopped_early"] is False and summary["diverged"] is None
+
+
+def test_save_events(tmp_path):
+    run = trained_run(tmp_path)
+    seen = []
+    run.trainer.listeners.append(seen.append)
+    run.save_checkpoint()
+    assert isinstance(seen[-1], ev.CheckpointSaved) and seen[-1].step == run.trainer.step

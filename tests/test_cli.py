@@ -1,0 +1,96 @@
+import json
+import re
+import subprocess
+
+import pytest
+
+from makemore_tui import cli
+from makemore_tui.checkpoint import CHECKPOINT
+
+from conftest import PYTHON, make_words, subprocess_env
+
+
+@pytest.fixture(scope="module")
+def trained_dir(tmp_path_factory):
+    """A work directory trained through the command line itself."""
+    base = tmp_path_factory.mktemp("cli")
+    words = base / "words.txt"
+    words.write_text("\n".join(make_words()) + "\n")
+    work = base / "run"
+    rc = cli.main(["--headless", "-i", str(words), "-o", str(work), "--max-steps", "1500", "--threads", "1",
+                   "--n-hidden", "32", "--init", "kaiming", "--log-every", "50", "--eval-every", "500"])
+    assert rc == 0
+    return work, make_words()
+
+
+def test_headless_writes_its_files(trained_dir, capsys):
+    work, _ = trained_dir
+    for name in (CHECKPOINT, "metrics.jsonl", "summary.json", "config.json"):
+        assert (work / name).is_file(), name
+    lines = (work / "metrics.jsonl").read_text().splitlines()
+    assert len(lines) == 1500 // 50
+    assert json.loads((work / "summary.json").read_text())["steps"] == 1500
+    assert json.loads((work / "config.json").read_text())["n_hidden"] == 32
+
+
+def test_sample_only_prints_bare_names(trained_dir, capsys):
+    work, words = trained_dir
+    alphabet = set("".join(words))
+    assert cli.main(["--sample-only", "-o", str(work), "--num-samples", "12", "--seed", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.endswith("\n")
+    names = out.split("\n")[:-1]
+    assert len(names) == 12
+    for n in names:
+        assert n and set(n) <= alphabet, n  # a name, no decoration, no '.', no spaces
+    # the same seed, the same names
+    cli.main(["--sample-only", "-o", str(work), "--num-samples", "12", "--seed", "5"])
+    assert capsys.readouterr().out == out
+
+
+def test_sample_only_prefix_temperature_top_k(trained_dir, capsys):
+    work, _ = trained_dir
+    assert cli.main(["--sample-only", "-o", str(work), "--num-samples", "8", "--prefix", "ma", "--temperature",
+                     "0.7", "--top-k", "5", "--seed", "1"]) == 0
+    names = capsys.readouterr().out.splitlines()
+    assert len(names) == 8 and all(n.startswith("ma") for n in names)
+
+
+def test_sample_only_in_a_real_process_prints_nothing_else(trained_dir):
+    work, words = trained_dir
+    p = subprocess.run([PYTHON, "-m", "makemore_tui", "--sample-only", "-o", str(work), "--num-samples", "6"],
+                       capture_output=True, text=True, env=subprocess_env(), timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == ""
+    lines = p.stdout.split("\n")
+    assert lines[-1] == "" and len(lines) == 7
+    assert all(re.fullmatch(r"[a-z]+", n) for n in lines[:-1]), lines
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--sample-only", "-o", "{missing}"], "no checkpoint"),
+    (["--sample-only", "-o", "{work}", "--num-samples", "0"], "num_samples"),
+    (["--sample-only", "-o", "{work}", "--temperature", "0"], "temperature"),
+    (["--sample-only", "-o", "{work}", "--top-k", "0"], "top_k"),
+    (["--sample-only", "-o", "{work}", "--prefix", "a.b"], "prefix"),
+    (["--sample-only", "-o", "{work}", "--prefix", "é"], "does not know"),
+    (["--no-such-flag"], "unrecognized arguments"),
+    (["--type", "lstm"], "invalid choice"),
+])
+def test_errors_are_one_line_and_status_2(trained_dir, tmp_path, capsys, argv, words):
+    work, _ = trained_dir
+    argv = [a.format(work=work, missing=tmp_path / "nothing") for a in argv]
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("makemore-tui: error: ") and words in err, err
+
+
+def test_sample_only_into_a_closed_pipe_is_quiet(trained_dir):
+    work, _ = trained_dir
+    p = subprocess.run(
+        f"'{PYTHON}' -m makemore_tui --sample-only -o '{work}' --num-samples 15000 | head -n 1",
+        shell=True, capture_output=True, text=True, env=subprocess_env(), timeout=60)
+    assert len(p.stdout.splitlines()) == 1
+    assert "Traceback" not in p.stderr and "Error" not in p.stderr, p.stderr
