@@ -139,33 +139,34 @@ class MakemoreApp(App):
 
     # ---- layout ---------------------------------------------------------------------------------
     def compose(self):
-        yield DivergenceBanner(id="banner")
-        with ContentSwitcher(initial=VIEWS[0].id, id="views"):
+        # kept by reference: App.query_one looks in the screen on top, which may be a dialog
+        self.banner = DivergenceBanner(id="banner")
+        self.views = ContentSwitcher(initial=VIEWS[0].id, id="views")
+        self.status_bar = StatusBar(id="status")
+        self.footer = Footer(compact=True)
+        yield self.banner
+        with self.views:
             for view in VIEWS:
                 yield view.factory(id=view.id)
-        yield StatusBar(id="status")
-        yield Footer(compact=True)
+        yield self.status_bar
+        yield self.footer
 
     @property
     def dashboard(self) -> Dashboard:
-        return self.query_one(Dashboard)
+        return self.views.query_one(Dashboard)
 
     @property
     def chart(self) -> LossChart:
-        return self.query_one(LossChart)
+        return self.views.query_one(LossChart)
 
     @property
     def sample_panel(self) -> SamplePanel:
-        return self.query_one(SamplePanel)
-
-    @property
-    def status_bar(self) -> StatusBar:
-        return self.query_one(StatusBar)
+        return self.views.query_one(SamplePanel)
 
     def on_mount(self) -> None:
         self.status_bar.freeze_clock = self.freeze_clock
-        self.query_one(Footer).show_command_palette = self.size.width >= 70
-        self.dashboard.apply_layout(layout_for(self.size.width, self.size.height))
+        self.footer.show_command_palette = self.size.width >= 70
+        self.dashboard.apply_layout(layout_for(self.size.width, self.size.height - 3))  # until its first resize
         self.theme_changed_signal.subscribe(self, lambda _theme: self.redraw(force=True))
         for note in self.startup_notes:
             self.notify(note, severity="warning", timeout=8)
@@ -176,8 +177,11 @@ class MakemoreApp(App):
         self.start_run(self.current_run)
 
     def on_resize(self, event) -> None:
-        self.dashboard.apply_layout(layout_for(self.size.width, self.size.height))
-        self.query_one(Footer).show_command_palette = self.size.width >= 70
+        if getattr(self, "views", None) is None:
+            return
+        size = getattr(event, "size", None) or self.size
+        self.footer.show_command_palette = size.width >= 70
+        self.call_after_refresh(self.redraw, True)
         self.call_after_refresh(self.redraw, True)
 
     # ---- the trainer ----------------------------------------------------------------------------
@@ -238,13 +242,14 @@ class MakemoreApp(App):
 
     def redraw(self, force: bool = False) -> None:
         """Redraw what changed (on the timer, and right after keys)."""
+        if getattr(self, "views", None) is None or not self.views.is_attached:
+            return  # starting or closing
         self.redraws += 1
         state = self.state
-        self.query_one(DivergenceBanner).update_from(state, force)
+        self.banner.update_from(state, force)
         self.status_bar.update_from(state, force)
         now = time.monotonic()
-        switcher = self.query_one("#views", ContentSwitcher)
-        view = switcher.visible_content
+        view = self.views.visible_content
         if view is None:
             return
         for pane in view.query(Pane):
@@ -286,6 +291,8 @@ class MakemoreApp(App):
             self.state.touch("status")
             self.notify("Paused. Press n again for one step at a time.", timeout=3)
         else:
+            if hasattr(t, "_stats_due"):
+                t._stats_due = True  # measure this step's gradients and updates for the parameter table
             t.step_once()
         self._eager = True
         self.redraw()
@@ -370,7 +377,7 @@ class MakemoreApp(App):
         self.redraw(force=True)
 
     def action_show_view(self, view_id: str) -> None:
-        self.query_one("#views", ContentSwitcher).current = view_id
+        self.views.current = view_id
         self.redraw(force=True)
 
     def set_theme(self, name: str) -> None:
@@ -479,6 +486,16 @@ class MakemoreApp(App):
     async def action_quit(self) -> None:
         self.stop_all()
         self.exit()
+
+    def exit(self, *args, **kwargs) -> None:
+        # however the app ends (q, ctrl+q, a signal, a test's pilot), the training threads stop
+        # first: the event loop waits for its worker threads before the process can end
+        self.stop_all()
+        super().exit(*args, **kwargs)
+
+    def _handle_exception(self, error: Exception) -> None:
+        self.stop_all()  # a crash must not leave a trainer running (and the process waiting on it)
+        super()._handle_exception(error)
 
     def _install_signal_handlers(self) -> None:
         """SIGTERM and SIGHUP (an SSH connection dropping) quit like q: the run is saved."""

@@ -1,6 +1,7 @@
-"""The training view: loss chart, samples, parameter table and shapes, laid out for the terminal's size.
+"""The training view: loss chart, samples, parameter table and shapes, laid out for the room it has
+(the terminal less the status line, the footer and, when shown, the divergence banner).
 
-- large (at least 120x34): all four panes in a grid;
+- large (at least 120x31, so a 120x34 terminal): all four panes in a grid;
 - medium (at least 60x18, so 80x24): the chart on top and one detail pane below (parameters,
   shapes or samples; keys 2, 3, 4 choose);
 - small: one pane fills the view (keys 1-4 choose).
@@ -21,7 +22,8 @@ PANES = ("chart", "samples", "params", "shapes")  # grid order: top-left, top-ri
 
 
 def layout_for(width: int, height: int) -> str:
-    if width >= 120 and height >= 34:
+    """The layout for a dashboard of this size."""
+    if width >= 120 and height >= 31:
         return LARGE
     if width >= 60 and height >= 18:
         return MEDIUM
@@ -47,6 +49,9 @@ class Dashboard(Container):
         yield SamplePanel(id="samples")
         yield ParamTable(id="params")
         yield ShapesPane(id="shapes")
+
+    def on_resize(self, event) -> None:
+        self.apply_layout(layout_for(event.size.width, event.size.height))
 
     @property
     def panes(self) -> list[Pane]:

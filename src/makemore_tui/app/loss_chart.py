@@ -236,6 +236,8 @@ class LossChart(Pane):
         self.fit_all = False  # y range over every step; by default the first tenth (the init's spike) may go off the top
         self._colors: dict[str, object] = {}
         self._theme_key = ""
+        self.drawn: dict[str, tuple[list[float], list[float]]] = {}  # the series last plotted (x, y)
+        self.y_range: tuple[float, float] = (0.0, 0.0)
 
     def compose(self):
         yield ChartPlot()
@@ -297,6 +299,7 @@ class LossChart(Pane):
             raw_x, raw_y = log10_points(raw_x, raw_y)
             sm_x, sm_y = log10_points(sm_x, sm_y)
             dev_x, dev_y = log10_points(dev_x, dev_y)
+        self.drawn = {"raw": (raw_x, raw_y), "smooth": (sm_x, sm_y), "dev": (dev_x, dev_y)}
         c = self._colors
         if raw_x:
             plt.scatter(raw_x, raw_y, marker=RAW_MARKER, color=c["chart-raw"])
@@ -323,6 +326,7 @@ class LossChart(Pane):
                 lo, hi = lo - 0.5, hi + 0.5
             pad = (hi - lo) * 0.03
             plt.ylim(lo - pad, hi + pad)
+            self.y_range = (lo - pad, hi + pad)
             if self.log_scale:
                 plt.yticks(*log_ticks(10 ** (lo - pad), 10 ** (hi + pad), plot.size.height))
             else:
