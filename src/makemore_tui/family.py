@@ -23,8 +23,13 @@ and the block only needs to cover the longest word + 1 (makemore's block size).
 Training on every position. Inside a window, character t+1 is the target of position t, so a
 window holds one prediction per character of its prefix, not one. With `train_all_positions` (on
 for the sequence models) `loss()` takes its gradient from all of them, as makemore does; the number
-it returns (the per-step loss the app plots) is still the loss of the windows' own targets, the
-same quantity as every other model's step loss and as the dev loss. See SequenceModel.loss.
+it returns (the per-step loss the app plots) still estimates the dev loss: see SequenceModel.loss.
+The models also ask the trainer (`trains_on_words`) to draw only the windows that end a word, which
+makes a batch exactly makemore's batch of words; the trainer does not do that yet.
+
+Only real positions cost work: the RNNs step only the rows whose prefix is still going, and the
+transformer carries the batch's real positions as the rows of one matrix and attends over the
+causal pairs alone (see Block). Tests check forward and gradient against makemore's own code.
 """
 
 from __future__ import annotations
@@ -38,9 +43,6 @@ import torch.nn.functional as F
 from .config import Config
 from .model import ShapeRow
 
-Rec = "list[ShapeRow] | None"
-
-
 def _add(rec, name: str, expr: str, t: torch.Tensor | tuple, note: str = "") -> None:
     if rec is not None:
         rec.append(ShapeRow(name, expr, tuple(t.shape) if isinstance(t, torch.Tensor) else tuple(t), note))
@@ -53,8 +55,6 @@ def _normal_(t: torch.Tensor, std: float, g: torch.Generator) -> torch.Tensor:
 
 class FamilyModel(nn.Module):
     """What the models here share: loss through forward, the shape report, activations."""
-
-    train_all_positions = False
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         return self._forward(X, None)
