@@ -12,10 +12,9 @@ steps on this machine and sets max_steps to what fits the budget; the run also s
 deadline if the machine slows down. Dev loss is measured on the whole dev split (the lecture's
 10%) at the end. Prints a line per model, a table, and a final JSON line.
 
-Sequence models (rnn, gru, transformer) learn from every position of each window. By default they
-get the engine's batches, windows drawn at random; --whole-words draws only the windows that end a
-word (each holds the whole word: makemore's batches), which they ask the trainer for but the
-trainer does not do yet; --last-only learns from the last position alone, for comparison.
+Sequence models (rnn, gru, transformer) learn from every position of each window, and the trainer
+draws them only the windows that end a word (each holds the whole word: makemore's batches);
+--last-only learns from the last position alone, for comparison.
 
 Targets (issue 6): wavenet dev <= 1.99 and transformer dev <= 1.92, each within 5 minutes on two
 cores. Run it on a quiet machine: the figures are only as good as the cores are free.
@@ -51,17 +50,8 @@ REFERENCE = {  # what the lectures / makemore report, for the table
 }
 
 
-WHOLE_WORDS = False
-
-
 def make_trainer(cfg, data, **kw) -> Trainer:
-    t = Trainer(cfg, data, **kw)
-    if WHOLE_WORDS and getattr(t.model, "trains_on_words", False):
-        # What the sequence models ask of the trainer (family.SequenceModel.trains_on_words) and the
-        # trainer does not do yet: batches drawn from the windows that end a word, i.e. whole words.
-        keep = t._Ytr == 0
-        t._Xtr, t._Ytr = t._Xtr[keep], t._Ytr[keep]
-    return t
+    return Trainer(cfg, data, **kw)
 
 
 def timed_steps(cfg, data, seconds: float) -> tuple[float, int]:
@@ -125,9 +115,6 @@ def main(argv=None) -> int:
                    help="seconds spent timing each model (per thread count) before its run")
     p.add_argument("--last-only", action="store_true",
                    help="sequence models learn from the last position of each window only (for comparison)")
-    p.add_argument("--whole-words", action="store_true",
-                   help="sequence models draw whole words (the windows that end a word), as they ask the "
-                   "trainer to (SequenceModel.trains_on_words); the trainer does not yet")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                    help="override a preset setting for every model, e.g. --set batch_size=128")
     args = p.parse_args(argv)
@@ -145,9 +132,7 @@ def main(argv=None) -> int:
         overrides[k] = json.loads(v) if v[:1] in "0123456789-[{tfn" and v not in ("nan",) else v
     if args.last_only:
         family.SequenceModel.train_all_positions = False
-    global WHOLE_WORDS
-    WHOLE_WORDS = args.whole_words
-    mode = "last position only" if args.last_only else "whole words" if args.whole_words else "random windows"
+    mode = "last position only" if args.last_only else "all positions of whole words"
     print(f"bench_models: {path} | {args.seconds:g}s per model | threads {args.threads or 'auto (1 or 2)'} | "
           f"sequence models: {mode} | torch {torch.__version__}", flush=True)
     datasets: dict[int, object] = {}
@@ -172,7 +157,7 @@ def main(argv=None) -> int:
         print(f"| {r['model']} | {r['params']:,} | {r['steps']:,} | {r['dev']:.4f} | {r['train']:.4f} | {t} | "
               f"{REFERENCE.get(r['model'], '')} |")
     print(json.dumps({"benchmark": "bench_models", "seconds": args.seconds, "threads": args.threads or "auto",
-                      "last_only": args.last_only, "whole_words": args.whole_words, "results": results}))
+                      "last_only": args.last_only, "results": results}))
     return 0
 
 

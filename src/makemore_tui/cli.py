@@ -142,8 +142,8 @@ def check_sampling_args(args: argparse.Namespace) -> None:
         raise ConfigError(f"num_samples must be between 1 and 100,000, got {args.num_samples}")
     if not 0.01 <= args.temperature <= 100:
         raise ConfigError(f"temperature must be between 0.01 and 100, got {args.temperature:g}")
-    if args.top_k is not None and args.top_k < 1:
-        raise ConfigError(f"top_k must be at least 1, got {args.top_k}")
+    if args.top_k is not None and not 1 <= args.top_k <= 1_000_000:
+        raise ConfigError(f"top_k must be between 1 and 1,000,000, got {args.top_k:,}")
     if "." in args.prefix:
         raise ConfigError("prefix cannot contain '.', the start/end token")
     if len(args.prefix) > 50:
@@ -214,7 +214,6 @@ def _main(args: argparse.Namespace) -> int:
         from .run import open_run
         from .trainer import auto_threads, resolve_device
 
-        torch.set_num_threads(args.threads or auto_threads(cfg))
         resolve_device(cfg.device)
         headless = args.headless
         if not headless and not sys.stdout.isatty():
@@ -239,6 +238,7 @@ def _main(args: argparse.Namespace) -> int:
             if ignored:
                 print("makemore-tui: note: --resume continues with the checkpoint's settings; ignored: "
                       + ", ".join(f"{k}={v}" for k, v in ignored.items()), file=sys.stderr)
+        torch.set_num_threads(args.threads or auto_threads(run.cfg, run.trainer.model))
         for notice in run.data.notices:
             print(f"makemore-tui: note: {notice}", file=sys.stderr)
         if headless:

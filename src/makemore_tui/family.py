@@ -25,7 +25,7 @@ window holds one prediction per character of its prefix, not one. With `train_al
 for the sequence models) `loss()` takes its gradient from all of them, as makemore does; the number
 it returns (the per-step loss the app plots) still estimates the dev loss: see SequenceModel.loss.
 The models also ask the trainer (`trains_on_words`) to draw only the windows that end a word, which
-makes a batch exactly makemore's batch of words; the trainer does not do that yet.
+makes a batch exactly makemore's batch of words (Trainer.__init__ honours it).
 
 Only real positions cost work: the RNNs step only the rows whose prefix is still going, and the
 transformer carries the batch's real positions as the rows of one matrix and attends over the
@@ -275,8 +275,8 @@ class SequenceModel(FamilyModel):
     with targets the hidden states of all real positions with their targets)."""
 
     train_all_positions = True
-    # A request to the trainer, not yet honoured by it: draw training batches only from the windows
-    # whose target is the end token '.'. With block_size >= the longest word + 1 such a window holds
+    # Asks the trainer to draw training batches only from the windows whose target is the end
+    # token '.'. With block_size >= the longest word + 1 such a window holds
     # the whole word, so a batch is makemore's batch of words, each position counted once; on names
     # it learns about twice as fast per second as windows drawn at random (see the family report).
     trains_on_words = True

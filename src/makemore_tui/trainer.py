@@ -112,6 +112,11 @@ class Trainer:
         self._chunk_start = -1
         self._chunk_state = self.batch_gen.get_state()
         self._Xtr, self._Ytr = (t.to(self.device) for t in data.splits["train"])
+        if getattr(self.model, "trains_on_words", False):
+            # Sequence models learn from every position of a window; the windows that end a word
+            # hold the whole word, so drawing only those makes each batch makemore's batch of words.
+            keep = self._Ytr == 0
+            self._Xtr, self._Ytr = self._Xtr[keep], self._Ytr[keep]
         self._fast_sgd = cfg.optimizer == "sgd" and hasattr(self.model, "sgd_step")
         self.start_loss: float | None = None  # mean of the first steps' losses, for divergence checks
         self.last_loss = float("nan")
@@ -441,8 +446,11 @@ def _run_task(fn: Callable, fut: Future) -> None:
         fut.set_exception(e)
 
 
-def auto_threads(cfg: Config, vocab_size: int = 27) -> int:
+def auto_threads(cfg: Config, model: torch.nn.Module | None = None) -> int:
     """CPU threads for torch: one for small matrices (the seed and lecture nets), where a second
-    thread only adds hand-off cost; every core once a step's matrix products are large."""
-    macs = cfg.batch_size * (cfg.block_size * cfg.n_embd * cfg.n_hidden + cfg.n_hidden * vocab_size)
-    return 1 if macs < 4_000_000 else max(1, min(8, os.cpu_count() or 1))
+    thread only adds hand-off cost; every core (up to 8) once a step's arithmetic is large. A step's
+    multiply-adds are about batch x parameters, times the window for models that read it in order."""
+    n_params = sum(p.numel() for p in model.parameters()) if model is not None else (
+        cfg.block_size * cfg.n_embd * cfg.n_hidden + cfg.n_hidden * 27)
+    per_example = n_params * (cfg.block_size if getattr(model, "trains_on_words", False) else 1)
+    return 1 if cfg.batch_size * per_example < 4_000_000 else max(1, min(8, os.cpu_count() or 1))
