@@ -24,6 +24,15 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, no usage dump
         raise UsageError(message)
 
+    def parse_args(self, args=None, namespace=None):
+        ns = super().parse_args(args, namespace)
+        # argparse gives `--flag=--` as an empty list, past the flag's type: refuse it here
+        for action in self._actions:
+            value = getattr(ns, action.dest, None)
+            if action.nargs is None and action.option_strings and isinstance(value, list):
+                self.error(f"argument {'/'.join(action.option_strings)}: expected one value")
+        return ns
+
 
 def _number(kind: type):
     def parse(text: str):
@@ -138,6 +147,9 @@ def _load_progress(input_file: str | None):
 
 
 def check_sampling_args(args: argparse.Namespace) -> None:
+    """The numbers that are not a Config's: sampling, threads, the save interval."""
+    if args.threads is not None and not 1 <= args.threads <= 1024:
+        raise ConfigError(f"threads must be between 1 and 1024, got {args.threads:,}")
     if not 1 <= args.num_samples <= 100_000:
         raise ConfigError(f"num_samples must be between 1 and 100,000, got {args.num_samples}")
     if not 0.01 <= args.temperature <= 100:
@@ -194,8 +206,6 @@ def _main(args: argparse.Namespace) -> int:
 
     try:
         check_sampling_args(args)
-        if args.threads is not None and not 1 <= args.threads <= 1024:
-            raise ConfigError(f"threads must be between 1 and 1024, got {args.threads}")
         if args.sample_only:
             import torch
 

@@ -12,6 +12,8 @@ kept), 3 the final checkpoint could not be written (the previous one is kept).
 
 from __future__ import annotations
 
+import io
+import os
 import signal
 import sys
 import time
@@ -66,7 +68,7 @@ class SafeStream:
             try:
                 return self.stream.write(text)
             except (OSError, ValueError):  # EIO, EPIPE, or a closed file
-                self.broken = True
+                self._break()
         return len(text)
 
     def flush(self) -> None:
@@ -74,7 +76,21 @@ class SafeStream:
             try:
                 self.stream.flush()
             except (OSError, ValueError):
-                self.broken = True
+                self._break()
+
+    def _break(self) -> None:
+        """From now on drop output; point the file descriptor at /dev/null, so that what is still
+        buffered does not fail again when the interpreter flushes it on the way out."""
+        self.broken = True
+        try:
+            fd = self.stream.fileno()
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, fd)
+            finally:
+                os.close(null)
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass
 
     def isatty(self) -> bool:
         try:

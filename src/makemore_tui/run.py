@@ -48,7 +48,7 @@ def check_work_dir(work_dir: str | os.PathLike) -> Path:
         with tempfile.TemporaryFile(dir=p) as f:
             f.write(b"x")
     except OSError as e:
-        raise ConfigError(f"work directory {p} is not writable ({ckpt.describe_os_error(e)})") from None
+        raise ConfigError(f"work directory {p} is not writable ({e.strerror or e})") from None
     return p
 
 
@@ -170,8 +170,12 @@ class Run:
         """Save now (call from the training thread, or while no run is under way). Returns a
         sentence for people; never replaces a good checkpoint with diverged or non-finite weights."""
         t = self.trainer
-        if t.diverged or not t.weights_finite():
-            msg = "not saved: the run diverged, so the last good checkpoint is kept"
+        climbing = (t.start_loss is not None and math.isfinite(t.last_loss)
+                    and t.last_loss > 1.5 * t.start_loss + 1.0)  # divergence's own test, on the latest loss
+        if t.diverged or not t.weights_finite() or climbing:
+            why = "the run diverged" if t.diverged or not t.weights_finite() else (
+                f"the loss is climbing ({t.start_loss:.3f} at the start, {t.last_loss:.3f} now)")
+            msg = f"not saved: {why}, so the last good checkpoint is kept"
             self._last_save = time.monotonic()  # do not retry at every step
         else:
             try:
