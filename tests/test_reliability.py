@@ -344,6 +344,46 @@ def test_stop_on_signals_outside_the_main_thread_does_nothing():
     assert errors == []
 
 
+def _signal_self_after(run: Run, steps: int, sig=signal.SIGTERM):
+    def listener(e):
+        if isinstance(e, ev.Steps) and e.step >= steps and not getattr(listener, "sent", False):
+            listener.sent = True
+            os.kill(os.getpid(), sig)
+
+    run.trainer.listeners.append(listener)
+
+
+def test_the_checkpoint_is_saved_before_the_final_evaluation(tmp_path, small_words):
+    run = Run(tiny_config(max_steps=10**7).validate(), load_dataset(small_words, 3), tmp_path / "w", save_every_s=0,
+              emit_interval=0.01)
+    events = []
+    run.trainer.listeners.append(events.append)
+    _signal_self_after(run, 200)
+    out = open(os.devnull, "w")
+    assert run_headless(run, out=out, err=out) == 0
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("CheckpointSaved") < kinds.index("Finished")
+    assert ckpt.load(tmp_path / "w")["state"]["step"] == events[-1].step
+
+
+def test_a_second_signal_during_the_final_evaluation_skips_it(tmp_path, small_words):
+    run = Run(tiny_config(max_steps=10**7).validate(), load_dataset(small_words, 3), tmp_path / "w", save_every_s=0,
+              emit_interval=0.01)
+    _signal_self_after(run, 200)
+    evaluate = run.trainer.final_losses
+
+    def slow_final_evaluation():
+        os.kill(os.getpid(), signal.SIGTERM)  # impatient: again
+        return evaluate()
+
+    run.trainer.final_losses = slow_final_evaluation
+    buf = __import__("io").StringIO()
+    assert run_headless(run, out=buf, err=buf) == 128 + signal.SIGTERM
+    assert "Final evaluation skipped" in buf.getvalue()
+    assert ckpt.load(tmp_path / "w")["state"]["step"] == run.trainer.step  # saved first
+    assert not (tmp_path / "w" / SUMMARY).exists()
+
+
 # ---- signals and SIGKILL in real processes -----------------------------------------------------------
 
 RUN_FLAGS = ["--max-steps", "6000", "--n-hidden", "16", "--n-embd", "4", "--log-every", "10", "--eval-every", "1500",
@@ -366,52 +406,131 @@ def reference(tmp_path_factory, small_words):
     return work
 
 
+# `python -m makemore_tui ARGS`, several times over, from one interpreter that has imported the
+# package (and torch) once: each child is forked and runs the module as `-m` does (runpy), with its
+# own stdout and stderr. Same code path, signals and exit status as separate commands, without
+# paying torch's import (seconds on two shared cores) four times.
+LAUNCHER = r"""
+import json, os, runpy, sys
+import makemore_tui.cli, makemore_tui.headless, makemore_tui.run, makemore_tui.remote
+jobs = json.loads(sys.argv[1])
+names = {}
+for job in jobs:
+    pid = os.fork()
+    if pid == 0:
+        for fd, path in ((1, job["stdout"]), (2, job["stderr"])):
+            f = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(f, fd)
+            os.close(f)
+        sys.argv = ["makemore_tui", *job["argv"]]
+        code = 0
+        try:
+            runpy.run_module("makemore_tui", run_name="__main__", alter_sys=True)
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            code = 1
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            code = code or 120  # what python does when stdout cannot be flushed at exit
+        os._exit(code)
+    names[pid] = job["name"]
+print(json.dumps({v: k for k, v in names.items()}), flush=True)
+while names:
+    pid, status = os.wait()
+    if pid in names:
+        print(json.dumps({"exit": names.pop(pid), "rc": os.waitstatus_to_exitcode(status)}), flush=True)
+"""
+
+
+class Child:
+    """A forked `python -m makemore_tui` of the launcher, steered like a Popen."""
+
+    def __init__(self, name: str, pid: int, exits: dict):
+        self.name, self.pid, self.exits = name, pid, exits
+
+    def poll(self):
+        return self.exits.get(self.name)
+
+    def send_signal(self, sig):
+        os.kill(self.pid, sig)
+
+    def wait(self, timeout):
+        assert wait_for(lambda: self.name in self.exits, timeout=timeout), f"{self.name} did not exit"
+        return self.exits[self.name]
+
+
 @pytest.fixture(scope="module")
 def signalled(tmp_path_factory, small_words):
-    """Four headless runs at once; each gets its signal once it has saved a checkpoint."""
+    """Four headless runs at once; each gets its signal once it has saved a checkpoint (SIGHUP's
+    terminal, a pipe, goes away first)."""
     base = tmp_path_factory.mktemp("sig")
-    procs = {}
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL):
-        work = base / sig.name
-        out = open(base / f"{sig.name}.out", "wb")
-        err = open(base / f"{sig.name}.err", "wb")
-        stdout = subprocess.PIPE if sig == signal.SIGHUP else out  # SIGHUP: the terminal goes away too
-        p = subprocess.Popen([PYTHON, "-m", "makemore_tui", "--headless", "-i", str(small_words), "-o", str(work),
-                              *RUN_FLAGS, "--save-every", "0.05"],
-                             stdout=stdout, stderr=err, env=subprocess_env())
-        procs[sig] = (p, work, out, err)
+    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL)
+    fifo = base / "SIGHUP.out"
+    os.mkfifo(fifo)
+    hup_reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the terminal of the SIGHUP run
+    jobs = []
+    for sig in sigs:
+        flags = RUN_FLAGS + ["--max-steps", "10000000"] if sig == signal.SIGHUP else RUN_FLAGS
+        jobs.append(dict(name=sig.name, stdout=str(base / f"{sig.name}.out"), stderr=str(base / f"{sig.name}.err"),
+                         argv=["--headless", "-i", str(small_words), "-o", str(base / sig.name), *flags,
+                               "--save-every", "0.05"]))
+    launcher = subprocess.Popen([PYTHON, "-c", LAUNCHER, json.dumps(jobs)], stdout=subprocess.PIPE, text=True,
+                                env=subprocess_env())
+    pids = json.loads(launcher.stdout.readline())
+    exits: dict = {}
+
+    def collect():
+        for line in launcher.stdout:
+            d = json.loads(line)
+            exits[d["exit"]] = d["rc"]
+
+    threading.Thread(target=collect, daemon=True).start()
+    procs = {sig: (Child(sig.name, pids[sig.name], exits), base / sig.name) for sig in sigs}
     rng = random.Random()
     due: dict = {}  # each process gets its signal at a random moment after its first checkpoint
     end = time.monotonic() + 60
     try:
         while len(due) < len(procs) or any(t is not None for t in due.values()):
             assert time.monotonic() < end, "the runs did not start"
-            for sig, (p, work, out, err) in procs.items():
+            for sig, (p, work) in procs.items():
                 if sig in due and due[sig] is None:
                     continue  # signalled already
                 assert p.poll() is None, f"{sig.name}: ended before its signal ({p.poll()})"
                 if sig not in due:
                     if (work / ckpt.CHECKPOINT).exists():
                         due[sig] = time.monotonic() + rng.uniform(0.0, 0.15)
+                        if sig == signal.SIGHUP:
+                            # the terminal goes first: the progress line due every 2 s meets a closed pipe
+                            os.close(hup_reader)
+                            hup_reader = None
+                            due[sig] += 2.5
                 elif time.monotonic() >= due[sig]:
-                    if sig == signal.SIGHUP:
-                        p.stdout.close()
                     p.send_signal(sig)
                     due[sig] = None
             time.sleep(0.002)
         results = {}
-        for sig, (p, work, out, err) in procs.items():
+        for sig, (p, work) in procs.items():
             rc = p.wait(60)
-            out.close()
-            err.close()
-            results[sig] = dict(rc=rc, work=work, out=(base / f"{sig.name}.out").read_text(),
-                                err=(base / f"{sig.name}.err").read_text())
+            out = "" if sig == signal.SIGHUP else (base / f"{sig.name}.out").read_text()
+            results[sig] = dict(rc=rc, work=work, out=out, err=(base / f"{sig.name}.err").read_text())
+        launcher.wait(30)
         return results
     finally:
-        for p, *_ in procs.values():
+        if hup_reader is not None:
+            os.close(hup_reader)
+        for p, _ in procs.values():
             if p.poll() is None:
-                p.kill()
-                p.wait()
+                try:
+                    os.kill(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        launcher.kill()
+        launcher.wait()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
@@ -421,7 +540,7 @@ def test_signal_saves_and_exits_cleanly(signalled, sig):
     assert "Traceback" not in r["err"] and "Exception" not in r["err"], r["err"]
     payload = ckpt.load(r["work"])
     summary = json.loads((r["work"] / SUMMARY).read_text())
-    assert summary["stopped_early"] is True and 0 < summary["steps"] < 6000
+    assert summary["stopped_early"] is True and 0 < summary["steps"] < (10**7 if sig == signal.SIGHUP else 6000)
     assert payload["state"]["step"] == summary["steps"]  # saved where it stopped
     if sig != signal.SIGHUP:  # (its stdout went away)
         assert f"stopped by {sig.name} at step {summary['steps']:,}" in r["out"]
@@ -580,6 +699,7 @@ def test_resume_is_bit_for_bit_mid_chunk_and_on_chunk_boundaries(tmp_path, small
         _stopped_at(cfg, small_words, work, stop_at)
         run = _resumed(cfg, small_words, work)
         assert run.trainer.step == 140
+        assert run.trainer.start_loss == ref_run.trainer.start_loss  # divergence is judged as before
         assert metrics(work) == want, f"stopped at {stop_at}"
         for p, q in zip(run.trainer.model.parameters(), ref_run.trainer.model.parameters()):
             assert torch.equal(p, q), stop_at
@@ -588,9 +708,34 @@ def test_resume_is_bit_for_bit_mid_chunk_and_on_chunk_boundaries(tmp_path, small
                 assert torch.equal(a, b)
 
 
+def test_metrics_up_to_a_checkpoint_are_on_disk_when_it_is_saved(tmp_path, small_words):
+    """A process killed right after a save must not lose the line of the saved step (the recorder
+    holds it back for a possible val_loss): a resumed run starts logging after that step."""
+    cfg = tiny_config(max_steps=1000, log_every=10).validate()
+    run = open_run(cfg, str(small_words), tmp_path / "w", save_every_s=0)
+    t = run.trainer
+    t.pause()
+    t.step_once(20)
+    th = threading.Thread(target=t.run, daemon=True)
+    th.start()
+    try:
+        assert wait_for(lambda: t.step == 20 and t.paused)
+        assert "saved step 20" in t.submit(run.save_checkpoint).result(timeout=30)
+        on_disk = [json.loads(x)["step"] for x in (tmp_path / "w" / METRICS).read_text().splitlines()]
+        assert on_disk == [10, 20]  # read as a killed process would leave it
+    finally:
+        t.stop()
+        th.join(30)
+        run.close()
+
+
 def test_resume_restores_the_global_generator(tmp_path, small_words):
     cfg = tiny_config(max_steps=30).validate()
-    _stopped_at(cfg, small_words, tmp_path / "w", 30)
+    run = open_run(cfg, str(small_words), tmp_path / "w", save_every_s=0)
+    run.trainer.run()
+    torch.rand(7)  # something drew from the global generator (dropout would, say)
+    run.save_checkpoint()
+    run.close()
     saved = ckpt.load(tmp_path / "w")["state"]["torch_rng"]
     torch.manual_seed(12345)
     run = open_run(cfg, str(small_words), tmp_path / "w", resume=True, save_every_s=0)

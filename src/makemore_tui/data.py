@@ -269,8 +269,8 @@ def make_dataset(
     words: list[str], block_size: int, vocab: Vocab | None = None, source: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> Dataset:
-    vocab = vocab or Vocab.from_words(words)
     present = set("".join(words))
+    vocab = vocab or Vocab((BOUNDARY, *sorted(present)))  # = Vocab.from_words(words)
     missing = present - set(vocab.itos)
     if missing:
         raise VocabError(f"{source or 'input'} has characters the vocabulary lacks: {''.join(sorted(missing))[:40]!r}")

@@ -137,6 +137,17 @@ class RunRecorder:
             }
             write_json(self.dir / SUMMARY, self.summary)
 
+    def sync(self) -> None:
+        """Write out the line held back for the current step and put the file on disk: called
+        before a checkpoint is saved, so that a process killed after the save has logged every
+        step up to it (a resumed run logs from the step after)."""
+        try:
+            self._write_pending()
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as e:
+            self._failed(METRICS, e)
+
     def _write_pending_unless(self, step: int) -> None:
         # Keep the line for the current step back: an evaluation of this very step may follow.
         if self._pending is not None and self._pending["step"] != step:

@@ -178,6 +178,7 @@ class Run:
             msg = f"not saved: {why}, so the last good checkpoint is kept"
             self._last_save = time.monotonic()  # do not retry at every step
         else:
+            self.recorder.sync()  # metrics.jsonl up to this step, on disk before the checkpoint is
             try:
                 path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict())
                 self.last_checkpoint = str(path)
