@@ -845,6 +845,11 @@ def test_full_disk_for_metrics_does_not_stop_training(tmp_path, small_words, cap
               save_every_s=0)
 
     class Full:
+        closed = False
+
+        def fileno(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
         def write(self, s):
             raise OSError(errno.ENOSPC, "No space left on device")
 

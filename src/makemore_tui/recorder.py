@@ -141,6 +141,8 @@ class RunRecorder:
         """Write out the line held back for the current step and put the file on disk: called
         before a checkpoint is saved, so that a process killed after the save has logged every
         step up to it (a resumed run logs from the step after)."""
+        if self._file.closed:  # closed with the run: close() wrote everything
+            return
         try:
             self._write_pending()
             self._file.flush()
