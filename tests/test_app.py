@@ -456,9 +456,11 @@ async def test_help_lists_every_key(app_words, in_tmp):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
+        full = " ".join(help_text(60).split())
         for k in KEYS:
-            assert k.help[:30] in help_text()
-        assert "Pause or resume training" in text and "ctrl+p" in text
+            assert " ".join(k.help.split()) in full, k.help
+        assert "ctrl+p" in full and "Command palette" in full
+        assert "Pause or resume training" in text and "Keys" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -623,3 +625,30 @@ async def test_stale_events_of_a_replaced_run_are_dropped(app_words, in_tmp):
                                                                 elapsed_s=0.0, steps_per_s=1.0)))
         await pilot.pause(0.05)
         assert app.state.step == step
+
+
+# ---- chart axes (pure functions) -------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from makemore_tui.app.loss_chart import finer_step, log_ticks, nice_step, x_ticks, y_ticks  # noqa: E402
+
+
+def test_finer_step_walks_the_1_2_5_sequence():
+    assert [finer_step(s) for s in (1, 2, 5, 10, 0.5)] == pytest.approx([0.5, 1, 2, 5, 0.2])
+    assert nice_step(100, 5) == 20 and nice_step(1.6, 3) == 1.0 and nice_step(1.4, 3) == 0.5
+
+
+@settings(max_examples=200, deadline=None)
+@given(lo=st.floats(-1e6, 1e6), span=st.floats(1e-6, 1e6), rows=st.integers(1, 80))
+def test_axis_ticks_always_end_and_stay_in_range(lo, span, rows):
+    hi = lo + span
+    ticks, labels = y_ticks(lo, hi, rows)
+    assert 1 <= len(ticks) <= 20 and len(labels) == len(ticks)
+    assert all(lo - 1e-9 * abs(lo) - 1e-12 <= t <= hi + 1e-9 * abs(hi) + 1e-9 for t in ticks)
+    xt, _ = x_ticks(lo, hi, rows * 3)
+    assert len(xt) <= 20
+    if lo > 0:
+        lt, ll = log_ticks(lo, hi, rows)
+        assert lt and len(lt) == len(ll)

@@ -35,6 +35,7 @@ from .commands import ActionCommands, ThemeCommands
 from .dashboard import Dashboard, layout_for
 from .divergence_banner import DivergenceBanner
 from .help_screen import HelpScreen
+from .insight_actions import InsightActions, insight_views
 from .keys import bindings
 from .loss_chart import LossChart
 from .messages import (CheckpointDone, RunFailed, RunOpened, SampleRequest, SamplesReady, SamplingFailed,
@@ -56,6 +57,7 @@ class View:
 
 VIEWS: list[View] = [
     View("training", "Training", Dashboard),
+    *insight_views(View),  # next character, embedding, LR finder, health, compare, confusion (insight_*.py)
 ]
 
 CHART_DUTY = 0.03  # the chart may use at most this share of the UI thread (plotext is pure Python)
@@ -83,7 +85,7 @@ def next_work_dir(base: str | os.PathLike, taken: set[str] = frozenset()) -> Pat
         k += 1
 
 
-class MakemoreApp(App):
+class MakemoreApp(InsightActions, App):
     CSS_PATH = "app.tcss"
     TITLE = "makemore"
     BINDINGS = bindings()
@@ -98,7 +100,7 @@ class MakemoreApp(App):
         freeze_clock: bool = False,
         sample_seed: int | None = None,
         redraw_hz: float = 4.0,
-        n_samples: int = 20,
+        n_samples: int | None = None,
         history: int = 2048,
         handle_signals: bool = False,
     ) -> None:
@@ -109,7 +111,8 @@ class MakemoreApp(App):
         self.run_id = 0
         self.live_runs: dict[int, object] = {}
         self.state = RunState(history=history)
-        self.samples = SampleState(n=n_samples)
+        self.samples = SampleState(n=n_samples or 20)
+        self.fixed_n_samples = n_samples is not None  # else as many names as the panel shows
         self.freeze_clock = freeze_clock
         self.sample_seed = sample_seed
         self._sample_batches = 0
@@ -362,19 +365,30 @@ class MakemoreApp(App):
         chart = self.chart
         chart.set_log_scale(not chart.log_scale)
         if not chart.display:
-            self.dashboard.select("chart")
+            self.show_pane("chart")
         chart.update_from(self.state, force=True)
 
     def action_toggle_fit(self) -> None:
         chart = self.chart
         chart.set_fit_all(not chart.fit_all)
         if not chart.display:
-            self.dashboard.select("chart")
+            self.show_pane("chart")
         chart.update_from(self.state, force=True)
 
     def action_show_pane(self, name: str) -> None:
-        self.dashboard.select(name)
-        self.redraw(force=True)
+        self.show_pane(name)
+
+    def show_pane(self, name: str) -> None:
+        """Bring a pane into view and draw the panes that were hidden (only those: keys stay fast)."""
+        if self.views.current != VIEWS[0].id:  # from an insight view too
+            self.views.current = VIEWS[0].id
+            self.call_after_refresh(self.redraw, True)
+        dash = self.dashboard
+        hidden = [p for p in dash.panes if not p.display]
+        dash.select(name)
+        for pane in hidden:
+            if pane.display:
+                pane.update_from(self.state, force=True)
 
     def action_show_view(self, view_id: str) -> None:
         self.views.current = view_id
@@ -416,9 +430,8 @@ class MakemoreApp(App):
             event.stop()
 
     def _show_samples(self) -> None:
-        if not self.sample_panel.display:
-            self.dashboard.select("samples")
-            self.redraw(force=True)
+        if not self.sample_panel.display or self.views.current != VIEWS[0].id:
+            self.show_pane("samples")
 
     def check_prefix(self, prefix: str) -> str:
         """'' when the prefix can be sampled from, else why not."""
@@ -448,6 +461,8 @@ class MakemoreApp(App):
         s.request += 1
         s.busy = True
         self.sample_panel.show(s)
+        if not self.fixed_n_samples:
+            s.n = self.sample_panel.capacity()
         run, rid, req = self.current_run, self.run_id, s.request
         self.run_worker(partial(self._sample, run, rid, req, s.n, s.temperature, prefix, self._sample_current_seed),
                         thread=True, group="sample", exit_on_error=False)
@@ -523,6 +538,7 @@ def run_app(run, args) -> int:
         return open_run(cfg, args.input_file, work_dir)
 
     app = MakemoreApp(run, make_run=make_run, theme=getattr(args, "theme", None), handle_signals=True)
+    app.compare_dirs = tuple(getattr(args, "compare", None) or ())  # --compare DIR ...: the compare view
     app.run()
     st = app.state
     last = app.current_run

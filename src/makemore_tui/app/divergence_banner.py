@@ -36,8 +36,7 @@ class DivergenceBanner(Static):
         self.set_class(shown, "-shown")
         if shown:
             self.update(
-                f"[reverse] DIVERGED [/] at step {state.diverged_step:,}: {esc(state.diverged or '')}\n"
-                "Training is paused. Press [reverse] e [/] to change the settings and restart, "
-                "or [reverse] space [/] to go on anyway."
+                f"[reverse] DIVERGED [/] at step {state.diverged_step:,}: {esc(state.diverged or '')} "
+                "[reverse] PAUSED [/] e: new settings · space: go on anyway"
             )
         return True

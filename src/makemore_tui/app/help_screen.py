@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -11,21 +13,23 @@ from .keys import BUILTIN_KEYS, KEYS
 from .text import esc
 
 
-def help_text() -> str:
-    groups: dict[str, list] = {}
+def help_text(width: int = 100) -> str:
+    """Every key by group; descriptions wrap under themselves to fit `width` columns."""
+    groups: dict[str, list[tuple[str, str]]] = {}
     for k in KEYS:
-        groups.setdefault(k.group, []).append(k)
-    width = max(len(k.shown_key) for k in KEYS)
-    width = max(width, max(len(k) for k, _ in BUILTIN_KEYS))
+        groups.setdefault(k.group, []).append((k.shown_key, k.help))
+    groups["Everywhere"] = list(BUILTIN_KEYS)
+    kw = max(len(key) for entries in groups.values() for key, _ in entries)
+    room = max(12, width - kw - 4)
     lines = []
-    for group, keys in groups.items():
+    for group, entries in groups.items():
+        if lines:
+            lines.append("")
         lines.append(f"[b $text-accent]{group}[/]")
-        for k in keys:
-            lines.append(f"  [b]{esc(k.shown_key.ljust(width))}[/]  {esc(k.help)}")
-        lines.append("")
-    lines.append("[b $text-accent]Everywhere[/]")
-    for key, text in BUILTIN_KEYS:
-        lines.append(f"  [b]{esc(key.ljust(width))}[/]  {esc(text)}")
+        for key, text in entries:
+            wrapped = textwrap.wrap(text, room) or [""]
+            lines.append(f"  [b]{esc(key.ljust(kw))}[/]  {esc(wrapped[0])}")
+            lines += [" " * (kw + 4) + esc(more) for more in wrapped[1:]]
     return "\n".join(lines)
 
 
@@ -45,6 +49,7 @@ class HelpScreen(ModalScreen[None]):
         border-title-color: $text-accent;
         background: $surface;
         padding: 0 1;
+        scrollbar-size-vertical: 1;
     }
     HelpScreen Static { width: auto; }
     """
@@ -53,7 +58,11 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as v:
             v.border_title = "Keys"
             v.border_subtitle = "escape closes"
-            yield Static(help_text())
+            yield Static(help_text(), id="help-text")
+
+    def on_resize(self, event) -> None:
+        width = min(100, event.size.width * 9 // 10) - 5  # the box's border, padding and scrollbar
+        self.query_one("#help-text", Static).update(help_text(width))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -70,9 +70,11 @@ class ChartPlot(PlotextPlot):
         return Strip.blank(size[0])
 
     def _message(self, text: str, width: int) -> list[Strip]:
-        t = Text(text, style="dim", no_wrap=True, overflow="ellipsis")
+        base = self.visual_style.rich_style
+        t = Text(text, style=base + Style(dim=True), no_wrap=True, overflow="ellipsis")
         t.truncate(width)
-        return [Strip(list(t.render(self.app.console)), t.cell_len).extend_cell_length(width)]
+        return [Strip(list(t.render(self.app.console)), t.cell_len).extend_cell_length(width, base)]
+
 
     def _build_strips(self, w: int, h: int) -> list[Strip]:
         if w < MIN_W or h < MIN_H:
@@ -155,6 +157,13 @@ def nice_step(span: float, target: int) -> float:
     return 10 * mag
 
 
+def finer_step(step: float) -> float:
+    """The next smaller step of the 1-2-5 sequence (1 -> 0.5, 2 -> 1, 5 -> 2)."""
+    mag = 10 ** math.floor(math.log10(step) + 1e-9)
+    mantissa = round(step / mag)
+    return {1: 0.5, 2: 1.0, 5: 2.0}.get(mantissa, 0.5) * mag
+
+
 def step_label(x: float) -> str:
     if abs(x) >= 1_000_000:
         return f"{x / 1_000_000:g}M"
@@ -176,12 +185,18 @@ def x_ticks(lo: float, hi: float, width: int) -> tuple[list[float], list[str]]:
 
 
 def y_ticks(lo: float, hi: float, height: int) -> tuple[list[float], list[str]]:
-    step = nice_step(hi - lo, max(2, min(6, height // 3)))
-    ticks = []
-    y = math.ceil(lo / step) * step
-    while y <= hi + 1e-12 and len(ticks) < 20:
-        ticks.append(y)
-        y += step
+    """Round-numbered ticks, at least two (three when there is room), about one every three rows."""
+    target = max(2, min(6, height // 3))
+    step = nice_step(hi - lo, target)
+    for _ in range(6):
+        ticks = []
+        y = math.ceil(lo / step) * step
+        while y <= hi + 1e-12 and len(ticks) < 20:
+            ticks.append(y)
+            y += step
+        if len(ticks) >= min(3, target):
+            break
+        step = finer_step(step)
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return ticks, [f"{t:.{decimals}f}" for t in ticks]
 

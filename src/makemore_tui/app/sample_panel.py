@@ -97,6 +97,12 @@ class SamplePanel(Pane):
         with VerticalScroll(can_focus=False):
             yield SampleList(id="sample-list")
 
+    def capacity(self, cell_width: int = 22, lo: int = 10, hi: int = 60) -> int:
+        """About as many names as the panel shows at its size (a name is about 8 letters)."""
+        rows = max(1, self.size.height - 2)  # less the prefix field and the info line
+        cols = max(1, (self.size.width + 3) // (cell_width + 3))
+        return max(lo, min(hi, rows * cols))
+
     @property
     def prefix_input(self) -> Input:
         return self.query_one("#prefix", Input)

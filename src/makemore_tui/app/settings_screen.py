@@ -91,6 +91,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
         grid-gutter: 0 1;
         height: auto;
     }
+    SettingsScreen.-narrow Grid { grid-size: 2; grid-columns: 16 1fr; }
+    SettingsScreen.-narrow .field-error { column-span: 2; padding-left: 17; }
     SettingsScreen Grid Label { color: $text-muted; }
     SettingsScreen Grid Input, SettingsScreen Grid Select { width: 18; }
     SettingsScreen .field-error { color: $error; }
@@ -126,6 +128,12 @@ class SettingsScreen(ModalScreen["Config | None"]):
             with Horizontal(id="buttons"):
                 yield Button("Restart training", variant="primary", id="apply", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+
+    def on_resize(self, event) -> None:
+        narrow = event.size.width < 80
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.check()
 
     def on_mount(self) -> None:
         self.query_one("#f-block_size", Input).focus()
@@ -165,8 +173,11 @@ class SettingsScreen(ModalScreen["Config | None"]):
                     general = msg
             except (TypeError, ValueError) as e:
                 general = str(e)
+        narrow = self.has_class("-narrow")
         for name in FIELD_NAMES:
-            self.query_one(f"#e-{name}", Static).update(esc(errors.get(name, "")))
+            message = self.query_one(f"#e-{name}", Static)
+            message.update(esc(errors.get(name, "")))
+            message.display = not narrow or name in errors  # narrow: under its field, only when there is one
             self.query_one(f"#f-{name}").set_class(name in errors, "-invalid")
         self.query_one("#form-message", Static).update(esc(general))
         self.query_one("#apply", Button).disabled = cfg is None

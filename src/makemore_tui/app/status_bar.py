@@ -87,7 +87,11 @@ class StatusBar(Static):
             rate = "--" if frozen or state.steps_per_s <= 0 else f"{state.steps_per_s:,.0f}"
             items.append(_item("", f"{rate}/s" if compact else f"{rate} steps/s"))
         items.append(_item("lr", f"{state.lr:.3g}" if math.isfinite(state.lr) else "--"))
-        items.append(_item("train", format_loss(state.smooth_loss if state.train.count else None)))
+        fin = state.finished
+        if fin is not None and math.isfinite(fin.train_loss):  # the whole training split, at the end
+            items.append(_item("train", format_loss(fin.train_loss)))
+        else:  # the recent batches' losses, smoothed
+            items.append(_item("train", format_loss(state.smooth_loss if state.train.count else None)))
         items.append(_item("dev", format_loss(state.dev_loss)))
         elapsed = "--" if frozen else format_duration(state.elapsed_s)
         left = state.seconds_left
