@@ -483,7 +483,7 @@ def test_inspect_views_print_their_numbers(runs, capsys):
     out = capsys.readouterr().out
     X, Y = insight.fixed_batch(*data.splits["train"], cfg.batch_size, seed=cfg.seed)
     layer = insight.health(model, X, Y).layer
-    assert f"saturated {100 * layer.saturated:.1f}% (|h|>0.97)" in out and f"dead {layer.dead_units}/" in out
+    assert f"saturated {100 * layer.saturated:.1f}% |h|>0.97" in out and f"dead {layer.dead_units}/" in out
     assert "update:data ratio" in out
 
 
@@ -543,3 +543,12 @@ def test_every_view_works_for_every_model_type_and_leaves_it_unchanged(kind):
     r = lr_find(m, *data.splits["train"], steps=50)
     assert 1e-3 <= r.suggested_lr <= r.min_lr
     assert _same(m, before)
+
+
+def test_step_ticks_are_round_and_inside_the_range():
+    from makemore_tui.insight_charts import nice_ticks
+
+    ticks, labels = nice_ticks(320.5, 81300.5, 80)
+    assert ticks == [20000, 40000, 60000, 80000] and labels == ["20k", "40k", "60k", "80k"]
+    ticks, labels = nice_ticks(1, 300, 160)
+    assert ticks[0] >= 1 and ticks[-1] <= 300 and all(t % 50 == 0 for t in ticks)

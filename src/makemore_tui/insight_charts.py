@@ -75,6 +75,36 @@ def draw_embedding(plt, e: EmbeddingMap) -> None:
     plt.ylim(min(ys) - pad_y, max(ys) + pad_y)
 
 
+def nice_ticks(lo: float, hi: float, width: int) -> tuple[list[float], list[str]]:
+    """Round step ticks (1, 2 or 5 times a power of ten), about one per 14 columns, labelled
+    1.5k / 20k / 1.2M."""
+    span = hi - lo
+    if not (math.isfinite(span) and span > 0):
+        return [lo], [_step_label(lo)]
+    raw = span / max(2, min(8, width // 14))
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if raw <= m * mag)
+    ticks, x = [], math.ceil(lo / step) * step
+    while x <= hi + 1e-9 * span and len(ticks) < 20:
+        ticks.append(x)
+        x += step
+    return ticks, [_step_label(t) for t in ticks]
+
+
+def _step_label(x: float) -> str:
+    for div, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:g}{suffix}"
+    return f"{x:g}"
+
+
+def _step_axis(plt, xs: Sequence[float], width: int) -> None:
+    if xs:
+        lo, hi = min(xs), max(xs)
+        if hi > lo:
+            plt.xticks(*nice_ticks(lo, hi, width))
+
+
 def draw_ratios(plt, hist: RatioHistory, width: int = 80) -> None:
     """log10 update-to-data ratio per parameter over the steps, with lecture 3's -3 guide line."""
     _reset(plt)
@@ -82,14 +112,17 @@ def draw_ratios(plt, hist: RatioHistory, width: int = 80) -> None:
     plt.xlabel("step")
     n = max(16, 2 * width)
     every: list[float] = []
+    all_x: list[float] = []
     for i, name in enumerate(hist.names):
         xs, ys = _finite(*hist.points(name, n))
         if xs:
             plt.plot(xs, ys, color=PARAM_COLORS[i % len(PARAM_COLORS)], marker="braille", label=name)
             every += ys
+            all_x += xs
     plt.hline(RATIO_GUIDE, "red")
     lo, hi = min(every + [RATIO_GUIDE - 1]), max(every + [RATIO_GUIDE + 1])  # the guide always shows
     plt.ylim(lo - 0.1, hi + 0.1)
+    _step_axis(plt, all_x, width)
 
 
 def ema(ys: Sequence[float], span: float) -> list[float]:
@@ -111,11 +144,13 @@ def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True)
     plt.title("runs: log10 loss vs step (lines: train, smoothed; dots: dev)")
     plt.xlabel("step")
     n = max(16, 2 * width)
+    all_x: list[float] = []
     for i, r in enumerate(runs):
         color = RUN_COLORS[i % len(RUN_COLORS)]
         ys = [math.log10(v) if v > 0 else float("nan") for v in r.train_loss]
         xs, ys = _finite(*downsample(r.steps, ys, n))
         ys = ema(ys, max(3.0, len(ys) / 40))
+        all_x += xs
         if xs:
             plt.plot(xs, ys, color=color, marker="braille", label=r.name[:24])
         if val and r.val_loss:
@@ -123,3 +158,4 @@ def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True)
             vx, vy = _finite(*downsample(r.val_steps, vy, n))
             if vx:
                 plt.scatter(vx, vy, color=color, marker="dot")
+    _step_axis(plt, all_x, width)

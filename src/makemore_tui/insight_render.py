@@ -91,9 +91,9 @@ def layer_text(h: Health, layer: LayerStat, width: int = 40, height: int = 5) ->
     sat_style = "bold red" if layer.saturated > 0.2 else ("yellow" if layer.saturated > 0.05 else "green")
     out.append("saturated ")
     out.append(f"{100 * layer.saturated:.1f}%", style=sat_style)
-    out.append(f" (|h|>{h.saturated_threshold:g})  dead ")
+    out.append(f" |h|>{h.saturated_threshold:g}  dead ")
     out.append(f"{layer.dead_units}/{layer.n_units}", style="bold red" if layer.dead_units else "green")
-    out.append(f" (|h|>{h.dead_threshold:g}, whole batch)\n")
+    out.append(f" |h|>{h.dead_threshold:g} for the whole batch\n")
     chart = column_chart(layer.hist, height=height, width=width)
     for line in chart.split("\n"):
         out.append("  ")
@@ -105,10 +105,11 @@ def layer_text(h: Health, layer: LayerStat, width: int = 40, height: int = 5) ->
     return out
 
 
-def grads_text(h: Health, limit: int | None = None) -> Text:
+def grads_text(h: Health, limit: int | None = None, header: bool = True) -> Text:
     out = Text()
-    out.append("gradients", style="bold")
-    out.append(": mean, std, g:d = std(grad)/std(data), histogram\n")
+    if header:
+        out.append("gradients", style="bold")
+        out.append(": mean, std, g:d = std(grad)/std(data), histogram\n")
     shown = h.grads if limit is None else h.grads[:limit]
     nw = min(14, max((len(g.name) for g in shown), default=2))
     sw = min(9, max((len("x".join(map(str, g.shape))) for g in shown), default=2))
@@ -194,8 +195,8 @@ def heat_table(conf: Confusion, cell: int = 2) -> Text:
 
 def confusion_summary(conf: Confusion, k: int = 10) -> Text:
     out = Text()
-    out.append(f"{conf.correct:,} of {conf.n:,} right ({100 * conf.accuracy:.1f}%)", style="bold")
-    out.append(" · top confusions, true -> predicted:\n")
+    out.append(f"{conf.correct:,} of {conf.n:,} right ({100 * conf.accuracy:.1f}%)\n", style="bold")
+    out.append("top confusions, true -> predicted as:\n")
     for t, p, c in conf.top[:k]:
         row_total = sum(conf.counts[conf.chars.index(t)])
         out.append(f"  {show_char(t)} -> {show_char(p)}  {c:>6,}  ({100 * c / row_total:.0f}% of {show_char(t)})\n")

@@ -95,6 +95,6 @@ class HealthPane(InsightPane):
         if len(shown) < len(h.layers):
             out.append(f"(+{len(h.layers) - len(shown)} more layers on a taller terminal)\n", style="dim")
         limit = None if tall else 5
-        out.append_text(grads_text(h, limit=limit))
+        out.append_text(grads_text(h, limit=limit, header=tall))
         text.update(out)
         self.border_subtitle = f"step {step:,} · batch of {h.batch_size} · loss {h.loss:.3f}"

@@ -1,0 +1,344 @@
+"""The insight panes in the app (Pilot and snapshots): each view's key and palette entry, the numbers
+each pane shows against a direct computation on the run's model, and what each looks like.
+
+Every app here trains a small seeded network for a fixed number of steps and then idles, so the
+numbers and the screens are the same on every run."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+import os
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from makemore_tui import insight
+from makemore_tui.app.app import MakemoreApp
+from makemore_tui.app.insight_actions import INSIGHT_PANES
+from makemore_tui.app.state import FINISHED
+from makemore_tui.config import Config
+from makemore_tui.run import open_run
+
+from test_insight import WORDS
+
+STEPS = 300
+KEYS = {"nextchar": "5", "embedding": "6", "lrfind": "7", "health": "8", "compare": "9", "confusion": "0"}
+
+
+def pilot_test(fn):
+    """Run an async test (no asyncio plugin needed); fixtures still reach it through __wrapped__."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A directory of its own as the current one, so that work directories print the same ('run')."""
+    monkeypatch.chdir(tmp_path)
+    Path("names.txt").write_text("\n".join(WORDS) + "\n")
+    return tmp_path
+
+
+def make_app(steps: int = STEPS, emit_interval: float = 0.0, **changes) -> MakemoreApp:
+    """emit_interval 0: the trainer reports after every step, so the update:data history (one
+    ParamStats a report) is the same on every run, whatever the machine's speed."""
+    cfg = Config(n_embd=4, n_hidden=32, max_steps=steps, eval_every=100, log_every=10, seed=7, **changes).validate()
+    counter = iter(range(2, 100))
+
+    def make_run(c: Config):
+        return open_run(c, "names.txt", f"run-{next(counter)}", emit_interval=emit_interval)
+
+    return MakemoreApp(open_run(cfg, "names.txt", "run", emit_interval=emit_interval), make_run=make_run,
+                       freeze_clock=True, sample_seed=0)
+
+
+async def wait_for(pilot, cond, timeout: float = 20.0, what: str = "") -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what or cond}")
+        await pilot.pause(0.05)
+
+
+async def finished(pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.state.status == FINISHED and not app.current_run.trainer.running,
+                   what="the run to finish")
+
+
+def pane(app, name):
+    return app.insight_pane(name)
+
+
+async def show(pilot, name: str):
+    """Press the view's key and wait for its first numbers."""
+    await pilot.press(KEYS[name])
+    p = pane(pilot.app, name)
+    await wait_for(pilot, lambda: p.result is not None or p.error is not None, what=f"{name} numbers")
+    await pilot.pause(0.1)
+    assert p.error is None, p.error
+    return p
+
+
+def screen_text(app) -> str:
+    return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
+
+
+# ---- keys and the palette ------------------------------------------------------------------------
+
+@pilot_test
+async def test_each_view_has_a_key_that_shows_it_and_goes_back(workdir):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        switcher = app.query_one("#views")
+        for name, key in KEYS.items():
+            await pilot.press(key)
+            assert switcher.current == INSIGHT_PANES[name].VIEW_ID
+            app.set_focus(None)  # the next-char view focuses its input
+            await pilot.press(key)
+            assert switcher.current == "training"
+
+
+@pilot_test
+async def test_each_view_is_in_the_command_palette(workdir):
+    from makemore_tui.app.keys import KEYS as APP_KEYS
+
+    actions = {k.action: k for k in APP_KEYS}
+    for name in KEYS:
+        assert f"insight('{name}')" in actions
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"embedding map")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query_one("#views").current == "insight-embedding", what="the palette")
+
+
+# ---- the numbers on screen -----------------------------------------------------------------------
+
+@pilot_test
+async def test_next_char_pane_shows_the_softmax_of_the_live_model(workdir):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        p = await show(pilot, "nextchar")
+        await pilot.press(*"emm")
+        await wait_for(pilot, lambda: p.result is not None and p.result.context == "emm", what="emm")
+        await pilot.pause(0.1)
+        run = app.current_run
+        m = run.trainer.model
+        X = torch.tensor([run.data.vocab.encode("emm")])
+        with torch.no_grad():
+            want = torch.softmax(m(X).double()[0], 0)
+        got = torch.tensor(p.result.probs, dtype=torch.float64)
+        assert torch.allclose(got, want, atol=1e-6) and math.isclose(float(got.sum()), 1.0, abs_tol=1e-9)
+        best = run.data.vocab.itos[int(want.argmax())]
+        text = screen_text(app)
+        assert f"most likely: {best} {100 * float(want.max()):.1f}%" in text
+        assert "the model sees 'emm'" in text
+        await pilot.press("backspace", "backspace", "backspace", "x", "!")  # '!' is no name's: not typed
+        await wait_for(pilot, lambda: p.result is not None and p.result.context == "x", what="x")
+        assert p.context == "x"
+        app.query_one("#nc-input").value = "x!"  # pasted: said in words, no crash
+        await wait_for(pilot, lambda: p.error is not None, what="an unknown character")
+        assert "'!'" in p.error
+
+
+@pilot_test
+async def test_embedding_pane_plots_c(workdir):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        p = await show(pilot, "embedding")
+        step, e = p.result
+        C = app.current_run.trainer.model.C.detach().double()
+        assert step == STEPS and e.method == "PCA"
+        ref = insight.embedding_map(app.current_run.trainer.model, app.current_run.data.vocab)
+        assert e.xs == pytest.approx(ref.xs) and e.ys == pytest.approx(ref.ys)
+        assert e.vowel_spread == pytest.approx(insight.vowel_spread(C, app.current_run.data.vocab))
+        text = screen_text(app)
+        assert f"vowel spread {e.vowel_spread:.2f}" in text and "4-d rows of C" in text
+
+
+@pilot_test
+async def test_embedding_pane_shows_c_itself_with_two_dimensions(workdir):
+    app = MakemoreApp(open_run(Config(n_embd=2, n_hidden=32, max_steps=50, eval_every=0, seed=3).validate(),
+                               "names.txt", "run"), freeze_clock=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        p = await show(pilot, "embedding")
+        _, e = p.result
+        C = app.current_run.trainer.model.C.detach().double()
+        assert e.method == "C" and e.xs == C[:, 0].tolist() and e.ys == C[:, 1].tolist()
+
+
+@pilot_test
+async def test_lr_finder_pane_sweeps_and_a_applies_the_suggested_rate(workdir):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        live = {k: v.clone() for k, v in app.current_run.trainer.model.state_dict().items()}
+        p = await show(pilot, "lrfind")
+        r = p.result
+        assert r.lrs[0] == pytest.approx(1e-3) and r.lrs[-1] == pytest.approx(1.0) and len(r.lrs) == 1000
+        assert 1e-3 <= r.suggested_lr <= r.min_lr <= 1.0
+        i = min(range(len(r.smoothed)), key=lambda k: r.smoothed[k])
+        assert r.min_lr == pytest.approx(r.lrs[i])
+        assert all(torch.equal(v, live[k]) for k, v in app.current_run.trainer.model.state_dict().items())
+        assert f"suggested learning rate {r.suggested_lr:.3g}" in screen_text(app)
+        old = app.current_run
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.current_run is not old, what="the restart")
+        assert app.current_run.cfg.learning_rate == pytest.approx(float(f"{r.suggested_lr:.3g}"))
+        assert str(app.current_run.work_dir) == "run-2" and Path("run/model.pt").exists()
+        await finished(pilot)
+
+
+@pilot_test
+async def test_health_pane_numbers_equal_a_direct_count(workdir):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        p = await show(pilot, "health")
+        step, h = p.result
+        run = app.current_run
+        m = run.trainer.model
+        X, Y = insight.fixed_batch(*run.data.splits["train"], run.cfg.batch_size, seed=run.cfg.seed)
+        with torch.no_grad():
+            H = torch.tanh(m.C[X].view(X.shape[0], -1) @ m.W1 + m.b1)
+        layer = h.layer
+        assert step == STEPS
+        assert layer.saturated == pytest.approx(float((H.abs() > 0.97).double().mean()))
+        assert layer.dead_units == int((H.abs() > 0.99).all(0).sum())
+        text = screen_text(app)
+        assert f"saturated {100 * layer.saturated:.1f}%" in text and f"dead {layer.dead_units}/32" in text
+        # the update:data history: log10 of the trainer's ParamStats, over the run
+        hist = p.history(app.state)
+        assert hist.count > 0 and set(hist.names) == {"C", "W1", "b1", "W2", "b2"}
+        for name, s in app.state.stats.items():
+            assert hist.latest()[name] == pytest.approx(math.log10(s.update_ratio))
+        assert "update:data ratio" in text
+
+
+@pilot_test
+async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await finished(pilot)
+        app.restart(app.current_run.cfg.updated(learning_rate=0.05))
+        await wait_for(pilot, lambda: str(app.current_run.work_dir) == "run-2", what="the second run")
+        await finished(pilot)
+        p = await show(pilot, "compare")
+        await wait_for(pilot, lambda: p.result is not None and len(p.result[0]) == 1, what="the first run's files")
+        await pilot.pause(0.2)
+        earlier, problems = p.result
+        assert problems == [] and earlier[0].path == "run"
+        assert earlier[0].summary == insight.load_run("run").summary
+        text = screen_text(app)
+        assert "learning_rate" in text and "0.05" in text and "run-2 (live)" in text
+        # the live curve is cut to the chart's width, however long the run
+        width = 100
+        rec = p.live_record(app.state, 2 * width)
+        assert len(rec.steps) <= 2 * width
+
+
+@pilot_test
+async def test_confusion_pane_counts_the_dev_set(workdir):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        p = await show(pilot, "confusion")
+        step, c = p.result
+        run = app.current_run
+        Xd, Yd = run.data.splits["dev"]
+        with torch.no_grad():
+            pred = run.trainer.model(Xd).argmax(1)
+        assert sum(map(sum, c.counts)) == Xd.shape[0] == c.n
+        assert sum(c.counts[i][i] for i in range(len(c.chars))) == int((pred == Yd).sum()) == c.correct
+        assert f"{c.correct:,} of {c.n:,} right" in screen_text(app)
+
+
+@pilot_test
+async def test_panes_compute_while_training_runs_and_follow_it(workdir):
+    """A pane open during training gets new numbers as the steps go on (computed between steps)."""
+    app = make_app(steps=20_000, emit_interval=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        p = pane(app, "health")
+        await pilot.press(KEYS["health"])
+        await wait_for(pilot, lambda: p.computations >= 3, what="three computations")
+        steps = {p.result[0]}
+        await wait_for(pilot, lambda: p.result[0] not in steps, what="a later step")
+        assert app.state.status != FINISHED
+        await pilot.press("q")
+
+
+# ---- what each view looks like -------------------------------------------------------------------
+
+def _before(name: str, typed: str = ""):
+    async def run_before(pilot) -> None:
+        await finished(pilot)
+        await show(pilot, name)
+        if typed:
+            p = pane(pilot.app, name)
+            await pilot.press(*typed)
+            await wait_for(pilot, lambda: p.result is not None and p.result.context == typed)
+            pilot.app.set_focus(None)
+        await pilot.pause(0.3)
+        pilot.app.redraw(force=True)
+        await pilot.pause(0.1)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("name", list(KEYS))
+def test_view_snapshot(workdir, snap_compare, name, size):
+    typed = "emm" if name == "nextchar" else ""
+    assert snap_compare(make_app(), terminal_size=size, run_before=_before(name, typed))
+
+
+# ---- screenshots for the docs (MAKEMORE_DOCS_SHOTS=1 writes docs/insight-*.svg) ----------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.mark.skipif(not os.environ.get("MAKEMORE_DOCS_SHOTS"), reason="writes docs/insight-*.svg on request")
+@pytest.mark.parametrize("name", list(KEYS))
+@pilot_test
+async def test_docs_screenshot(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    data = Path(__file__).resolve().parent.parent / "data" / "names.txt"
+    cfg = Config(n_embd=10, n_hidden=200, max_steps=20_000, eval_every=5_000, seed=2147483647).validate()
+    app = MakemoreApp(open_run(cfg, str(data), "out"), freeze_clock=True, sample_seed=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.state.status == FINISHED and not app.current_run.trainer.running,
+                       timeout=300)
+        await show(pilot, name)
+        if name == "nextchar":
+            await pilot.press(*"emm")
+            await wait_for(pilot, lambda: pane(app, name).result.context == "emm")
+            app.set_focus(None)
+        await pilot.pause(0.5)
+        app.redraw(force=True)
+        await pilot.pause(0.2)
+        DOCS.mkdir(exist_ok=True)
+        app.save_screenshot(str(DOCS / f"insight-{name}.svg"))
