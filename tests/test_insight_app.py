@@ -325,18 +325,28 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 @pytest.mark.parametrize("name", list(KEYS))
 @pilot_test
 async def test_docs_screenshot(tmp_path, monkeypatch, name):
+    """The README's pictures: the seed network (2-d embeddings) on the bundled names, 30,000 steps."""
     monkeypatch.chdir(tmp_path)
-    data = Path(__file__).resolve().parent.parent / "data" / "names.txt"
-    cfg = Config(n_embd=10, n_hidden=200, max_steps=20_000, eval_every=5_000, seed=2147483647).validate()
-    app = MakemoreApp(open_run(cfg, str(data), "out"), freeze_clock=True, sample_seed=0)
+    data = str(Path(__file__).resolve().parent.parent / "data" / "names.txt")
+    cfg = Config(max_steps=30_000, eval_every=5_000).validate()
+    counter = iter(range(2, 10))
+    app = MakemoreApp(open_run(cfg, data, "out"), make_run=lambda c: open_run(c, data, f"out-{next(counter)}"),
+                      freeze_clock=True, sample_seed=0)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.state.status == FINISHED and not app.current_run.trainer.running,
                        timeout=300)
+        if name == "compare":  # a second run to compare with: lecture 2's bigger network
+            app.restart(cfg.updated(n_embd=10, n_hidden=200))
+            await wait_for(pilot, lambda: str(app.current_run.work_dir) == "out-2")
+            await wait_for(pilot, lambda: app.state.status == FINISHED and not app.current_run.trainer.running,
+                           timeout=300)
         await show(pilot, name)
         if name == "nextchar":
             await pilot.press(*"emm")
             await wait_for(pilot, lambda: pane(app, name).result.context == "emm")
             app.set_focus(None)
+        if name == "compare":
+            await wait_for(pilot, lambda: len(pane(app, name).result[0]) == 1)
         await pilot.pause(0.5)
         app.redraw(force=True)
         await pilot.pause(0.2)

@@ -120,7 +120,7 @@ def draw_ratios(plt, hist: RatioHistory, width: int = 80) -> None:
             every += ys
             all_x += xs
     plt.hline(RATIO_GUIDE, "red")
-    lo, hi = min(every + [RATIO_GUIDE - 1]), max(every + [RATIO_GUIDE + 1])  # the guide always shows
+    lo, hi = min(every + [RATIO_GUIDE - 0.3]), max(every + [RATIO_GUIDE + 0.3])  # the guide always shows
     plt.ylim(lo - 0.1, hi + 0.1)
     _step_axis(plt, all_x, width)
 
