@@ -136,7 +136,7 @@ class NextCharPane(InsightPane):
             return
         wide = self.size.width >= 150
         self.set_class(wide, "-wide")
-        h = max(2, min(24, bars.size.height - 1 if bars.size.height else 8))
+        h = max(2, min(27, bars.size.height - 1 if bars.size.height else 8))
         bars.update(prob_columns(nc, max(34, bars.size.width or 80), h))
         if wide:  # beside the chart: every symbol, likeliest first
             rank = self.query_one("#nc-rank", Static)
