@@ -107,7 +107,7 @@ async def _latency(tmp: Path, presses: int, size: tuple[int, int]) -> list[float
 
         app._display = display
         keys = [("l", "toggle_log"), ("space", "toggle_pause"), ("2", "show_pane"), ("3", "show_pane"),
-                ("plus", "temperature"), ("minus", "temperature"), ("z", "toggle_fit"), ("1", "show_pane")]
+                ("plus", "temperature"), ("minus", "temperature"), ("z", "toggle_fit"), ("space", "toggle_pause")]
         for _, action in keys:  # note when each action has run
             method = getattr(app, f"action_{action}")
 

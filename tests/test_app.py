@@ -487,8 +487,7 @@ async def test_palette_reaches_actions_and_themes(app_words, in_tmp):
         actions = [title for title, _, _ in ActionCommands(app.screen)._commands()]
         assert len(actions) == len(KEYS)
         await pilot.press("ctrl+p")
-        for ch in "theme: makemore-light":
-            await pilot.press(ch if ch != " " else "space")
+        await pilot.press(*"makemore-light")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.theme == "makemore-light", what="the theme to change")
@@ -561,7 +560,7 @@ async def test_every_pane_is_readable_at_80x24(app_words, in_tmp):
         await pilot.press("s")
         await wait_for(pilot, lambda: app.samples.samples and not app.samples.busy)
         text = screen_text(app)
-        assert all(s.text in text for s in app.samples.samples)
+        assert all((s.text or "(empty)")[:15] in text for s in app.samples.samples)  # long names end in …
         # the status line is complete (it wraps onto a second line rather than being cut)
         assert "FINISHED" in text and "dev " in text and "lr 0.1" in text
 

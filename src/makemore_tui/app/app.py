@@ -14,6 +14,7 @@ Adding to the app:
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import random
@@ -41,7 +42,7 @@ from .loss_chart import LossChart
 from .messages import (CheckpointDone, RunFailed, RunOpened, SampleRequest, SamplesReady, SamplingFailed,
                        TrainerEvent, TrainingEnded)
 from .pane import Pane
-from .sample_panel import SamplePanel
+from .sample_panel import NAME_WIDTH, SamplePanel
 from .settings_screen import SettingsScreen
 from .state import DIVERGED, FINISHED, PAUSED, STOPPED, TRAINING, RunState, SampleState
 from .status_bar import StatusBar
@@ -175,6 +176,9 @@ class MakemoreApp(InsightActions, App):
             self.notify(note, severity="warning", timeout=8)
         self.sample_panel.show(self.samples)
         self.set_interval(self.redraw_interval, self.redraw, name="redraw")
+        # what exists now (Textual, torch, the widgets) lives as long as the app: keep it out of the
+        # garbage collector's full passes, which would otherwise pause the UI now and then
+        self.call_after_refresh(gc.freeze)
         if self.handle_signals:
             self._install_signal_handlers()
         self.start_run(self.current_run)
@@ -461,11 +465,29 @@ class MakemoreApp(InsightActions, App):
         s.request += 1
         s.busy = True
         self.sample_panel.show(s)
+        # after the next layout: a panel that has just been shown knows its size by then
+        self.call_after_refresh(self._start_sampling, self.current_run, self.run_id, s.request, s.temperature,
+                                prefix, self._sample_current_seed)
+
+    def _start_sampling(self, run, rid: int, req: int, temperature: float, prefix: str, seed: int) -> None:
+        s = self.samples
+        if req != s.request or rid != self.run_id or self.quitting:
+            return  # a newer request, or another run
         if not self.fixed_n_samples:
-            s.n = self.sample_panel.capacity()
-        run, rid, req = self.current_run, self.run_id, s.request
-        self.run_worker(partial(self._sample, run, rid, req, s.n, s.temperature, prefix, self._sample_current_seed),
+            s.n = self.sample_panel.capacity(name_width=self._name_width(run))
+        self.run_worker(partial(self._sample, run, rid, req, s.n, temperature, prefix, seed),
                         thread=True, group="sample", exit_on_error=False)
+
+    def _name_width(self, run) -> int:
+        """How wide a sampled name is likely to be: the data's longest word, at most 16 (cached per run)."""
+        cached = getattr(run, "_mm_name_width", None)
+        if cached is None:
+            try:
+                cached = min(NAME_WIDTH, max(4, run.data.max_word_len))
+            except (AttributeError, ValueError):
+                cached = 12
+            run._mm_name_width = cached
+        return cached
 
     def _sample(self, run, rid: int, req: int, n: int, temperature: float, prefix: str, seed: int) -> None:
         """In a thread worker (the draw itself runs between two training steps)."""

@@ -17,6 +17,9 @@ from .state import SampleState
 from .text import esc
 
 
+NAME_WIDTH = 16  # longer names are cut (with …) so that the columns stay readable
+
+
 class SampleList(Widget):
     """The names in as many columns as the width allows (re-laid out on resize)."""
 
@@ -36,11 +39,11 @@ class SampleList(Widget):
     def _cells(self) -> tuple[list[tuple[str, str]], int]:
         if not self.samples:
             return [], 0
-        L = max(len(s.text) + (0 if s.ended else 1) for s in self.samples)
-        L = min(max(L, 4), 24)
+        L = max(len(s.text or "(empty)") + (0 if s.ended else 1) for s in self.samples)
+        L = min(max(L, 4), NAME_WIDTH)
         cells = []
         for s in self.samples:
-            name = s.text if s.ended else s.text + "…"
+            name = (s.text or "(empty)") if s.ended else s.text + "…"
             if len(name) > L:
                 name = name[: L - 1] + "…"
             lp = f"{s.logprob:6.1f}" if math.isfinite(s.logprob) else "  -inf"
@@ -97,10 +100,10 @@ class SamplePanel(Pane):
         with VerticalScroll(can_focus=False):
             yield SampleList(id="sample-list")
 
-    def capacity(self, cell_width: int = 22, lo: int = 10, hi: int = 60) -> int:
-        """About as many names as the panel shows at its size (a name is about 8 letters)."""
+    def capacity(self, name_width: int = 12, lo: int = 10, hi: int = 60) -> int:
+        """As many names as the panel shows at its size, names being up to `name_width` long."""
         rows = max(1, self.size.height - 2)  # less the prefix field and the info line
-        cols = max(1, (self.size.width + 3) // (cell_width + 3))
+        cols = max(1, (self.size.width + 3) // (max(4, name_width) + 13 + 3))
         return max(lo, min(hi, rows * cols))
 
     @property
