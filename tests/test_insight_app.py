@@ -85,12 +85,21 @@ def pane(app, name):
     return app.insight_pane(name)
 
 
+async def charts_drawn(pilot, p) -> None:
+    """Wait until the pane's charts (built in worker threads) show their latest drawing."""
+    from makemore_tui.app.insight_chart import InsightChart
+
+    await pilot.pause(0.05)
+    await wait_for(pilot, lambda: all(c.settled for c in p.query(InsightChart)), what="the charts")
+    await pilot.pause(0.05)
+
+
 async def show(pilot, name: str):
-    """Press the view's key and wait for its first numbers."""
+    """Press the view's key and wait for its first numbers and charts."""
     await pilot.press(KEYS[name])
     p = pane(pilot.app, name)
     await wait_for(pilot, lambda: p.result is not None or p.error is not None, what=f"{name} numbers")
-    await pilot.pause(0.1)
+    await charts_drawn(pilot, p)
     assert p.error is None, p.error
     return p
 
@@ -249,7 +258,7 @@ async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir)
         await finished(pilot)
         p = await show(pilot, "compare")
         await wait_for(pilot, lambda: p.result is not None and len(p.result[0]) == 1, what="the first run's files")
-        await pilot.pause(0.2)
+        await charts_drawn(pilot, p)
         earlier, problems = p.result
         assert problems == [] and earlier[0].path == "run"
         assert earlier[0].summary == insight.load_run("run").summary
@@ -291,6 +300,30 @@ async def test_panes_compute_while_training_runs_and_follow_it(workdir):
         await pilot.press("q")
 
 
+@pilot_test
+async def test_numbers_and_charts_are_made_off_the_ui_thread(workdir, monkeypatch):
+    import threading
+
+    from makemore_tui.app import insight_health
+
+    where: dict[str, str] = {}
+
+    def spy(name, fn):
+        def wrapped(*args, **kwargs):
+            where[name] = threading.current_thread().name
+            return fn(*args, **kwargs)
+        return wrapped
+
+    monkeypatch.setattr(insight_health, "health", spy("health", insight_health.health))
+    monkeypatch.setattr(insight_health, "draw_ratios", spy("chart", insight_health.draw_ratios))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await finished(pilot)
+        await show(pilot, "health")
+        ui = threading.main_thread().name
+        assert set(where) == {"health", "chart"} and ui not in where.values()
+
+
 # ---- what each view looks like -------------------------------------------------------------------
 
 def _before(name: str, typed: str = ""):
@@ -303,8 +336,9 @@ def _before(name: str, typed: str = ""):
             await wait_for(pilot, lambda: p.result is not None and p.result.context == typed)
             pilot.app.set_focus(None)
         await pilot.pause(0.3)
+        pilot.app.clear_notifications()  # "training finished" would cover the pane's subtitle
         pilot.app.redraw(force=True)
-        await pilot.pause(0.1)
+        await charts_drawn(pilot, pane(pilot.app, name))
 
     return run_before
 
@@ -348,7 +382,8 @@ async def test_docs_screenshot(tmp_path, monkeypatch, name):
         if name == "compare":
             await wait_for(pilot, lambda: len(pane(app, name).result[0]) == 1)
         await pilot.pause(0.5)
+        app.clear_notifications()
         app.redraw(force=True)
-        await pilot.pause(0.2)
+        await charts_drawn(pilot, pane(app, name))
         DOCS.mkdir(exist_ok=True)
         app.save_screenshot(str(DOCS / f"insight-{name}.svg"))

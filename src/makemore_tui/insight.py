@@ -381,6 +381,10 @@ class RatioHistory:
         v = self.series[name].view(max_points)
         return v.x, v.mean
 
+    def view(self, max_points: int) -> dict[str, tuple[list[float], list[float]]]:
+        """Every parameter's points, copied (safe to hand to another thread)."""
+        return {name: self.points(name, max_points) for name in self.names}
+
     def latest(self) -> dict[str, float]:
         return {n: s.last for n, s in self.series.items()}
 

@@ -105,16 +105,18 @@ def _step_axis(plt, xs: Sequence[float], width: int) -> None:
             plt.xticks(*nice_ticks(lo, hi, width))
 
 
-def draw_ratios(plt, hist: RatioHistory, width: int = 80) -> None:
-    """log10 update-to-data ratio per parameter over the steps, with lecture 3's -3 guide line."""
+def draw_ratios(plt, hist: RatioHistory | dict, width: int = 80) -> None:
+    """log10 update-to-data ratio per parameter over the steps, with lecture 3's -3 guide line.
+    `hist` is a RatioHistory or its view(): name -> (steps, log10 ratios)."""
     _reset(plt)
     plt.title("log10 update:data ratio per parameter (guide -3)")
     plt.xlabel("step")
     n = max(16, 2 * width)
     every: list[float] = []
     all_x: list[float] = []
-    for i, name in enumerate(hist.names):
-        xs, ys = _finite(*hist.points(name, n))
+    points = hist if isinstance(hist, dict) else hist.view(n)
+    for i, (name, (xs, ys)) in enumerate(points.items()):
+        xs, ys = _finite(*downsample(xs, ys, n))
         if xs:
             plt.plot(xs, ys, color=PARAM_COLORS[i % len(PARAM_COLORS)], marker="braille", label=name)
             every += ys

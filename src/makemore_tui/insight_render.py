@@ -93,7 +93,7 @@ def layer_text(h: Health, layer: LayerStat, width: int = 40, height: int = 5) ->
     out.append(f"{100 * layer.saturated:.1f}%", style=sat_style)
     out.append(f" |h|>{h.saturated_threshold:g}  dead ")
     out.append(f"{layer.dead_units}/{layer.n_units}", style="bold red" if layer.dead_units else "green")
-    out.append(f" |h|>{h.dead_threshold:g} for the whole batch\n")
+    out.append(f" |h|>{h.dead_threshold:g} on all\n")
     chart = column_chart(layer.hist, height=height, width=width)
     for line in chart.split("\n"):
         out.append("  ")

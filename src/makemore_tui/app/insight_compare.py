@@ -11,12 +11,12 @@ import math
 from pathlib import Path
 
 from rich.text import Text
-from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from ..insight import RunError, RunRecord, compare_rows, load_run
 from ..insight_charts import draw_runs
 from ..insight_render import run_table
+from .insight_chart import InsightChart
+from .insight_text import InsightText
 from .insight_pane import InsightPane
 
 
@@ -38,8 +38,8 @@ class ComparePane(InsightPane):
         self._cache: dict[str, RunRecord] = {}
 
     def compose(self):
-        yield PlotextPlot(id="cmp-plot")
-        yield Static(id="cmp-table")
+        yield InsightChart(id="cmp-plot")
+        yield InsightText(id="cmp-table")
 
     def on_mount(self) -> None:
         self.note_run()
@@ -101,13 +101,12 @@ class ComparePane(InsightPane):
         return rec
 
     def render_result(self, state) -> None:
-        plot = self.query_one("#cmp-plot", PlotextPlot)
-        table = self.query_one("#cmp-table", Static)
+        plot = self.query_one("#cmp-plot", InsightChart)
+        table = self.query_one("#cmp-table", InsightText)
         width = max(16, plot.size.width - 8)
         earlier, problems = self.result if self.result is not None else ([], [])
         runs = [*earlier, self.live_record(state, 2 * width)]
-        draw_runs(plot.plt, runs, width)
-        plot.refresh()
+        plot.plot(lambda plt: draw_runs(plt, runs, width))
         header, rows = compare_rows(runs, only_different=len(runs) > 1)
         if len(runs) > 1:
             out = [run_table(header, rows)]
@@ -119,5 +118,5 @@ class ComparePane(InsightPane):
             out.append(Text(p, style="yellow"))
         from rich.console import Group
 
-        table.update(Group(*out))
+        table.set(Group(*out), lines=(len(runs), len(rows), len(problems)))
         self.border_subtitle = f"{len(runs)} runs; settings that differ" if len(runs) > 1 else "1 run"

@@ -10,10 +10,10 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual.containers import Container, VerticalScroll
-from textual.widgets import Static
 
 from ..insight import Confusion, confusion, snapshot
 from ..insight_render import confusion_summary, heat_table, show_char
+from .insight_text import InsightText
 from .insight_pane import InsightPane, in_training_thread
 
 
@@ -45,9 +45,9 @@ class ConfusionPane(InsightPane):
 
     def compose(self):
         with Container(id="cf-box"):
-            yield Static(id="cf-top")
+            yield InsightText(id="cf-top")
             with VerticalScroll(id="cf-scroll"):
-                yield Static(id="cf-heat")
+                yield InsightText(id="cf-heat")
 
     def compute(self, run) -> tuple[int, Confusion]:
         step, snap = in_training_thread(run, lambda: (run.trainer.step, snapshot(run.trainer.model)))
@@ -56,13 +56,13 @@ class ConfusionPane(InsightPane):
     def render_result(self, state) -> None:
         wide = self.size.width >= 130
         self.set_class(wide, "-wide")
-        top = self.query_one("#cf-top", Static)
-        heat = self.query_one("#cf-heat", Static)
+        top = self.query_one("#cf-top", InsightText)
+        heat = self.query_one("#cf-heat", InsightText)
         if self.error:
-            top.update(Text(self.error, style="yellow"))
+            top.set(Text(self.error, style="yellow"))
             return
         if self.result is None:
-            top.update(Text("counting the dev set...", style="dim"))
+            top.set(Text("counting the dev set...", style="dim"))
             return
         step, c = self.result
         k = 12 if (wide or self.size.height >= 40) else 4
@@ -71,7 +71,7 @@ class ConfusionPane(InsightPane):
         parts = [head]
         if not wide:
             parts.append(recall_strip(c))
-        top.update(Group(*parts))
-        heat.update(Group(Text("rows: true next character · columns: predicted (argmax) · shade: share of the row",
-                               style="dim"), heat_table(c)))
+        top.set(Group(*parts), lines=(k, wide))
+        heat.set(Group(Text("rows: true next character · columns: predicted (argmax) · shade: share of the row",
+                               style="dim"), heat_table(c)), lines=len(c.chars))
         self.border_subtitle = f"{c.n:,} dev examples"

@@ -8,13 +8,13 @@ vowels drift together."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from ..insight import EmbeddingMap, InsightError, embedding_from_C
 from ..insight_charts import draw_embedding
 from ..insight_render import sparkline
 from ..series import Series
+from .insight_chart import InsightChart
+from .insight_text import InsightText
 from .insight_pane import InsightPane, in_training_thread
 
 
@@ -26,7 +26,7 @@ class EmbeddingPane(InsightPane):
 
     DEFAULT_CSS = """
     EmbeddingPane { padding: 0; }
-    EmbeddingPane PlotextPlot { height: 1fr; }
+    EmbeddingPane InsightChart { height: 1fr; }
     EmbeddingPane #emb-note { height: auto; padding: 0 1; }
     """
 
@@ -36,8 +36,8 @@ class EmbeddingPane(InsightPane):
         self._spread_run = None
 
     def compose(self):
-        yield PlotextPlot(id="emb-plot")
-        yield Static(id="emb-note")
+        yield InsightChart(id="emb-plot")
+        yield InsightText(id="emb-note")
 
     def compute(self, run) -> tuple[int, EmbeddingMap]:
         def copy_c():
@@ -61,19 +61,18 @@ class EmbeddingPane(InsightPane):
                 self.spread.append(step, e.vowel_spread)
 
     def render_result(self, state) -> None:
-        plot = self.query_one("#emb-plot", PlotextPlot)
-        note = self.query_one("#emb-note", Static)
+        plot = self.query_one("#emb-plot", InsightChart)
+        note = self.query_one("#emb-note", InsightText)
         if self.error:
             plot.display = False
-            note.update(Text(self.error.split(": ", 1)[-1], style="yellow"))
+            note.set(Text(self.error.split(": ", 1)[-1], style="yellow"))
             return
         if self.result is None:
-            note.update(Text("waiting for the model...", style="dim"))
+            note.set(Text("waiting for the model...", style="dim"))
             return
         plot.display = True
         step, e = self.result
-        draw_embedding(plot.plt, e)
-        plot.refresh()
+        plot.plot(lambda plt: draw_embedding(plt, e))
         if e.method == "PCA":
             how = (f"{e.n_embd}-d rows of C on their 2 principal axes "
                    f"({100 * e.explained[0]:.0f}% + {100 * e.explained[1]:.0f}% of the variance)")
@@ -93,4 +92,4 @@ class EmbeddingPane(InsightPane):
         line.append("   ")
         line.append(".", style="bold red")
         line.append(" start/end")
-        note.update(line)
+        note.set(line)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import Container
-from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from ..insight import Health, RatioHistory, fixed_batch, health, snapshot
 from ..insight_charts import draw_ratios
 from ..insight_render import grads_text, layer_text
+from .insight_chart import InsightChart
+from .insight_text import InsightText
 from .insight_pane import InsightPane, in_training_thread
 
 
@@ -45,8 +45,8 @@ class HealthPane(InsightPane):
 
     def compose(self):
         with Container(id="health-box"):
-            yield Static(id="health-text")
-            yield PlotextPlot(id="health-plot")
+            yield InsightText(id="health-text")
+            yield InsightChart(id="health-plot")
 
     def compute(self, run) -> tuple[int, Health]:
         if self._batch is None or self._batch[0] is not run:
@@ -57,7 +57,7 @@ class HealthPane(InsightPane):
         return step, health(snap, X, Y, copy_model=False)
 
     def draw_key(self, state) -> tuple:
-        return (self.throttled(state.versions.get("params", 0), 0.5),)
+        return (self.throttled(state.versions.get("params", 0), 1.0),)
 
     def history(self, state) -> RatioHistory:
         hist = getattr(state, "ratios", None)
@@ -71,16 +71,16 @@ class HealthPane(InsightPane):
     def render_result(self, state) -> None:
         wide = self.size.width >= 130
         self.set_class(wide, "-wide")
-        text = self.query_one("#health-text", Static)
-        plot = self.query_one("#health-plot", PlotextPlot)
-        hist = self.history(state)
-        draw_ratios(plot.plt, hist, max(16, plot.size.width - 8))
-        plot.refresh()
+        text = self.query_one("#health-text", InsightText)
+        plot = self.query_one("#health-plot", InsightChart)
+        width = max(16, plot.size.width - 8)
+        points = self.history(state).view(2 * width)  # a copy: the chart is drawn in a worker
+        plot.plot(lambda plt: draw_ratios(plt, points, width))
         if self.error:
-            text.update(Text(self.error, style="yellow"))
+            text.set(Text(self.error, style="yellow"))
             return
         if self.result is None:
-            text.update(Text("waiting for the model...", style="dim"))
+            text.set(Text("waiting for the model...", style="dim"))
             return
         step, h = self.result
         out = Text()
@@ -96,5 +96,5 @@ class HealthPane(InsightPane):
             out.append(f"(+{len(h.layers) - len(shown)} more layers on a taller terminal)\n", style="dim")
         limit = None if tall else 5
         out.append_text(grads_text(h, limit=limit, header=tall))
-        text.update(out)
+        text.set(out)
         self.border_subtitle = f"step {step:,} · batch of {h.batch_size} · loss {h.loss:.3f}"

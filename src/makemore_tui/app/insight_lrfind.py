@@ -12,11 +12,11 @@ import math
 import threading
 
 from rich.text import Text
-from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from ..lr_finder import LOG10_HI, LOG10_LO, STEPS, LRFind, lr_find
 from ..insight_charts import draw_lr_find
+from .insight_chart import InsightChart
+from .insight_text import InsightText
 from .insight_pane import InsightPane
 
 ADAMW_RANGE = (-5.0, -1.0)  # Adam's steps are normalised: its useful rates sit about two decades lower
@@ -35,7 +35,7 @@ class LRFindPane(InsightPane):
 
     DEFAULT_CSS = """
     LRFindPane { padding: 0; }
-    LRFindPane PlotextPlot { height: 1fr; }
+    LRFindPane InsightChart { height: 1fr; }
     LRFindPane #lr-note { height: auto; padding: 0 1; }
     """
 
@@ -48,8 +48,8 @@ class LRFindPane(InsightPane):
         self._progress_seen = 0
 
     def compose(self):
-        yield PlotextPlot(id="lr-plot")
-        yield Static(id="lr-note")
+        yield InsightChart(id="lr-plot")
+        yield InsightText(id="lr-note")
 
     # ---- requests ---------------------------------------------------------------------------
     def on_shown(self) -> None:
@@ -97,26 +97,24 @@ class LRFindPane(InsightPane):
 
     # ---- drawing ----------------------------------------------------------------------------
     def render_result(self, state) -> None:
-        plot = self.query_one("#lr-plot", PlotextPlot)
-        note = self.query_one("#lr-note", Static)
+        plot = self.query_one("#lr-plot", InsightChart)
+        note = self.query_one("#lr-note", InsightText)
         run = getattr(self.app, "current_run", None)
         width = max(16, plot.size.width - 8)
         r: LRFind | None = self.result
         if self.error:
-            note.update(Text(f"the sweep failed: {self.error}", style="yellow"))
+            note.set(Text(f"the sweep failed: {self.error}", style="yellow"))
             return
         if r is None:
             with self._progress_lock:
                 prog = (list(self.progress[0]), list(self.progress[1]))
-            draw_lr_find(plot.plt, None, width, progress=prog)
-            plot.refresh()
+            plot.plot(lambda plt: draw_lr_find(plt, None, width, progress=prog))
             if self.sweeps == 0:
-                note.update(Text("f: sweep the learning rate", style="dim"))
+                note.set(Text("f: sweep the learning rate", style="dim"))
             else:
-                note.update(Text(f"sweeping... {len(prog[0]):,} of {STEPS:,} steps", style="dim"))
+                note.set(Text(f"sweeping... {len(prog[0]):,} of {STEPS:,} steps", style="dim"))
             return
-        draw_lr_find(plot.plt, r, width)
-        plot.refresh()
+        plot.plot(lambda plt: draw_lr_find(plt, r, width))
         cur = run.cfg.learning_rate if run is not None else math.nan
         line = Text()
         line.append(f"{r.optimizer}, lr 1e{r.log10_lrs[0]:g} -> 1e{r.log10_lrs[-1]:g}, {r.steps:,} steps of "
@@ -133,5 +131,5 @@ class LRFindPane(InsightPane):
         line.append(": restart training with it   ")
         line.append("f", style="bold")
         line.append(": sweep again")
-        note.update(line)
+        note.set(line)
         self.border_subtitle = "green: suggested  red: minimum"
