@@ -271,6 +271,24 @@ async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir)
 
 
 @pilot_test
+async def test_compare_pane_reads_the_command_lines_compare_dirs(workdir):
+    from makemore_tui.cli import main
+
+    assert main(["--headless", "-i", "names.txt", "-o", "old", "--max-steps", "200", "--n-hidden", "16",
+                 "--log-every", "10"]) == 0
+    app = make_app()
+    app.compare_dirs = ("old", "missing")  # what run_app sets from --compare DIR ...
+    async with app.run_test(size=(120, 36)) as pilot:
+        await finished(pilot)
+        p = await show(pilot, "compare")
+        earlier, problems = p.result
+        assert [r.path for r in earlier] == ["old"] and earlier[0].summary["steps"] == 200
+        assert len(problems) == 1 and "missing" in problems[0]
+        text = screen_text(app)
+        assert "old" in text and "n_hidden" in text and "missing is not a directory" in text
+
+
+@pilot_test
 async def test_confusion_pane_counts_the_dev_set(workdir):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
