@@ -38,13 +38,20 @@ class ParamTable(Pane):
     def compose(self):
         yield Static(id="param-body")
 
-    def _table(self, state: RunState, cols, total: int) -> list[str]:
+    def _table(self, state: RunState, cols, total: int, max_rows: int) -> list[str]:
         rows = [[c[0] for c in cols]]
         styles = [["bold"] * len(cols)]
-        for p in state.params:
+        params = state.params
+        shown = params if len(params) + 2 <= max_rows else params[: max(1, max_rows - 3)]
+        for p in shown:
             st = state.stats.get(p.name)
             rows.append([c[2](p, st) for c in cols])
             styles.append([c[3](p, st) for c in cols])
+        if len(shown) < len(params):  # a deep model in a small pane: say how many are left out
+            rest = params[len(shown):]
+            more = {"param": f"+{len(rest)} more", "count": f"{sum(p.numel for p in rest):,}"}
+            rows.append([more.get(c[0], "") for c in cols])
+            styles.append(["dim"] * len(cols))
         totals = {"param": "total", "count": f"{total:,}", "share": "100%"}
         rows.append([totals.get(c[0], "") for c in cols])
         styles.append(["bold" if c[0] in ("param", "count") else "dim" for c in cols])
@@ -72,7 +79,7 @@ class ParamTable(Pane):
         width = self.size.width
         for n in range(len(cols), 2, -1):
             chosen = sorted(cols[:n], key=lambda c: order.index(c[0]))
-            lines = self._table(state, chosen, total)
+            lines = self._table(state, chosen, total, max(3, self.size.height))
             if max(len(Content.from_markup(line).plain) for line in lines) <= width:
                 break
         room = self.size.height - len(lines)

@@ -63,6 +63,10 @@ class ShapesPane(Pane):
             table_lines = columns(table, "lll", styles=styles)
             if max(len(Content.from_markup(t).plain) for t in table_lines) <= width:
                 break
+        room = self.size.height - len(lines) - (3 if any(r[0] == "emb.view" for r in rows) else 0)
+        if len(table_lines) > max(2, room):  # a deep model in a small pane
+            keep = max(1, room - 1)
+            table_lines = table_lines[:keep] + [f"[dim]  ... {len(table_lines) - keep} more steps[/]"]
         lines += table_lines
         why = next((note for name, _, _, note in rows if name == "emb.view"), "")
         if why:
@@ -70,5 +74,13 @@ class ShapesPane(Pane):
             lines.append(f"[b]why .view?[/] {esc(why)}")
         body.update("\n".join(lines))
         cfg = state.config
-        self.border_subtitle = (f"block {cfg.get('block_size')} · embd {cfg.get('n_embd')} · hidden "
-                                f"{cfg.get('n_hidden')} · batch {cfg.get('batch_size')}") if cfg else ""
+        if cfg:
+            parts = [f"block {cfg.get('block_size')}", f"embd {cfg.get('n_embd')}"]
+            if cfg.get("type", "mlp") in ("mlp", "mlp-bn", "wavenet", "rnn", "gru"):
+                parts.append(f"hidden {cfg.get('n_hidden')}")
+            if cfg.get("type") == "transformer":
+                parts.append(f"{cfg.get('n_layer')} layers × {cfg.get('n_head')} heads")
+            parts.append(f"batch {cfg.get('batch_size')}")
+            self.border_subtitle = " · ".join(parts)
+        else:
+            self.border_subtitle = ""
