@@ -94,8 +94,9 @@ def test_snapshot_help(snap_words, snap_compare):
 def test_snapshot_diverged(snap_words, snap_compare):
     async def before(pilot):
         app = pilot.app
-        await wait_for(pilot, lambda: app.state.status == "diverged", what="divergence")
-        await wait_for(pilot, lambda: app.current_run.trainer.paused)
+        # the trainer's last events: Diverged, the dev evaluation of that step, then Paused
+        await wait_for(pilot, lambda: app.state.status == "diverged" and app.state.pause_reason == "diverged",
+                       what="divergence and the pause")
         app.redraw(force=True)
         await pilot.pause(0.05)
 

@@ -392,7 +392,8 @@ class MakemoreApp(InsightActions, App):
         dash.select(name)
         for pane in hidden:
             if pane.display:
-                pane.update_from(self.state, force=True)
+                pane.update_from(self.state, force=True)  # now, and again at its new size once laid out
+                self.call_after_refresh(pane.update_from, self.state)
 
     def action_show_view(self, view_id: str) -> None:
         self.views.current = view_id

@@ -54,6 +54,21 @@ class ChartPlot(PlotextPlot):
         self.has_data = False
         self._strips: list[Strip] | None = None
         self._strips_size: tuple[int, int] = (0, 0)
+        self.axes: dict | None = None  # y range, x range, log scale: ticks are made for the size at build
+
+    def set_axes(self, w: int, h: int) -> None:
+        """Limits and ticks for a plot of w x h cells (about one y tick every three rows)."""
+        if not self.axes:
+            return
+        plt = self._plot
+        (lo, hi), (x_lo, x_hi) = self.axes["y"], self.axes["x"]
+        plt.ylim(lo, hi)
+        if self.axes["log"]:
+            plt.yticks(*log_ticks(10 ** lo, 10 ** hi, h))
+        else:
+            plt.yticks(*y_ticks(lo, hi, h))
+        plt.xlim(x_lo, x_hi)
+        plt.xticks(*x_ticks(x_lo, x_hi, max(MIN_W, w - 8)))
 
     def invalidate(self) -> None:
         """The data changed: rebuild on the next paint."""
@@ -87,6 +102,7 @@ class ChartPlot(PlotextPlot):
             plt.plotsize(w, h)
             plt._set_size(w, h)
             plt.theme(self._get_plotext_theme_name(self.app.theme))
+            self.set_axes(w, h)
             try:
                 plt._set_sizes()
                 plt._build_matrix()
@@ -340,17 +356,14 @@ class LossChart(Pane):
             if hi - lo < 1e-9:
                 lo, hi = lo - 0.5, hi + 0.5
             pad = (hi - lo) * 0.03
-            plt.ylim(lo - pad, hi + pad)
             self.y_range = (lo - pad, hi + pad)
-            if self.log_scale:
-                plt.yticks(*log_ticks(10 ** (lo - pad), 10 ** (hi + pad), plot.size.height))
-            else:
-                plt.yticks(*y_ticks(lo - pad, hi + pad, plot.size.height))
             x_lo, x_hi = min(raw_x + sm_x + dev_x), max(raw_x + sm_x + dev_x)
             if x_hi <= x_lo:
                 x_hi = x_lo + 1
-            plt.xlim(x_lo, x_hi)
-            plt.xticks(*x_ticks(x_lo, x_hi, pw))
+            # the ticks depend on the plot's size: set when it is built (ChartPlot.set_axes)
+            plot.axes = {"y": self.y_range, "x": (x_lo, x_hi), "log": self.log_scale}
+        else:
+            plot.axes = None
         self.border_subtitle = self._legend(bool(dev_x))
         plot.invalidate()
 

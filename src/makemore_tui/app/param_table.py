@@ -79,7 +79,7 @@ class ParamTable(Pane):
         width = self.size.width
         for n in range(len(cols), 2, -1):
             chosen = sorted(cols[:n], key=lambda c: order.index(c[0]))
-            lines = self._table(state, chosen, total, max(3, self.size.height))
+            lines = self._table(state, chosen, total, max(3, self.size.height or 1000))
             if max(len(Content.from_markup(line).plain) for line in lines) <= width:
                 break
         room = self.size.height - len(lines)

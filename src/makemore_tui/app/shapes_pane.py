@@ -64,7 +64,7 @@ class ShapesPane(Pane):
             if max(len(Content.from_markup(t).plain) for t in table_lines) <= width:
                 break
         room = self.size.height - len(lines) - (3 if any(r[0] == "emb.view" for r in rows) else 0)
-        if len(table_lines) > max(2, room):  # a deep model in a small pane
+        if self.size.height and len(table_lines) > max(2, room):  # a deep model in a small pane
             keep = max(1, room - 1)
             table_lines = table_lines[:keep] + [f"[dim]  ... {len(table_lines) - keep} more steps[/]"]
         lines += table_lines
