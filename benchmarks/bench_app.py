@@ -178,6 +178,27 @@ async def _memory(tmp: Path, seconds: float, size: tuple[int, int]) -> dict:
             "history_buckets": last[2], "history_capacity": app.state.train.capacity}
 
 
+async def _screenshot(tmp: Path, path: str, size: tuple[int, int], steps: int) -> None:
+    """The README's picture: the seed network trained on the bundled names, a batch of samples."""
+    from makemore_tui.app.app import MakemoreApp
+
+    out = Path(path).resolve()
+    os.chdir(tmp)  # the run's folder shows in the status line: call it "out", as the command line does
+    run = open_run(preset("seed", max_steps=steps), None, "out")
+    app = MakemoreApp(run, sample_seed=2147483647)
+    async with app.run_test(size=size) as pilot:
+        while app.state.finished is None or app.live_runs:
+            await asyncio.sleep(0.1)
+        app.clear_notifications()
+        await pilot.press("s")
+        while not app.samples.samples or app.samples.busy:
+            await asyncio.sleep(0.05)
+        app.redraw(force=True)
+        await pilot.pause(0.2)
+        app.save_screenshot(filename=out.name, path=str(out.parent))
+        print(f"screenshot: {out} ({size[0]}x{size[1]}, {app.state.step:,} steps)", flush=True)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--steps", type=int, default=30_000, help="steps per throughput run")
@@ -187,6 +208,8 @@ def main() -> int:
     p.add_argument("--memory-seconds", type=float, default=30.0)
     p.add_argument("--quick", action="store_true", help="fewer steps, rounds and presses")
     p.add_argument("--only", choices=("throughput", "latency", "memory"), default=None)
+    p.add_argument("--screenshot", metavar="SVG", default=None,
+                   help="only save a screenshot of the app after a short run (for the README), e.g. docs/app.svg")
     args = p.parse_args()
     if args.quick:
         args.steps, args.rounds, args.presses, args.memory_seconds = 10_000, 1, 20, 8.0
@@ -196,6 +219,9 @@ def main() -> int:
                     "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
+        if args.screenshot:
+            asyncio.run(_screenshot(tmp, args.screenshot, (w, h), args.steps))
+            return 0
         if args.only in (None, "throughput"):
             result["throughput"] = throughput(tmp, args.steps, args.rounds, (w, h))
         if args.only in (None, "latency"):

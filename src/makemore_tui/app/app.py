@@ -187,7 +187,9 @@ class MakemoreApp(InsightActions, App):
         if getattr(self, "views", None) is None:
             return
         size = getattr(event, "size", None) or self.size
-        self.footer.show_command_palette = size.width >= 70
+        if self.footer.show_command_palette != (size.width >= 70):  # narrow: the keys need the room
+            self.footer.show_command_palette = size.width >= 70
+            self.footer.refresh(recompose=True)
         self.call_after_refresh(self.redraw, True)
         self.call_after_refresh(self.redraw, True)
 
