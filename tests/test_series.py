@@ -139,3 +139,27 @@ def test_any_sequence_keeps_counts_sums_and_bounds(chunks, capacity, max_points)
     assert sum(m * n for m, n in zip(v.mean, v.n)) == pytest.approx(math.fsum(flat), rel=1e-9, abs=1e-3)
     assert v.x == sorted(v.x)
     assert v.x[0] >= 0 and v.x[-1] <= len(flat) - 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ys=st.lists(st.one_of(st.floats(-100, 100), st.just(math.nan)), min_size=1, max_size=400),
+    cuts=st.lists(st.integers(1, 150), min_size=1, max_size=10),
+    capacity=st.sampled_from([4, 8, 32]),
+)
+def test_extend_in_any_batches_equals_one_point_at_a_time(ys, cuts, capacity):
+    one, batched = Series(capacity), Series(capacity)
+    for i, y in enumerate(ys):
+        one.append(i, y)
+    i = k = 0
+    while i < len(ys):
+        n = cuts[k % len(cuts)]
+        batched.extend(i, ys[i : i + n])
+        i += n
+        k += 1
+    a, b = one.view(10_000), batched.view(10_000)
+    assert a.x == b.x and a.n == b.n
+    assert a.mean == pytest.approx(b.mean, nan_ok=True)
+    assert a.lo == pytest.approx(b.lo, nan_ok=True) and a.hi == pytest.approx(b.hi, nan_ok=True)
+    assert (one.count, one.nonfinite, one.width) == (batched.count, batched.nonfinite, batched.width)
+    assert one.last_x == batched.last_x

@@ -67,16 +67,39 @@ class Series:
         self._add_chunk(x, 1.0, [y])
 
     def extend(self, first_x: float, ys: list[float], dx: float = 1.0) -> None:
-        """Add ys[i] at x = first_x + i * dx."""
+        """Add ys[i] at x = first_x + i * dx (whole buckets at a time: a batch of a thousand losses
+        costs about as much as a few dozen appends)."""
         i, n = 0, len(ys)
-        while i < n:
-            if self._fill == self.width or not self._n:
-                room = self.width
-            else:
-                room = self.width - self._fill
-            k = min(room, n - i)
-            self._add_chunk(first_x + i * dx, dx, ys[i : i + k])
-            i += k
+        if n and self._n and self._fill < self.width:  # top up the open bucket
+            i = min(self.width - self._fill, n)
+            self._add_chunk(first_x, dx, ys[:i])
+        while n - i >= self.width:
+            w = self.width
+            m = min((n - i) // w, self.capacity - len(self._n))  # whole buckets before a compaction
+            self._add_buckets(first_x + i * dx, dx, ys[i : i + m * w], w, m)
+            i += m * w
+            if len(self._n) >= self.capacity:
+                self._compact()
+        if i < n:
+            self._add_chunk(first_x + i * dx, dx, ys[i:])
+
+    def _add_buckets(self, x: float, dx: float, seg: list[float], w: int, m: int) -> None:
+        """m new full buckets of w points each (the open bucket, if any, is full)."""
+        chunks = [seg[j * w : (j + 1) * w] for j in range(m)] if w > 1 else [[v] for v in seg]
+        fins = [[v for v in c if _isfinite(v)] for c in chunks]
+        self._x0 += [x + j * w * dx for j in range(m)]
+        self._x1 += [x + ((j + 1) * w - 1) * dx for j in range(m)]
+        self._n += [w] * m
+        self._nf += [len(f) for f in fins]
+        self._sum += [math.fsum(f) if f else 0.0 for f in fins]
+        self._min += [min(f) if f else math.inf for f in fins]
+        self._max += [max(f) if f else -math.inf for f in fins]
+        self._fill = w
+        finite = sum(len(f) for f in fins)
+        self.count += len(seg)
+        self.nonfinite += len(seg) - finite
+        self.last = seg[-1]
+        self.last_x = x + (len(seg) - 1) * dx
 
     def _add_chunk(self, x: float, dx: float, ys: list[float]) -> None:
         """ys fit in the open bucket (or start a new one)."""

@@ -62,7 +62,7 @@ VIEWS: list[View] = [
 ]
 
 CHART_DUTY = 0.03  # the chart may use at most this share of the UI thread (plotext is pure Python)
-CHART_MIN_INTERVAL = 1 / 3
+CHART_MIN_INTERVAL = 0.5
 CHART_MAX_INTERVAL = 2.0
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 
-from textual.content import Content
 from textual.widgets import Static
 
 from .pane import Pane, set_text
 from .state import RunState
-from .text import columns, sci, shape_str, short
+from .text import columns, sci, shape_str, short, table_width
 
 # Lecture 3's rule of thumb: updates about 1e-3 of the data are healthy; far above, the step is too
 # large; far below, the parameter is barely learning.
@@ -33,12 +32,12 @@ class ParamTable(Pane):
     DEFAULT_CSS = """
     ParamTable #param-body { text-wrap: nowrap; text-overflow: ellipsis; }
     """
-    MIN_INTERVAL = 0.5  # the stats change ten times a second; twice is as fast as anyone reads them
+    MIN_INTERVAL = 1.0  # the stats change ten times a second; once a second is as fast as anyone reads them
 
     def compose(self):
         yield Static(id="param-body")
 
-    def _table(self, state: RunState, cols, total: int, max_rows: int) -> list[str]:
+    def _table(self, state: RunState, cols, total: int, max_rows: int) -> tuple[list[list[str]], list[list[str]]]:
         rows = [[c[0] for c in cols]]
         styles = [["bold"] * len(cols)]
         params = state.params
@@ -55,7 +54,7 @@ class ParamTable(Pane):
         totals = {"param": "total", "count": f"{total:,}", "share": "100%"}
         rows.append([totals.get(c[0], "") for c in cols])
         styles.append(["bold" if c[0] in ("param", "count") else "dim" for c in cols])
-        return columns(rows, "".join(c[1] for c in cols), styles=styles)
+        return rows, styles
 
     def draw(self, state: RunState) -> None:
         body = self.query_one("#param-body", Static)
@@ -79,9 +78,10 @@ class ParamTable(Pane):
         width = self.size.width
         for n in range(len(cols), 2, -1):
             chosen = sorted(cols[:n], key=lambda c: order.index(c[0]))
-            lines = self._table(state, chosen, total, max(3, self.size.height or 1000))
-            if max(len(Content.from_markup(line).plain) for line in lines) <= width:
+            rows, styles = self._table(state, chosen, total, max(3, self.size.height or 1000))
+            if table_width(rows) <= width:
                 break
+        lines = columns(rows, "".join(c[1] for c in chosen), styles=styles)
         room = self.size.height - len(lines)
         if room >= 2 and self.size.width >= 44:
             lines += ["", "[dim]update/data near 1e-3 is healthy (lecture 3)[/]"]

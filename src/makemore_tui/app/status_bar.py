@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
-from textual.content import Content
 from textual.widgets import Static
 
 from .state import DIVERGED, FINISHED, PAUSED, STARTING, STOPPED, TRAINING, RunState, format_duration, format_loss
-from .text import esc
+from .text import esc, plain_len
 
 BADGES = {
     STARTING: ("STARTING", "$text-muted"),
@@ -31,7 +30,7 @@ def pack(items: list[str], width: int, gap: int = 2) -> list[str]:
     lines: list[str] = []
     cur, cur_len = [], 0
     for item in items:
-        n = Content.from_markup(item).cell_length
+        n = plain_len(item)
         if cur and cur_len + gap + n > width:
             lines.append((" " * gap).join(cur))
             cur, cur_len = [], 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 
 
@@ -33,6 +34,23 @@ def columns(rows: list[list[str]], align: str, gap: int = 2, styles: list[list[s
             parts.append(f"[{style}]{text}[/]" if style and padded.strip() else text)
         lines.append((" " * gap).join(parts).rstrip())
     return lines
+
+
+_TAG = re.compile(r"(?<!\\)\[[^\[\]]*\]")
+
+
+def plain_len(markup: str) -> int:
+    """Cells taken by simple Textual markup ([b]...[/], [$accent]...[/]; escaped \\[ counts as one)."""
+    return len(_TAG.sub("", markup).replace("\\[", "["))
+
+
+def table_width(rows: list[list[str]], gap: int = 2) -> int:
+    """The width of `columns(rows, ...)` output, from the plain cells."""
+    if not rows:
+        return 0
+    ncol = max(len(r) for r in rows)
+    widths = [max((len(r[j]) for r in rows if j < len(r)), default=0) for j in range(ncol)]
+    return sum(widths) + gap * (ncol - 1)
 
 
 def shape_str(shape: tuple[int, ...]) -> str:
