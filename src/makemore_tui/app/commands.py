@@ -30,7 +30,8 @@ class ActionCommands(Provider):
 
 
 class ThemeCommands(Provider):
-    """`theme: NAME` for the project's themes and Textual's built-in ones."""
+    """`theme: NAME` for the project's themes and Textual's built-in ones (the list shown before
+    anything is typed has only the project's, so that the actions come first)."""
 
     def _commands(self):
         app = self.app
@@ -42,7 +43,8 @@ class ThemeCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help)
+            if help.startswith("makemore-tui"):
+                yield DiscoveryHit(title, callback, help=help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
