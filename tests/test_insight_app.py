@@ -339,7 +339,8 @@ async def test_numbers_and_charts_are_made_off_the_ui_thread(workdir, monkeypatc
         await finished(pilot)
         await show(pilot, "health")
         ui = threading.main_thread().name
-        assert set(where) == {"health", "chart"} and ui not in where.values()
+        await wait_for(pilot, lambda: set(where) == {"health", "chart"}, what="the numbers and the chart")
+        assert ui not in where.values()
 
 
 # ---- what each view looks like -------------------------------------------------------------------

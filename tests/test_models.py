@@ -390,3 +390,8 @@ def test_config_checks_and_flags():
     assert (cfg.type, cfg.n_layer, cfg.n_head, cfg.n_embd) == ("transformer", 2, 8, 32)
     cfg = config_from_args(build_parser().parse_args(["--type", "gru", "--block-size", "16"]))
     assert cfg.type == "gru"
+    # a type alone brings its own preset's sizes (wavenet needs a block of 8, not the seed's 3)
+    cfg = config_from_args(build_parser().parse_args(["--type", "wavenet", "--max-steps", "10"]))
+    assert (cfg.preset, cfg.block_size, cfg.n_embd, cfg.max_steps) == ("wavenet", 8, 24, 10)
+    cfg = config_from_args(build_parser().parse_args(["--type", "mlp"]))
+    assert (cfg.preset, cfg.n_embd) == ("seed", 2)

@@ -21,3 +21,21 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     test_cmd = _commands()[1]
     assert test_cmd in ci.splitlines()
+
+
+def test_readme_keys_table_lists_every_key_of_the_app():
+    from makemore_tui.app.keys import markdown_table
+
+    text = (ROOT / "README.md").read_text()
+    start, end = text.index("<!-- keys -->\n") + len("<!-- keys -->\n"), text.index("<!-- /keys -->")
+    assert text[start:end].strip() == markdown_table()
+
+
+def test_readme_images_exist():
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert "docs/app.svg" in images
+    for path in images:
+        assert (ROOT / path).is_file(), path

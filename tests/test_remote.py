@@ -31,7 +31,7 @@ def headless_run(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "makemore_tui", "--headless", "-o", str(work), "--max-steps", "5000000",
          "--eval-every", "1000", "--log-every", "50"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(SRC)},
     )
     assert _wait(lambda: (work / SOCKET).exists() and (work / "metrics.jsonl").exists()), "run did not start"
     yield work, proc

@@ -80,6 +80,9 @@ def build_parser() -> Parser:
                     help="seconds between checkpoints during a run (default 60; 0: only at the end and on signals)")
     io.add_argument("--sample-only", action="store_true", help="print names from the work directory's model and exit")
     io.add_argument("--headless", action="store_true", help="train without the app: progress on the terminal, files in the work directory")
+    io.add_argument("--attach", metavar="DIR", default=None,
+                    help="open the app on a run started with --headless -o DIR (running or finished); "
+                    "q leaves it running")
     io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
     io.add_argument("--inspect", metavar="VIEW", default=None,
                     help="print an insight view of the work directory's model and exit: next-char, embedding, "
@@ -120,7 +123,10 @@ def build_parser() -> Parser:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     overrides = {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
-    return preset(args.preset or "seed", **overrides).validate()
+    # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
+    # --type gives each model its own defaults; with --preset, the preset's sizes and this type
+    name = args.preset or (args.type if args.type in PRESETS else "seed")
+    return preset(name, **overrides).validate()
 
 
 def explicit_settings(args: argparse.Namespace) -> dict:
@@ -181,6 +187,54 @@ def sample_only(args: argparse.Namespace) -> int:
     return 0
 
 
+def attach(args: argparse.Namespace) -> int:
+    """--attach DIR: the app on another process's run; without a terminal, one line of its status."""
+    from .remote import RemoteError, RemoteRun
+
+    try:
+        run = RemoteRun(args.attach)
+    except RemoteError as e:
+        raise ConfigError(str(e)) from None
+    if not sys.stdout.isatty():
+        status = run.trainer.status = _read_status(run)
+        print(_status_line(run, status))
+        return 0
+    import torch
+
+    torch.set_num_threads(args.threads or 1)  # the training runs elsewhere; the app only reads weights
+    from .app.app import attach_app
+
+    return attach_app(run, args)
+
+
+def _read_status(run) -> dict:
+    from .remote import STATUS, read_json
+
+    return read_json(run.work_dir / STATUS) or {}
+
+
+def _status_line(run, status: dict) -> str:
+    """One line for scripts: `makemore-tui --attach DIR | cat`."""
+    from .recorder import SUMMARY
+    from .remote import _pid_alive, read_json
+
+    state = status.get("state", "unknown")
+    if state in ("running", "paused", "starting") and not _pid_alive(status.get("pid")):
+        state = "gone (the process ended without finishing)"
+    parts = [f"{run.work_dir}: {state}", f"step {int(status.get('step', 0)):,}"]
+    if status.get("max_steps"):
+        parts[-1] += f"/{int(status['max_steps']):,}"
+    for key, label in (("train_loss", "train"), ("val_loss", "dev")):
+        if isinstance(status.get(key), (int, float)):
+            parts.append(f"{label} {status[key]:.4f}")
+    if isinstance(status.get("steps_per_s"), (int, float)) and state == "running":
+        parts.append(f"{status['steps_per_s']:,.0f} steps/s")
+    summary = read_json(run.work_dir / SUMMARY)
+    if state == "finished" and summary and isinstance(summary.get("test_loss"), (int, float)):
+        parts.append(f"test {summary['test_loss']:.4f}")
+    return " | ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -211,6 +265,8 @@ def _main(args: argparse.Namespace) -> int:
 
             torch.set_num_threads(args.threads or 1)
             return sample_only(args)
+        if args.attach is not None:
+            return attach(args)
         if args.inspect:
             import torch
 

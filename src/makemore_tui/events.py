@@ -37,14 +37,16 @@ class Started(Event):
 
 @dataclass(frozen=True)
 class Steps(Event):
-    """A batch of consecutive steps: losses[i] is the loss of step first_step + i."""
+    """A batch of steps: losses[i] is the loss of step first_step + i * stride (stride 1 from a
+    trainer; an attached app reads every log_every-th step back from metrics.jsonl)."""
 
     first_step: int
     losses: list[float]
     lrs: list[float]
-    step: int  # steps done so far (first_step + len(losses))
+    step: int  # steps done so far (first_step + len(losses) * stride)
     elapsed_s: float  # seconds of training (pauses excluded)
     steps_per_s: float  # recent rate
+    stride: int = 1
 
 
 @dataclass(frozen=True)

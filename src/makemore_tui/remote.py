@@ -243,7 +243,10 @@ class RemoteTrainer:
         self._state = ""
         self.status: dict = {}
         self._running = False
+        self._intent: str | None = None  # "paused"/"running" sent, not yet seen in status.json
         self.last_error = ""
+        self.started: Callable[[], ev.Started] | None = None  # RemoteRun's: the model's table and shapes
+        self.model_source: Callable[[], object] | None = None  # RemoteRun's latest checkpoint
 
     # steering: sent to the run
     def _send(self, cmd: str) -> dict | None:
@@ -256,10 +259,12 @@ class RemoteTrainer:
             return None
 
     def pause(self, reason: str = "") -> None:
-        self._send("pause")
+        if self._send("pause") is not None:
+            self._intent = "paused"
 
     def resume(self) -> None:
-        self._send("resume")
+        if self._send("resume") is not None:
+            self._intent = "running"
 
     def step_once(self, n: int = 1) -> None:
         for _ in range(n):
@@ -273,7 +278,18 @@ class RemoteTrainer:
 
     @property
     def paused(self) -> bool:
+        # what was last asked for, until status.json (rewritten about once a second) catches up:
+        # a second space right after the first must resume, not pause again
+        if self._intent is not None:
+            return self._intent == "paused"
         return self.status.get("state") == "paused"
+
+    @property
+    def model(self):
+        """The run's latest saved weights (what the insight views look at)."""
+        if self.model_source is None:
+            raise RemoteError("no weights to show")
+        return self.model_source()
 
     @property
     def running(self) -> bool:
@@ -294,13 +310,7 @@ class RemoteTrainer:
     def run(self):
         self._running = True
         try:
-            cfg = read_json(self.dir / CONFIG) or {}
-            status = read_json(self.dir / STATUS) or {}
-            self.emit(ev.Started(
-                config=cfg, params=[], n_params=int(status.get("n_params", 0)), shapes=[], vocab=[],
-                start_step=0, max_steps=int(status.get("max_steps", cfg.get("max_steps", 0)) or 0),
-                n_train=0, n_dev=0, n_test=0, threads=0,
-            ))
+            self.emit(self.started() if self.started is not None else self._bare_started())
             while not self._detached.is_set():
                 self._follow()
                 if self._state in ("finished", "gone") and not self._tail_has_more():
@@ -320,6 +330,15 @@ class RemoteTrainer:
             return None
         finally:
             self._running = False
+
+    def _bare_started(self) -> ev.Started:
+        cfg = read_json(self.dir / CONFIG) or {}
+        status = read_json(self.dir / STATUS) or {}
+        return ev.Started(
+            config=cfg, params=[], n_params=int(status.get("n_params", 0)), shapes=[], vocab=[],
+            start_step=0, max_steps=int(status.get("max_steps", cfg.get("max_steps", 0)) or 0),
+            n_train=0, n_dev=0, n_test=0, threads=0,
+        )
 
     def _tail_has_more(self) -> bool:
         try:
@@ -362,6 +381,8 @@ class RemoteTrainer:
                 status["state"] = "gone"  # the process died without saying so (SIGKILL, a reboot)
             self.status = status
             state = status.get("state", "")
+            if state == self._intent or state in ("finished", "gone"):
+                self._intent = None
             if status.get("diverged") and not self.diverged:
                 self.diverged = status["diverged"]
                 self.emit(ev.Diverged(step=int(status.get("step", 0)), loss=_nan(status.get("train_loss")),
@@ -374,12 +395,22 @@ class RemoteTrainer:
                 self._state = state
 
     def _emit_steps(self, steps, losses, lrs, elapsed) -> None:
-        """Logged steps are every log_every-th step: each is sent as a one-step batch at its step."""
+        """Logged steps (every log_every-th) go out as strided batches: a long run's history is a
+        few events, not one per line."""
         rate = float(self.status.get("steps_per_s") or 0.0)
-        for s, loss, lr in zip(steps, losses, lrs):
-            self.step = s
-            self.emit(ev.Steps(first_step=s - 1, losses=[loss], lrs=[lr], step=s, elapsed_s=elapsed,
-                               steps_per_s=rate))
+        i, n = 0, len(steps)
+        while i < n:
+            j = i + 1
+            stride = steps[j] - steps[i] if j < n else 1
+            if stride <= 0:
+                stride = 1
+            else:
+                while j < n and steps[j] - steps[j - 1] == stride:
+                    j += 1
+            self.step = steps[j - 1]
+            self.emit(ev.Steps(first_step=steps[i] - 1, losses=losses[i:j], lrs=lrs[i:j], step=steps[j - 1],
+                               elapsed_s=elapsed, steps_per_s=rate, stride=stride))
+            i = j
 
 
 def _pid_alive(pid) -> bool:
@@ -399,42 +430,134 @@ def _nan(x) -> float:
 
 
 class RemoteRun:
-    """What the app holds while attached to a run in another process."""
+    """What the app holds while attached to a run in another process.
+
+    It looks like a Run to the app: `cfg`, `data` (the run's words, read again from its input file),
+    `trainer` (a RemoteTrainer), `sample`, `save_checkpoint`. The weights are the run's latest
+    checkpoint, read again when it changes; while the run is alive, sampling first asks it to save,
+    so the names come from the weights it has now."""
 
     attached = True
 
-    def __init__(self, work_dir: str | os.PathLike):
+    def __init__(self, work_dir: str | os.PathLike, wait_s: float = 15.0):
         self.work_dir = Path(work_dir)
+        if not self.work_dir.is_dir():
+            raise RemoteError(f"{work_dir} is not a directory; attach to a run's work directory (its -o)")
         cfg = read_json(self.work_dir / CONFIG)
+        # a run that has just started (its socket is open) writes its settings once its data is loaded
+        end = time.monotonic() + wait_s
+        while cfg is None and (self.work_dir / SOCKET).exists() and time.monotonic() < end:
+            time.sleep(0.1)
+            cfg = read_json(self.work_dir / CONFIG)
         if cfg is None:
             raise RemoteError(f"{work_dir} holds no run (no {CONFIG}); start one with makemore-tui --headless -o {work_dir}")
-        self.cfg = Config.from_dict(cfg)
+        try:
+            self.cfg = Config.from_dict(cfg)
+        except Exception as e:
+            raise RemoteError(f"{self.work_dir / CONFIG} is not a run's settings: {e}") from None
+        self.cfg = self.cfg.updated(device="cpu")  # the app reads the weights on the CPU, whatever the run uses
         self.trainer = RemoteTrainer(self.work_dir)
-        self._known: set[str] | None = None
+        self.trainer.started = self._started
+        self.trainer.model_source = self.latest_model
         status = read_json(self.work_dir / STATUS) or {}
+        self.pid = status.get("pid")
         self.input_file = status.get("input_file")
+        self.data = None  # loaded in the worker thread (the app's _train), by _started
+        self.vocab = None
+        self.last_checkpoint: str | None = None
+        self.notes: list[str] = []
+        self._model = None
+        self._model_key: tuple | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def alive(self) -> bool:
+        return self.trainer.status.get("state") in ("running", "paused", "starting") or (
+            not self.trainer.status and _pid_alive(self.pid))
 
     def is_known(self, word: str) -> bool:
-        if self._known is None:
-            self._known = set()
-            if self.input_file:
-                try:
-                    from .data import read_words, split_words
+        return self.data is not None and self.data.is_known(word)
 
-                    self._known = set(split_words(read_words(self.input_file))[0])
-                except Exception:
-                    pass
-        return word in self._known
+    def latest_model(self):
+        """The latest checkpoint's model (reloaded when the file changes); before the first save,
+        the run's initial weights (its init is seeded, so they are the ones it started from)."""
+        from . import checkpoint as ckpt
+        from .model import build_model
+
+        path = ckpt.checkpoint_path(self.work_dir)
+        with self._lock:
+            try:
+                st = path.stat()
+                key = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                key = None
+            if self._model is not None and key == self._model_key:
+                return self._model
+            if key is None:
+                if self._model is None:
+                    vocab = self.vocab or (self.data.vocab if self.data is not None else None)
+                    if vocab is None:
+                        raise RemoteError("the run has no checkpoint yet and its data could not be read")
+                    self.vocab = vocab
+                    self._model = build_model(self.cfg, len(vocab))
+                return self._model
+            payload = ckpt.load(path)
+            model = build_model(self.cfg, len(payload["vocab"]))
+            ckpt.check_compatible(payload, model, where=str(path))
+            model.load_state_dict(payload["state"]["model"])
+            self._model, self._model_key, self.vocab = model, key, payload["vocab"]
+            self.last_checkpoint = str(path)
+            return model
+
+    def _started(self) -> ev.Started:
+        """In the app's worker thread: read the run's data and weights for the tables and shapes."""
+        from . import checkpoint as ckpt
+        from .data import load_dataset
+        from .model import count_params
+
+        started = self.trainer._bare_started()
+        vocab = None
+        if ckpt.checkpoint_path(self.work_dir).exists():
+            try:
+                vocab = ckpt.load(ckpt.checkpoint_path(self.work_dir))["vocab"]
+            except Exception as e:
+                self.notes.append(f"the run's checkpoint could not be read: {e}")
+        if self.input_file:
+            try:
+                self.data = load_dataset(self.input_file, self.cfg.block_size, vocab=vocab)
+            except Exception as e:  # moved or changed since the run started: watch without it
+                self.notes.append(f"the run's data ({self.input_file}) could not be read again: {e}")
+        try:
+            model = self.latest_model()
+        except Exception as e:
+            self.notes.append(f"no weights to show: {e}")
+            return started
+        import torch
+
+        vocab = self.vocab
+        if self.data is not None:
+            X = self.data.splits["train"][0][: self.cfg.batch_size]
+        else:
+            X = torch.zeros((self.cfg.batch_size, self.cfg.block_size), dtype=torch.long)
+        sizes = {k: int(self.data.splits[k][0].shape[0]) if self.data is not None else 0 for k in ("train", "dev", "test")}
+        return ev.Started(
+            config=self.cfg.to_dict(),
+            params=[ev.ParamInfo(n, tuple(p.shape), p.numel()) for n, p in model.named_parameters()],
+            n_params=count_params(model), shapes=[(r.name, r.expr, r.shape, r.note) for r in model.shape_report(X)],
+            vocab=list(vocab.itos), start_step=0, max_steps=started.max_steps,
+            n_train=sizes["train"], n_dev=sizes["dev"], n_test=sizes["test"], threads=0,
+        )
 
     def sample(self, n: int = 10, temperature: float = 1.0, top_k: int | None = None, prefix: str = "",
                seed: int | None = None):
-        """Names from the run's latest checkpoint."""
-        from .run import load_for_sampling
+        """Names from the run's weights: saved first when the run is alive, else its last checkpoint."""
         from .sampling import sample
 
-        model, vocab, cfg = load_for_sampling(self.work_dir)
-        return sample(model, vocab, cfg.block_size, n=n, temperature=temperature, top_k=top_k, prefix=prefix,
-                      seed=seed, is_known=self.is_known)
+        if self.alive:
+            self.trainer._send("save")  # a diverged run refuses, and the last good checkpoint is used
+        model = self.latest_model()
+        return sample(model, self.vocab, self.cfg.block_size, n=n, temperature=temperature, top_k=top_k,
+                      prefix=prefix, seed=seed, is_known=self.is_known)
 
     def save_checkpoint(self) -> str:
         reply = self.trainer._send("save")

@@ -27,6 +27,7 @@ from typing import Callable
 
 from textual import on
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input
 
@@ -73,6 +74,12 @@ def stop_quickly(trainer) -> None:
     nan = float("nan")
     trainer.final_losses = lambda: {"train": nan, "dev": nan, "test": nan}
     trainer.stop()
+
+
+def is_attached(run) -> bool:
+    """True for a run in another process (makemore-tui --attach): the app watches and steers it,
+    and leaving the app leaves it running."""
+    return bool(getattr(run, "attached", False))
 
 
 def next_work_dir(base: str | os.PathLike, taken: set[str] = frozenset()) -> Path:
@@ -200,6 +207,7 @@ class MakemoreApp(InsightActions, App):
         self.current_run = run
         self.live_runs[rid] = run
         self.state.reset(work_dir=str(run.work_dir))
+        self.state.attached = is_attached(run)
         self._taken_dirs.add(str(run.work_dir))
         run.trainer.listeners.append(partial(self._listen, rid))
         self.run_worker(partial(self._train, run, rid), thread=True, group="train", name=f"train-{rid}",
@@ -211,12 +219,17 @@ class MakemoreApp(InsightActions, App):
         self.post_message(TrainerEvent(rid, event))
 
     def _train(self, run, rid: int) -> None:
-        """In a thread worker: train to the end (or stop), save, close the run's files."""
+        """In a thread worker: train to the end (or stop), save, close the run's files. An attached
+        run (another process's) is followed until it ends or the app detaches; it saves itself."""
         error = None
         try:
             run.trainer.run()
         except Exception as e:  # shown to the user; the app goes on
             error = f"{type(e).__name__}: {e}"
+        if is_attached(run):
+            run.close()
+            self.post_message(TrainingEnded(rid, "the run saved its own checkpoint", error))
+            return
         try:
             msg = run.save_checkpoint()
         except Exception as e:
@@ -243,8 +256,15 @@ class MakemoreApp(InsightActions, App):
         self.live_runs.pop(message.run_id, None)
         if message.run_id != self.run_id or self.quitting:
             return
+        run = self.current_run
+        for note in getattr(run, "notes", ()):  # an attached run whose data or weights could not be read
+            self.notify(note, severity="warning", timeout=10)
         if message.error:
             self.notify(f"training stopped by an error: {message.error}", severity="error", timeout=15)
+        elif is_attached(run):
+            gone = (getattr(run.trainer, "status", {}) or {}).get("state") == "gone"
+            self.notify("the run's process has ended without finishing (killed?); its last checkpoint is kept"
+                        if gone else f"the run has ended; {message.save_message}", timeout=8)
         elif self.state.status == FINISHED:
             self.notify(f"training finished; {message.save_message}", timeout=6)
         self.redraw(force=True)
@@ -258,7 +278,10 @@ class MakemoreApp(InsightActions, App):
         self.banner.update_from(state, force)
         self.status_bar.update_from(state, force)
         now = time.monotonic()
-        view = self.views.visible_content
+        try:
+            view = self.views.visible_content
+        except NoMatches:  # the app is closing and its views are being removed
+            return
         if view is None:
             return
         for pane in view.query(Pane):
@@ -329,6 +352,10 @@ class MakemoreApp(InsightActions, App):
             return
         nxt = next_work_dir(self.state.work_dir or "out", self._taken_dirs)
         note = f"Restarting trains a new run in {nxt}; this one stays saved in {self.state.work_dir}."
+        if is_attached(self.current_run):
+            self.notify("Attached to a run in another process: its settings are its own. Stop it (x) and start "
+                        "a new one with the settings you want.", timeout=6)
+            return
         if self.make_run is None:
             note = "This app was started without a way to open new runs; restarting is not available."
         self.push_screen(SettingsScreen(self.current_run.cfg, note), self.restart)
@@ -444,7 +471,10 @@ class MakemoreApp(InsightActions, App):
         """'' when the prefix can be sampled from, else why not."""
         if "." in prefix:
             return "a prefix cannot contain '.', the start/end token"
-        itos = set(self.current_run.data.vocab.itos)
+        data = getattr(self.current_run, "data", None)
+        if data is None:  # an attached run whose words are not loaded (yet): sampling says what is wrong
+            return ""
+        itos = set(data.vocab.itos)
         missing = sorted(set(prefix) - itos)
         if missing:
             return f"not in the data's characters: {''.join(missing)!r}"
@@ -521,7 +551,19 @@ class MakemoreApp(InsightActions, App):
     def stop_all(self) -> None:
         self.quitting = True
         for run in list(self.live_runs.values()):
-            stop_quickly(run.trainer)
+            if is_attached(run):
+                run.detach()  # leaving the app leaves another process's run going
+            else:
+                stop_quickly(run.trainer)
+
+    def action_stop_run(self) -> None:
+        """End the run (it saves, evaluates and writes its summary); the app stays open."""
+        if self.state.status in (FINISHED, STOPPED):
+            self.notify("This run has already ended.")
+            return
+        self.current_run.trainer.stop()
+        self.notify("Stopping the run: it saves, evaluates the splits and writes summary.json.", timeout=5)
+        self._eager = True
 
     async def action_quit(self) -> None:
         self.stop_all()
@@ -532,6 +574,11 @@ class MakemoreApp(InsightActions, App):
         # first: the event loop waits for its worker threads before the process can end
         self.stop_all()
         super().exit(*args, **kwargs)
+
+    async def _shutdown(self) -> None:
+        # run_test's exit (a failing test) shuts down without exit(): stop the threads here too
+        self.stop_all()
+        await super()._shutdown()
 
     def _handle_exception(self, error: Exception) -> None:
         self.stop_all()  # a crash must not leave a trainer running (and the process waiting on it)
@@ -551,6 +598,13 @@ class MakemoreApp(InsightActions, App):
                 pass
 
 
+def attach_app(run, args) -> int:
+    """Open the app on a run in another process (makemore-tui --attach DIR)."""
+    app = MakemoreApp(run, make_run=None, theme=getattr(args, "theme", None), handle_signals=True)
+    app.compare_dirs = tuple(getattr(args, "compare", None) or ())
+    return _run_and_report(app)
+
+
 def run_app(run, args) -> int:
     """Open the app on a run (from cli.py); return the exit status."""
     taken: set[str] = set()
@@ -564,9 +618,19 @@ def run_app(run, args) -> int:
 
     app = MakemoreApp(run, make_run=make_run, theme=getattr(args, "theme", None), handle_signals=True)
     app.compare_dirs = tuple(getattr(args, "compare", None) or ())  # --compare DIR ...: the compare view
+    return _run_and_report(app)
+
+
+def _run_and_report(app: MakemoreApp) -> int:
     app.run()
     st = app.state
     last = app.current_run
+    if is_attached(last):
+        alive = last.alive and st.status not in (FINISHED, STOPPED)
+        print(f"makemore-tui: detached at step {st.step:,}; " + (
+            f"the run goes on. Attach again with: makemore-tui --attach {last.work_dir}" if alive
+            else f"the run has ended; files in {last.work_dir}."))
+        return 0
     ckpt = getattr(last, "last_checkpoint", None)
     where = f"saved to {ckpt}" if ckpt else f"files in {last.work_dir}"
     print(f"makemore-tui: stopped at step {st.step:,}; {where}. Continue with: makemore-tui --resume -o {last.work_dir}")

@@ -35,6 +35,8 @@ KEYS: list[Key] = [
     # training
     Key("space", "toggle_pause", "pause", "Pause or resume training", "Training", footer=True),
     Key("n", "step", "step", "Make one training step (pauses first if training)", "Training", footer=True),
+    Key("x", "stop_run", "stop", "Stop the run: save, evaluate, write the summary (the app stays open)",
+        "Training"),
     Key("c", "checkpoint", "save", "Save a checkpoint now (training goes on)", "Training"),
     Key("e", "settings", "settings", "Change the settings and restart training with them", "Training", footer=True),
     # chart
@@ -70,7 +72,7 @@ KEYS: list[Key] = [
     Key("a", "apply_lr", "apply lr", "Restart training with the learning-rate finder's suggested rate", "Insight"),
     Key("t", "next_theme", "theme", "Switch to the next theme", "App"),
     Key("question_mark", "help", "help", "Show every key", "App", footer=True),
-    Key("q", "quit", "quit", "Quit (the run is saved; continue it with --resume)", "App", footer=True),
+    Key("q", "quit", "quit", "Quit (the run is saved; continue it with --resume). Attached: leave, the run goes on", "App", footer=True),
 ]
 
 # Keys that Textual provides itself, listed on the help screen.
@@ -90,3 +92,13 @@ def bindings() -> list[Binding]:
 
 def find(action: str) -> Key | None:
     return next((k for k in KEYS if k.action == action), None)
+
+
+def markdown_table() -> str:
+    """The README's table of keys (tests/test_readme.py keeps the two equal)."""
+    rows = ["| key | what it does |", "| --- | --- |"]
+    for k in KEYS:
+        rows.append(f"| `{k.shown_key}` | {k.help} |")
+    for key, what in BUILTIN_KEYS:
+        rows.append(f"| `{key}` | {what} |")
+    return "\n".join(rows)

@@ -36,6 +36,7 @@ class RunState:
         self.train.clear()
         self.dev.clear()
         self.work_dir = work_dir
+        self.attached = False  # a run in another process (makemore-tui --attach)
         self.config: dict = {}
         self.params: list[ev.ParamInfo] = []
         self.n_params = 0
@@ -127,7 +128,7 @@ class RunState:
     def _steps(self, e: ev.Steps) -> None:
         if not e.losses:
             return
-        self.train.extend(e.first_step + 1, e.losses)  # x = steps done after that step
+        self.train.extend(e.first_step + 1, e.losses, dx=e.stride)  # x = steps done after that step
         alpha = 2.0 / (self.smooth_span + 1.0)
         keep = 1.0 - alpha
         avg, norm = self._ema, self._ema_norm

@@ -104,7 +104,9 @@ class StatusBar(Static):
         if state.status in (FINISHED, STOPPED) and state.finished and math.isfinite(state.finished.test_loss):
             items.append(_item("test", format_loss(state.finished.test_loss)))
         if state.work_dir and not compact:
-            items.append(_item("run", state.work_dir))
+            items.append(_item("attached" if state.attached else "run", state.work_dir))
+        elif state.attached:
+            items.append("[dim]attached[/]")
         if note:
             items.append(f"[$text-muted]{esc(note)}[/]")
         return items
