@@ -1,7 +1,7 @@
 """Every model type, trained for the same wall-clock budget on the lecture split of names.txt.
 
     python benchmarks/bench_models.py --seconds 60     # one minute per model (about 8 minutes in all)
-    python benchmarks/bench_models.py --seconds 300    # five minutes per model (about 32 minutes in all)
+    python benchmarks/bench_models.py --seconds 300    # five minutes at most per model (about 13 minutes: presets that end sooner stop there)
     python benchmarks/bench_models.py --seconds 300 --models wavenet,transformer
 
 Reads the 32,033 names behind the published makemore numbers from ../shared/data/names.txt (beside
@@ -81,7 +81,9 @@ def train_for(name: str, data, seconds: float, calibrate_s: float, overrides: di
     threads = max(rates, key=rates.get)
     torch.set_num_threads(threads)
     rate = rates[threads]
-    steps = max(cfg.warmup_steps + 10, int(rate * seconds * 0.97))
+    # the preset's own length when it fits the budget (a recipe tuned to stop before it overfits),
+    # else as many steps as fit, with the schedule squeezed to end there
+    steps = min(cfg.max_steps, max(cfg.warmup_steps + 10, int(rate * seconds * 0.97)))
     cfg = cfg.updated(max_steps=steps, eval_every=0, log_every=max(1, steps // 100),
                       warmup_steps=min(cfg.warmup_steps, steps // 10))
     trainer = make_trainer(cfg, data, emit_interval=0.25)

@@ -627,9 +627,14 @@ def _run_and_report(app: MakemoreApp) -> int:
     last = app.current_run
     if is_attached(last):
         alive = last.alive and st.status not in (FINISHED, STOPPED)
-        print(f"makemore-tui: detached at step {st.step:,}; " + (
-            f"the run goes on. Attach again with: makemore-tui --attach {last.work_dir}" if alive
-            else f"the run has ended; files in {last.work_dir}."))
+        again = f"makemore-tui --attach {last.work_dir}"
+        if not alive:
+            how = f"the run has ended; files in {last.work_dir}."
+        elif last.trainer.paused:
+            how = f"the run stays paused until resumed: attach again ({again}) and press space."
+        else:
+            how = f"the run goes on. Attach again with: {again}"
+        print(f"makemore-tui: detached at step {st.step:,}; {how}")
         return 0
     ckpt = getattr(last, "last_checkpoint", None)
     where = f"saved to {ckpt}" if ckpt else f"files in {last.work_dir}"

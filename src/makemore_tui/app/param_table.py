@@ -84,6 +84,8 @@ class ParamTable(Pane):
         lines = columns(rows, "".join(c[1] for c in chosen), styles=styles)
         room = self.size.height - len(lines)
         if room >= 2 and self.size.width >= 44:
-            lines += ["", "[dim]update/data near 1e-3 is healthy (lecture 3)[/]"]
+            note = ("gradients live in the run's own process: attached, only shapes and counts"
+                    if state.attached and not state.stats else "update/data near 1e-3 is healthy (lecture 3)")
+            lines += ["", f"[dim]{note}[/]"]
         set_text(body, "\n".join(lines))
         self.border_subtitle = f"stats at step {state.stats_step:,}" if state.stats else ""
