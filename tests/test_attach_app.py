@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from makemore_tui.app.state import FINISHED, PAUSED, STOPPED, TRAINING
 from makemore_tui.remote import SOCKET, STATUS, RemoteRun, read_json, send_command
 
 from test_app import finished, run_async, screen_text, wait_for
+from test_remote import _wait
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 torch.set_num_threads(1)
@@ -30,15 +30,6 @@ def _headless(work: Path, words: Path, steps: int, *extra: str) -> subprocess.Po
         # a file, not a pipe: nobody reads a long run's output, and a full pipe would block it
         stdout=tempfile.TemporaryFile(), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(SRC)},
     )
-
-
-def _wait(pred, timeout=30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _app(work: Path) -> MakemoreApp:
