@@ -566,8 +566,16 @@ class RemoteRun:
         return reply.get("message") or reply.get("error", "")
 
     def request_checkpoint(self) -> Future:
+        """Ask the run to save, off the caller's thread (the app's UI thread must not wait on it)."""
         fut: Future = Future()
-        fut.set_result(self.save_checkpoint())
+
+        def work() -> None:
+            try:
+                fut.set_result(self.save_checkpoint())
+            except Exception as e:
+                fut.set_exception(e)
+
+        threading.Thread(target=work, name="makemore-attach-save", daemon=True).start()
         return fut
 
     def detach(self) -> None:
