@@ -196,8 +196,7 @@ def attach(args: argparse.Namespace) -> int:
     except RemoteError as e:
         raise ConfigError(str(e)) from None
     if not sys.stdout.isatty():
-        status = run.trainer.status = _read_status(run)
-        print(_status_line(run, status))
+        print(_status_line(run))
         return 0
     import torch
 
@@ -207,19 +206,14 @@ def attach(args: argparse.Namespace) -> int:
     return attach_app(run, args)
 
 
-def _read_status(run) -> dict:
-    from .remote import STATUS, read_json
-
-    return read_json(run.work_dir / STATUS) or {}
-
-
-def _status_line(run, status: dict) -> str:
+def _status_line(run) -> str:
     """One line for scripts: `makemore-tui --attach DIR | cat`."""
     from .recorder import SUMMARY
-    from .remote import _pid_alive, read_json
+    from .remote import STATUS, read_json, run_state
 
-    state = status.get("state", "unknown")
-    if state in ("running", "paused", "starting") and not _pid_alive(status.get("pid")):
+    status = read_json(run.work_dir / STATUS) or {}
+    state = run_state(status) or "unknown"
+    if state == "gone":
         state = "gone (the process ended without finishing)"
     parts = [f"{run.work_dir}: {state}", f"step {int(status.get('step', 0)):,}"]
     if status.get("max_steps"):

@@ -377,8 +377,7 @@ class RemoteTrainer:
             self._emit_steps(steps, losses, lrs, last_elapsed)
         status = read_json(self.dir / STATUS)
         if status:
-            if status.get("state") in ("running", "paused", "starting") and not _pid_alive(status.get("pid")):
-                status["state"] = "gone"  # the process died without saying so (SIGKILL, a reboot)
+            status["state"] = run_state(status)
             self.status = status
             state = status.get("state", "")
             if state == self._intent or state in ("finished", "gone"):
@@ -411,6 +410,15 @@ class RemoteTrainer:
             self.emit(ev.Steps(first_step=steps[i] - 1, losses=losses[i:j], lrs=lrs[i:j], step=steps[j - 1],
                                elapsed_s=elapsed, steps_per_s=rate, stride=stride))
             i = j
+
+
+def run_state(status: dict) -> str:
+    """status.json's state, or "gone" when it says alive but its process has died without saying
+    so (SIGKILL, a reboot)."""
+    state = str(status.get("state", ""))
+    if state in ("running", "paused", "starting") and not _pid_alive(status.get("pid")):
+        return "gone"
+    return state
 
 
 def _pid_alive(pid) -> bool:
