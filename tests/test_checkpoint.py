@@ -155,3 +155,71 @@ def test_save_events(tmp_path):
     run.trainer.listeners.append(seen.append)
     run.save_checkpoint()
     assert isinstance(seen[-1], ev.CheckpointSaved) and seen[-1].step == run.trainer.step
+
+
+def _flip_a_byte_inside_a_tensor(path) -> None:
+    """Flip one byte in the middle of the largest tensor's stored bytes (the zip stores them plain)."""
+    import struct
+    import zipfile
+
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = max((i for i in z.infolist() if "/data/" in i.filename and not i.filename.endswith(".pkl")),
+                   key=lambda i: i.file_size)
+    name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26: info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    raw[start + info.file_size // 2] ^= 0x10
+    path.write_bytes(bytes(raw))
+
+
+def test_a_flipped_byte_inside_a_tensor_is_refused(tmp_path):
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    path = tmp_path / "run" / ckpt.CHECKPOINT
+    assert ckpt.load(path)["state"]["step"] == run.trainer.step  # the good file loads
+    _flip_a_byte_inside_a_tensor(path)
+    with pytest.raises(ckpt.CheckpointError, match="checksum"):
+        ckpt.load(path)
+
+
+def test_the_checksum_covers_names_shapes_and_bytes():
+    a = {"model": {"W": torch.ones(2, 3)}, "step": 1}
+    base = ckpt.tensor_checksum(a)
+    assert ckpt.tensor_checksum({"model": {"W": torch.ones(2, 3)}, "step": 1}) == base
+    assert ckpt.tensor_checksum({"model": {"V": torch.ones(2, 3)}, "step": 1}) != base
+    assert ckpt.tensor_checksum({"model": {"W": torch.ones(3, 2)}, "step": 1}) != base
+    assert ckpt.tensor_checksum({"model": {"W": torch.ones(2, 3, dtype=torch.float64)}, "step": 1}) != base
+    b = torch.ones(2, 3)
+    b[1, 2] = 1.0000001
+    assert ckpt.tensor_checksum({"model": {"W": b}, "step": 1}) != base
+
+
+def test_a_checkpoint_without_a_checksum_still_loads(tmp_path):
+    """Checkpoints written before the checksum existed."""
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    path = tmp_path / "run" / ckpt.CHECKPOINT
+    payload = torch.load(path, weights_only=True)
+    del payload["checksum"]
+    torch.save(payload, path)
+    assert ckpt.load(path)["state"]["step"] == run.trainer.step
+
+
+@pytest.mark.parametrize("command", [["--sample-only"], ["--resume", "--headless", "--max-steps", "500"],
+                                     ["--inspect", "embedding"], ["--inspect", "confusion"]])
+def test_every_command_that_loads_a_checkpoint_refuses_a_flipped_byte(tmp_path, command):
+    import subprocess
+
+    from conftest import PYTHON, subprocess_env
+
+    words = tmp_path / "words.txt"
+    words.write_text("\n".join(make_words()) + "\n", encoding="utf-8")
+    run = Run(tiny_config(), make_dataset(make_words(), 3), tmp_path / "run", save_every_s=0)
+    run.trainer.run()
+    run.save_checkpoint()
+    run.close()
+    _flip_a_byte_inside_a_tensor(tmp_path / "run" / ckpt.CHECKPOINT)
+    p = subprocess.run([PYTHON, "-m", "makemore_tui", *command, "-o", str(tmp_path / "run"), "-i", str(words)],
+                       capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.count("\n") == 1 and "checksum" in p.stderr, p.stderr

@@ -5,11 +5,17 @@ random generators' states: all a run needs to continue bit for bit. It is writte
 temporary file, flushed and synced, then renamed over the old one), so a process killed at any
 moment leaves the last good checkpoint in place. It is read with `torch.load(weights_only=True)`,
 which rebuilds tensors and plain containers only and never runs code from the file.
+
+Each checkpoint carries a SHA-256 of its training state's tensors (names, dtypes, shapes and bytes),
+checked on every load: the zip format torch writes has no check of its own that torch.load applies,
+so a flipped byte inside a weight would otherwise load silently. A checkpoint written before the
+checksum existed loads without one.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import pickle
 import re
@@ -84,10 +90,33 @@ def remove_stale_temps(work_dir: str | os.PathLike, older_than_s: float = STALE_
 _TEMP_OWNERS = tuple(f"{n}." for n in (CHECKPOINT, "metrics.jsonl", "summary.json", "config.json", "status.json"))
 
 
+def tensor_checksum(obj) -> str:
+    """SHA-256 over every tensor inside `obj` (nested dicts, lists and tuples, in a fixed order):
+    each tensor's place in the structure, dtype, shape and bytes."""
+    h = hashlib.sha256()
+
+    def walk(x, where: str) -> None:
+        if isinstance(x, torch.Tensor):
+            t = x.detach().cpu().contiguous()
+            h.update(f"{where}|{t.dtype}|{tuple(t.shape)}|".encode())
+            if t.numel():
+                h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif isinstance(x, dict):
+            for k in sorted(x, key=repr):
+                walk(x[k], f"{where}/{k!r}")
+        elif isinstance(x, (list, tuple)):
+            for i, v in enumerate(x):
+                walk(v, f"{where}/{i}")
+
+    walk(obj, "")
+    return h.hexdigest()
+
+
 def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict) -> Path:
     """Write the checkpoint; raises OSError (for instance a full disk) with the old file intact."""
     path = checkpoint_path(work_dir)
-    payload = {"format": FORMAT, "config": cfg.to_dict(), "vocab": list(vocab.itos), "state": state}
+    payload = {"format": FORMAT, "config": cfg.to_dict(), "vocab": list(vocab.itos), "state": state,
+               "checksum": tensor_checksum(state)}
     atomic_write_bytes(path, lambda f: torch.save(payload, f))
     return path
 
@@ -150,6 +179,9 @@ def load(path: str | os.PathLike) -> dict:
     state = payload["state"]
     if not isinstance(state.get("model"), dict) or "step" not in state:
         raise CheckpointError(f"{p} is missing the model weights or the step")
+    stored = payload.pop("checksum", None)
+    if stored is not None and stored != tensor_checksum(state):
+        raise CheckpointError(f"{p} is corrupt: its tensors do not match their checksum (damaged on disk?)")
     return payload
 
 
