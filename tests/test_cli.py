@@ -86,3 +86,13 @@ def test_errors_are_one_line_and_status_2(trained_dir, tmp_path, capsys, argv, w
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("makemore-tui: error: ") and words in err, err
+
+
+@pytest.mark.parametrize("command", [["--headless", "--max-steps", "5", "-o"], ["--sample-only", "-o"],
+                                     ["--inspect", "health", "-o"], ["--attach"]])
+def test_a_path_the_system_refuses_is_one_line_and_exit_2(tmp_path, command):
+    """A work directory whose name is too long for the file system: no traceback."""
+    p = subprocess.run([PYTHON, "-m", "makemore_tui", *command, str(tmp_path / ("n" * 300))],
+                       capture_output=True, text=True, env=subprocess_env(), timeout=60)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.count("\n") == 1 and p.stderr.startswith("makemore-tui: error: "), p.stderr

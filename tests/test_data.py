@@ -120,3 +120,38 @@ def test_make_dataset_with_a_given_vocab_refuses_unknown_characters(words):
     v = Vocab.from_words(["abc"])
     with pytest.raises(DataError, match="vocabulary lacks"):
         make_dataset(words, 3, vocab=v)
+
+
+def test_only_regular_files_of_a_bounded_size_are_read(tmp_path, monkeypatch):
+    import os
+
+    from makemore_tui import data as data_mod
+    from makemore_tui.data import DataError, read_words
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # no writer: opening it would wait forever
+    for path, why in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file"),
+                      (tmp_path / ("n" * 300), "cannot be read"), (tmp_path / "none" / "x.txt", "does not exist")):
+        with pytest.raises(DataError, match=why):
+            read_words(path)
+    big = tmp_path / "big.txt"
+    big.write_text("anna\nbob\n" * 100)
+    monkeypatch.setattr(data_mod, "MAX_INPUT_BYTES", 500)
+    with pytest.raises(DataError, match="more than"):
+        read_words(big)
+
+
+@pytest.mark.parametrize("which", ["/dev/zero", "/dev/urandom", "fifo", "long name"])
+def test_unusable_input_paths_end_in_one_line_in_a_real_process(tmp_path, which):
+    import os
+    import subprocess
+
+    from conftest import PYTHON, subprocess_env
+
+    path = {"fifo": tmp_path / "pipe", "long name": tmp_path / ("n" * 300)}.get(which, which)
+    if which == "fifo":
+        os.mkfifo(path)
+    p = subprocess.run([PYTHON, "-m", "makemore_tui", "--headless", "-i", str(path), "-o", str(tmp_path / "w")],
+                       capture_output=True, text=True, env=subprocess_env(), timeout=60)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.count("\n") == 1 and p.stderr.startswith("makemore-tui: error: "), p.stderr

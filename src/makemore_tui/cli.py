@@ -311,6 +311,12 @@ def _main(args: argparse.Namespace) -> int:
     except (ConfigError, DataError, CheckpointError) as e:
         print(f"makemore-tui: error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a path the user gave that the system refuses (name too long, a device, ...)
+        where = f"{str(e.filename)[:200]}: " if e.filename else ""
+        print(f"makemore-tui: error: {where}{e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def entry() -> None:

@@ -15,13 +15,15 @@ What the loader accepts, and what it refuses (with a DataError that says which l
   start/end token.
 - Refused: no items at all (empty, or only blank lines), fewer than MIN_WORDS items (the 80/10/10
   split would leave a set empty), an item over MAX_LINE_CHARS characters.
-- Missing files, directories and unreadable files are refused with the reason.
+- Missing files, directories, unreadable files, anything but a regular file (a device such as
+  /dev/zero, a FIFO, a socket) and files over MAX_INPUT_BYTES are refused with the reason.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +71,7 @@ def bundled_dataset() -> Path:
 
 
 READ_CHUNK = 16 << 20  # bytes read at a time, so progress can be shown for a large file
+MAX_INPUT_BYTES = 4 << 30  # the largest word list read (the text is held in memory while it is split)
 
 
 def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None = None) -> list[str]:
@@ -78,10 +81,21 @@ def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None =
     if str(path) == "":
         raise DataError("the input file name is empty")
     p = Path(path)
-    if not p.exists():
-        raise DataError(f"input file {p} does not exist")
-    if p.is_dir():
+    try:  # stat first: opening a FIFO with no writer would wait for one forever
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise DataError(f"input file {p} does not exist") from None
+    except PermissionError:
+        raise DataError(f"input file {p} cannot be read (permission denied)") from None
+    except OSError as e:
+        raise DataError(f"input file {str(p)[:200]} cannot be read: {e.strerror or e}") from None
+    if stat.S_ISDIR(st.st_mode):
         raise DataError(f"input file {p} is a directory, not a text file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(f"input file {p} is not a regular file (a device, pipe or socket); give a text file")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise DataError(f"input file {p} is {st.st_size / 2**30:,.1f} GiB, more than the "
+                        f"{MAX_INPUT_BYTES / 2**30:,.0f} GiB a word list may be")
     try:
         with open(p, "rb") as f:
             size = os.fstat(f.fileno()).st_size

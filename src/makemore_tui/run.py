@@ -34,14 +34,14 @@ def check_work_dir(work_dir: str | os.PathLike) -> Path:
     if str(work_dir) == "":
         raise ConfigError("the work directory name is empty")
     p = Path(work_dir)
-    if p.exists() and not p.is_dir():
-        raise ConfigError(f"work directory {p} is a file, not a directory")
     try:
+        if p.exists() and not p.is_dir():
+            raise ConfigError(f"work directory {p} is a file, not a directory")
         p.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         raise ConfigError(f"work directory {p} cannot be created: a file is in the way") from None
     except OSError as e:
-        raise ConfigError(f"work directory {p} cannot be created: {e.strerror or e}") from None
+        raise ConfigError(f"work directory {str(p)[:200]} cannot be created: {e.strerror or e}") from None
     if not os.access(p, os.W_OK | os.X_OK):
         raise ConfigError(f"work directory {p} is not writable")
     try:  # os.access says yes to root and knows nothing of full or read-only file systems
