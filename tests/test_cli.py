@@ -96,3 +96,11 @@ def test_a_path_the_system_refuses_is_one_line_and_exit_2(tmp_path, command):
                        capture_output=True, text=True, env=subprocess_env(), timeout=60)
     assert p.returncode == 2, p.stderr
     assert p.stderr.count("\n") == 1 and p.stderr.startswith("makemore-tui: error: "), p.stderr
+
+
+def test_integer_flags_are_kept_exactly():
+    args = cli.build_parser().parse_args(["--seed", "12345678901234567", "--max-steps", "1e5", "-b", "3.0"])
+    assert args.seed == 12345678901234567 and args.max_steps == 100_000 and args.batch_size == 3
+    assert cli.config_from_args(args).seed == 12345678901234567
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["--seed", "1.5"])

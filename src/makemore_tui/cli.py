@@ -36,6 +36,11 @@ class Parser(argparse.ArgumentParser):
 
 def _number(kind: type):
     def parse(text: str):
+        if kind is int:  # exact for any size: 12345678901234567 stays itself (a float would round it)
+            try:
+                return int(text.replace("_", "").strip())
+            except ValueError:
+                pass  # "1e5" and "3.0" are whole numbers too
         try:
             value = float(text.replace("_", ""))
         except ValueError:
