@@ -102,5 +102,5 @@ def test_integer_flags_are_kept_exactly():
     args = cli.build_parser().parse_args(["--seed", "12345678901234567", "--max-steps", "1e5", "-b", "3.0"])
     assert args.seed == 12345678901234567 and args.max_steps == 100_000 and args.batch_size == 3
     assert cli.config_from_args(args).seed == 12345678901234567
-    with pytest.raises(SystemExit):
+    with pytest.raises(cli.UsageError, match="not a whole number"):
         cli.build_parser().parse_args(["--seed", "1.5"])
