@@ -6,7 +6,7 @@
 
 Reads the 32,033 names behind the published makemore numbers from ../shared/data/names.txt (beside
 the project), or --input FILE, and skips with a message when there is none. Each model trains from
-its preset (config.PRESETS, from the registry in models/) through the engine's own Trainer, as `makemore-tui --headless`
+its preset (config.PRESETS[type]) through the engine's own Trainer, as `makemore-tui --headless`
 would. A cosine schedule needs to know its last step, so each run first times a few seconds of
 steps on this machine and sets max_steps to what fits the budget; the run also stops at the
 deadline if the machine slows down. Dev loss is measured on the whole dev split (the lecture's
