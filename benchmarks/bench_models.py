@@ -35,10 +35,10 @@ NAMES = ROOT.parent / "shared" / "data" / "names.txt"
 sys.path.insert(0, str(ROOT / "src"))
 
 from makemore_tui import events as ev  # noqa: E402
-from makemore_tui import family  # noqa: E402
 from makemore_tui.config import preset  # noqa: E402
 from makemore_tui.data import load_dataset  # noqa: E402
-from makemore_tui.model import count_params  # noqa: E402
+from makemore_tui.models import count_params  # noqa: E402
+from makemore_tui.models.sequence import SequenceModel  # noqa: E402
 from makemore_tui.trainer import Trainer  # noqa: E402
 
 MODELS = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")
@@ -133,7 +133,7 @@ def main(argv=None) -> int:
         k, _, v = item.partition("=")
         overrides[k] = json.loads(v) if v[:1] in "0123456789-[{tfn" and v not in ("nan",) else v
     if args.last_only:
-        family.SequenceModel.train_all_positions = False
+        SequenceModel.train_all_positions = False
     mode = "last position only" if args.last_only else "all positions of whole words"
     print(f"bench_models: {path} | {args.seconds:g}s per model | threads {args.threads or 'auto (1 or 2)'} | "
           f"sequence models: {mode} | torch {torch.__version__}", flush=True)

@@ -17,7 +17,7 @@ from makemore_tui.cli import main
 from makemore_tui.config import Config
 from makemore_tui.data import DataError, make_dataset
 from makemore_tui.lr_finder import lr_find, lr_schedule, smooth, suggest
-from makemore_tui.model import build_model
+from makemore_tui.models import build_model
 
 WORDS = ("emma olivia ava isabella sophia charlotte mia amelia harper evelyn abigail emily elizabeth mila ella "
          "avery sofia camila aria scarlett victoria madison luna grace chloe penelope layla riley zoey nora lily "
@@ -513,7 +513,7 @@ def test_inspect_without_a_checkpoint_or_with_a_bad_view_fails_cleanly(tmp_path,
     assert "unknown view" in capsys.readouterr().err
 
 
-# ---- the other model types (family.py) -----------------------------------------------------------
+# ---- the other model types (models/) ------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer"])
 def test_every_view_works_for_every_model_type_and_leaves_it_unchanged(kind):

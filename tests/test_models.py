@@ -1,5 +1,6 @@
-"""The model family (family.py): every type trains, resumes, reports its shapes, samples; BatchNorm
-uses running statistics in eval; the sequence models compute exactly what makemore.py computes."""
+"""The model types (models/) other than the MLP (test_mlp.py): every type trains, resumes, reports
+its shapes, samples; BatchNorm uses running statistics in eval; the sequence models compute exactly
+what makemore.py computes (makemore_reference.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ import torch.nn.functional as F
 
 from makemore_tui import checkpoint as ckpt
 from makemore_tui import events as ev
-from makemore_tui.config import MODEL_TYPES, Config, ConfigError, preset
+from makemore_tui.config import Config, ConfigError, preset
 from makemore_tui.data import make_dataset
-from makemore_tui.family import MLPBatchNorm, WaveNet, prefix_layout
-from makemore_tui.model import build_model, count_params
+from makemore_tui.models import build_model, count_params, names
+from makemore_tui.models.mlp_bn import MLPBatchNorm
+from makemore_tui.models.sequence import prefix_layout
+from makemore_tui.models.wavenet import WaveNet
 from makemore_tui.run import Run, open_run
 from makemore_tui.sampling import sample
 from makemore_tui.trainer import Trainer, evaluate
 
 from conftest import make_words
+from makemore_reference import rnn_forward, transformer_forward
 
 FAMILY = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")
 
@@ -66,7 +70,7 @@ def losses_of(events) -> list[float]:
 
 
 def test_every_type_is_registered():
-    assert set(FAMILY) | {"mlp"} == set(MODEL_TYPES)
+    assert set(FAMILY) | {"mlp"} == set(names())
     for kind in FAMILY:
         assert kind in preset(kind).type
 
@@ -284,40 +288,6 @@ def test_batchnorm_uses_running_statistics_in_eval(kind, datasets):
 # ---- the sequence models are makemore's ------------------------------------------------------
 
 
-def _makemore_rnn(m, seq):
-    """makemore.py's RNN forward on one sequence (1, t): cat([x_t, h]) through the cell each step."""
-    emb, h, hs = m.wte(seq), m.start, []
-    for t in range(seq.shape[1]):
-        xt = emb[:, t]
-        xh = torch.cat([xt, h], 1)
-        if m.cell_type == "rnn":
-            h = torch.tanh(m.cell.xh_to_h(xh))
-        else:
-            c = m.cell
-            r = torch.sigmoid(c.xh_to_r(xh))
-            hbar = torch.tanh(c.xh_to_hbar(torch.cat([xt, r * h], 1)))
-            z = torch.sigmoid(c.xh_to_z(xh))
-            h = (1 - z) * h + z * hbar
-        hs.append(h)
-    return m.lm_head(torch.stack(hs, 1))
-
-
-def _makemore_transformer(m, idx):
-    """makemore.py's Transformer forward on (b, t): padded layout, masked (T, T) attention."""
-    b, t = idx.shape
-    x = m.wte(idx) + m.wpe(torch.arange(t))[None]
-    for blk in m.h:
-        C, nh = x.shape[-1], blk.n_head
-        q, k, v = blk.c_attn(blk.ln_1(x)).split(C, 2)
-        q, k, v = (z.view(b, t, nh, C // nh).transpose(1, 2) for z in (q, k, v))
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
-        att = att.masked_fill(torch.tril(torch.ones(t, t)) == 0, float("-inf")).softmax(-1)
-        y = (att @ v).transpose(1, 2).contiguous().view(b, t, C)
-        x = x + blk.c_proj(y)
-        x = x + blk.mlp_proj(F.gelu(blk.c_fc(blk.ln_2(x)), approximate="tanh"))
-    return m.lm_head(m.ln_f(x))
-
-
 def _targets_of(x, y) -> list[int]:
     x = x.tolist()
     lead = next((i for i, c in enumerate(x) if c), len(x))
@@ -337,7 +307,7 @@ def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     with torch.no_grad():
         for p in m.parameters():
             p.add_(torch.randn(p.shape, generator=g) * 0.1)  # away from the init's symmetries
-    ref_fn = _makemore_transformer if kind == "transformer" else _makemore_rnn
+    ref_fn = transformer_forward if kind == "transformer" else rnn_forward
     all_logits, all_targets, last = [], [], []
     for x, y in zip(X.tolist(), Y.tolist()):
         lead = next((i for i, c in enumerate(x) if c), len(x))

@@ -292,7 +292,7 @@ def test_absurd_sizes_are_refused_before_allocating(tmp_path, capsys):
 
 def test_memory_estimate_counts_every_model_type():
     from makemore_tui.config import PRESETS, preset
-    from makemore_tui.model import build_model, count_params
+    from makemore_tui.models import build_model, count_params
 
     for name in PRESETS:
         for V in (27, 60):

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from makemore_tui.model import build_model
+from makemore_tui.models import build_model
 from makemore_tui.sampling import sample
 from makemore_tui.trainer import Trainer
 

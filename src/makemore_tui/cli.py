@@ -11,7 +11,8 @@ import math
 import os
 import sys
 
-from .config import DEVICES, INITS, MODEL_TYPES, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
+from . import models
+from .config import DEVICES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
 
 EXIT_USAGE = 2
 
@@ -97,7 +98,8 @@ def build_parser() -> Parser:
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")
     m.add_argument("--preset", default=None, help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
-    m.add_argument("--type", choices=MODEL_TYPES, default=None, help=f"model type: {', '.join(MODEL_TYPES)}")
+    types = models.names()  # the registry as it is now, so a type registered after import is offered
+    m.add_argument("--type", choices=types, default=None, help=f"model type: {', '.join(types)}")
     m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
     m.add_argument("--n-embd", type=INT, default=None, help="embedding size (columns of C)")
     m.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size")

@@ -2,7 +2,8 @@
 
 A Config holds plain values only (numbers, strings), so it can be written to JSON, stored in a
 checkpoint and shown in a form. `validate()` is the one place that decides what a setting may be;
-the command line and the TUI's settings form both call it.
+the command line and the TUI's settings form both call it. The model types, their own checks and
+their presets come from the registry (models/__init__.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
-MODEL_TYPES = ("mlp", "bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")  # see family.py
+from .errors import ConfigError
+from .models import DEFAULT_TYPE, PRESETS, model_type, names
+
 SCHEDULES = ("constant", "step", "cosine")
 OPTIMIZERS = ("sgd", "adamw")
 INITS = ("seed", "kaiming")
@@ -20,14 +23,10 @@ DEVICES = ("cpu", "cuda", "mps")
 LECTURE_SEED = 2147483647
 
 
-class ConfigError(ValueError):
-    """A setting that cannot be used; the message names the setting and says why."""
-
-
 @dataclass
 class Config:
     # model
-    type: str = "mlp"
+    type: str = DEFAULT_TYPE  # a registered model type (models.names())
     block_size: int = 3  # context length: how many previous characters the model sees
     n_embd: int = 2  # size of each character's embedding (columns of C)
     n_hidden: int = 100  # width of the tanh hidden layer
@@ -121,7 +120,7 @@ class Config:
         if not 0 <= self.min_lr <= self.learning_rate:
             raise ConfigError(f"min_lr must be between 0 and the learning rate, got {self.min_lr:g}")
         for name, allowed in (
-            ("type", MODEL_TYPES),
+            ("type", names()),
             ("lr_schedule", SCHEDULES),
             ("optimizer", OPTIMIZERS),
             ("init", INITS),
@@ -129,82 +128,8 @@ class Config:
         ):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
-        if self.type == "wavenet" and (self.block_size < 2 or self.block_size & (self.block_size - 1)):
-            raise ConfigError(
-                f"wavenet merges neighbouring pairs until one position is left, so block_size must be a power "
-                f"of two (2, 4, 8, 16, ...); got {self.block_size}"
-            )
-        if self.type == "transformer" and self.n_embd % self.n_head:
-            raise ConfigError(f"n_embd ({self.n_embd}) must be a multiple of n_head ({self.n_head}): "
-                              "each head gets n_embd / n_head dimensions")
+        model_type(self.type).check(self)  # what this type asks of the settings beyond the above
         return self
-
-
-# Each preset is a set of changes to the defaults. Flags given on the command line override them.
-PRESETS: dict[str, dict] = {
-    # The network of the notes: block 3, 2-d embeddings, 100 hidden units, SGD at 0.1.
-    "seed": dict(),
-    # Lecture 2's final recipe: 10-d embeddings, 200 hidden, lr 0.1 then 0.01 from step 100,000.
-    "lecture": dict(
-        n_embd=10, n_hidden=200, max_steps=200_000, lr_schedule="step", lr_decay_at=0.5, lr_decay_factor=0.1,
-        eval_every=10_000,
-    ),
-    # The quickest recipe found to a dev loss at or under 2.17 (see README, "Benchmarks").
-    "fast": dict(
-        block_size=5, n_embd=12, n_hidden=200, init="kaiming", batch_size=512, optimizer="adamw",
-        learning_rate=3e-2, weight_decay=0.01, lr_schedule="cosine", warmup_steps=30, min_lr=1e-4,
-        max_steps=300, eval_every=0, log_every=10,
-    ),
-    # The best this MLP family reaches in about a minute on two cores.
-    "best": dict(
-        block_size=8, n_embd=24, n_hidden=512, init="kaiming", batch_size=256, optimizer="adamw",
-        learning_rate=3e-3, weight_decay=0.1, lr_schedule="cosine", warmup_steps=200, min_lr=1e-5,
-        max_steps=20_000, eval_every=2_000, log_every=100,
-    ),
-    # ---- the other model types (family.py). Sizes are lecture 3's, lecture 5's and makemore.py's
-    # defaults; the recipes are tuned to train in about five minutes on two cores (see
-    # benchmarks/bench_models.py). makemore.py's own recipe is -l 5e-4 -w 0.01 -b 32 --lr-schedule constant.
-    "bigram": dict(
-        type="bigram", block_size=1, batch_size=256, optimizer="adamw", learning_rate=0.1, weight_decay=0.0,
-        lr_schedule="cosine", warmup_steps=0, min_lr=1e-3, max_steps=3_000, eval_every=500, log_every=50,
-    ),
-    # Lecture 3's final: BatchNorm MLP, 10-d embeddings, 200 hidden, SGD 0.1 then 0.01 from step 100,000.
-    "mlp-bn": dict(
-        type="mlp-bn", block_size=3, n_embd=10, n_hidden=200, init="kaiming", max_steps=200_000,
-        lr_schedule="step", lr_decay_at=0.5, lr_decay_factor=0.1, eval_every=10_000,
-    ),
-    # Lecture 5's final network (76,579 parameters) with a one-minute recipe: longer overfits
-    # (dev 1.988 at 25,000 steps, 2.044 at 140,000 on names; benchmarks/bench_models.py).
-    "wavenet": dict(
-        type="wavenet", block_size=8, n_embd=24, n_hidden=128, batch_size=128, optimizer="adamw",
-        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
-        max_steps=25_000, eval_every=5_000, log_every=100,
-    ),
-    # ... and with lecture 5's own recipe: SGD 0.1, then 0.01 from step 150,000 of 200,000.
-    "wavenet-lecture": dict(
-        type="wavenet", block_size=8, n_embd=24, n_hidden=128, max_steps=200_000, lr_schedule="step",
-        lr_decay_at=0.75, lr_decay_factor=0.1, eval_every=10_000,
-    ),
-    # makemore.py's sizes: n_embd 64, n_embd2 64; block 16 = the longest name (15) + 1. Larger
-    # batches than makemore's 32: a step of these models is mostly per-operation overhead.
-    "rnn": dict(
-        type="rnn", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
-        learning_rate=6e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=100, min_lr=6e-5,
-        max_steps=40_000, eval_every=2_000, log_every=100,
-    ),
-    "gru": dict(
-        type="gru", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
-        learning_rate=6e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=100, min_lr=6e-5,
-        max_steps=5_000, eval_every=500, log_every=50,  # longer overfits: dev 2.038 at 15,000 steps
-    ),
-    # makemore.py's sizes: 4 layers, 4 heads, n_embd 64; block 16. 5,000 steps: longer overfits
-    # on two cores' budget (dev 2.000 at 5,000 steps, 2.070 at 10,000).
-    "transformer": dict(
-        type="transformer", block_size=16, n_embd=64, n_layer=4, n_head=4, batch_size=128, optimizer="adamw",
-        learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
-        max_steps=5_000, eval_every=500, log_every=50,
-    ),
-}
 
 
 def preset(name: str, **overrides) -> Config:
@@ -215,4 +140,4 @@ def preset(name: str, **overrides) -> Config:
     return Config(**values)
 
 
-__all__ = ["Config", "ConfigError", "PRESETS", "preset"]
+__all__ = ["Config", "ConfigError", "PRESETS", "preset"]  # PRESETS: every type's, from the registry

@@ -32,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 from .data import BOUNDARY, Vocab
+from .models.base import eval_mode
 from .series import Series
 
 VOWELS = "aeiou"
@@ -94,12 +95,8 @@ def next_char(model: torch.nn.Module, vocab: Vocab, context: str, block_size: in
     window = context_window(context, block_size)
     ix = vocab.encode(window)
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         logits = model(torch.tensor([ix], dtype=torch.long, device=device))[0].double().cpu()
-    finally:
-        model.train(was_training)
     probs = torch.softmax(logits, 0)
     k = max(0, min(top_k, len(vocab)))
     order = sorted(range(len(vocab)), key=lambda i: (-float(probs[i]), i))[:k]
@@ -425,14 +422,10 @@ def confusion(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, vocab: V
     V = len(vocab)
     device = next(model.parameters()).device
     M = torch.zeros(V * V, dtype=torch.long)
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         for i in range(0, X.shape[0], CHUNK):
             pred = model(X[i:i + CHUNK].to(device)).argmax(1).cpu()
             M += torch.bincount(Y[i:i + CHUNK].cpu() * V + pred, minlength=V * V)
-    finally:
-        model.train(was_training)
     M = M.view(V, V)
     correct = int(M.diagonal().sum())
     off = M.clone()

@@ -116,7 +116,7 @@ def _lr_find(args, out, width, config_from_args) -> int:
     from .checkpoint import checkpoint_path, load
     from .data import load_dataset
     from .lr_finder import lr_find
-    from .model import build_model
+    from .models import build_model
 
     if checkpoint_path(args.work_dir).exists():
         payload = load(checkpoint_path(args.work_dir))

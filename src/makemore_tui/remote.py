@@ -490,7 +490,7 @@ class RemoteRun:
         """The latest checkpoint's model (reloaded when the file changes); before the first save,
         the run's initial weights (its init is seeded, so they are the ones it started from)."""
         from . import checkpoint as ckpt
-        from .model import build_model
+        from .models import build_model
 
         path = ckpt.checkpoint_path(self.work_dir)
         with self._lock:
@@ -521,7 +521,7 @@ class RemoteRun:
         """In the app's worker thread: read the run's data and weights for the tables and shapes."""
         from . import checkpoint as ckpt
         from .data import load_dataset
-        from .model import count_params
+        from .models import count_params
 
         started = self.trainer._bare_started()
         vocab = None

@@ -21,6 +21,7 @@ from . import checkpoint as ckpt
 from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset, VocabError, bundled_dataset, load_dataset
+from .models import build_model, model_type
 from .recorder import RunRecorder, truncate_metrics
 from .sampling import Sample, sample
 from .trainer import EVAL_CHUNK, Trainer
@@ -54,32 +55,16 @@ def check_work_dir(work_dir: str | os.PathLike) -> Path:
 
 def estimate_params(cfg: Config, vocab_size: int) -> int:
     """The parameter count of the model these settings build (without building it)."""
-    T, E, H, V, L = cfg.block_size, cfg.n_embd, cfg.n_hidden, vocab_size, cfg.n_layer
-    if cfg.type == "bigram":
-        return V * V
-    if cfg.type == "mlp-bn":
-        return V * E + T * E * H + 2 * H + H * V + V
-    if cfg.type == "wavenet":
-        levels = max(1, T.bit_length() - 1)
-        return V * E + 2 * E * H + (levels - 1) * 2 * H * H + levels * 2 * H + H * V + V
-    if cfg.type in ("rnn", "gru"):
-        cells = 3 if cfg.type == "gru" else 1
-        return H + V * E + cells * ((E + H) * H + H) + H * V + V
-    if cfg.type == "transformer":
-        return V * E + T * E + L * (12 * E * E + 13 * E) + 2 * E + E * V
-    return V * E + T * E * H + H + H * V + V  # the MLP
+    return model_type(cfg.type).estimate_params(cfg, vocab_size)
 
 
 def estimate_memory(cfg: Config, vocab_size: int, n_eval: int = EVAL_CHUNK) -> int:
     """Rough bytes a run needs beyond its data: weights, gradients, AdamW's moments and a copy for
     the statistics (5 x 4 bytes a parameter), and the activations of a training batch or of an
-    evaluation chunk of `n_eval` examples, whichever is larger."""
+    evaluation chunk of `n_eval` examples, whichever is larger (the model type says how many floats
+    of activations an example holds)."""
     params = estimate_params(cfg, vocab_size)
-    T, E, H, V = cfg.block_size, cfg.n_embd, cfg.n_hidden, vocab_size
-    if cfg.type in ("rnn", "gru", "transformer"):
-        width = T * (3 * E + 3 * H + 4 * E * (cfg.n_layer if cfg.type == "transformer" else 1) + V)
-    else:
-        width = T * E + 3 * H + 3 * V
+    width = model_type(cfg.type).activation_width(cfg, vocab_size)
     rows = max(cfg.batch_size, min(EVAL_CHUNK, n_eval))
     return 20 * params + 4 * rows * width
 
@@ -257,8 +242,6 @@ def open_run(
 
 def load_for_sampling(work_dir: str | os.PathLike):
     """(model, vocab, config) from a work directory's checkpoint, for --sample-only."""
-    from .model import build_model
-
     payload = ckpt.load(ckpt.checkpoint_path(work_dir))
     cfg: Config = payload["config"]
     model = build_model(cfg, len(payload["vocab"]))

@@ -8,6 +8,7 @@ from typing import Callable
 import torch
 
 from .data import Vocab
+from .models.base import eval_mode
 
 MAX_LEN = 64  # a name that has not ended by then is cut there
 
@@ -45,9 +46,7 @@ def sample(
         gen.seed()
     else:
         gen.manual_seed(seed)
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         prefix_ix = vocab.encode(prefix)
         ctx = torch.zeros((n, block_size), dtype=torch.long, device=device)
         out = torch.zeros((n, max_len), dtype=torch.long)
@@ -77,8 +76,6 @@ def sample(
             if not alive.any():
                 break
             ctx = torch.cat([ctx[:, 1:], ix.to(device)[:, None]], dim=1)
-    finally:
-        model.train(was_training)
     samples = []
     for i in range(n):
         L = int(length[i])

@@ -25,7 +25,8 @@ import torch
 from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset
-from .model import build_model, count_params
+from .models import build_model, count_params
+from .models.base import eval_mode
 from .optim import AdamW
 
 Listener = Callable[[ev.Event], None]
@@ -54,13 +55,11 @@ def evaluate(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor) -> float:
     """Mean cross-entropy of the model over a whole split."""
     if X.shape[0] == 0:
         return float("nan")
-    was_training = model.training
-    model.eval()
     total = 0.0
-    for i in range(0, X.shape[0], EVAL_CHUNK):
-        logits = model(X[i : i + EVAL_CHUNK])
-        total += torch.nn.functional.cross_entropy(logits, Y[i : i + EVAL_CHUNK], reduction="sum").item()
-    model.train(was_training)
+    with eval_mode(model):
+        for i in range(0, X.shape[0], EVAL_CHUNK):
+            logits = model(X[i : i + EVAL_CHUNK])
+            total += torch.nn.functional.cross_entropy(logits, Y[i : i + EVAL_CHUNK], reduction="sum").item()
     return total / X.shape[0]
 
 

@@ -83,7 +83,7 @@ class LRFindPane(InsightPane):
                 self.progress[0].append(lre[i - 1])
                 self.progress[1].append(loss)
 
-        from ..model import build_model
+        from ..models import build_model
 
         model = build_model(cfg, len(run.data.vocab))  # the run's initial weights: the init is seeded
         X, Y = run.data.splits["train"]

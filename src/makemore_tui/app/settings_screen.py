@@ -13,13 +13,15 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ..config import INITS, MODEL_TYPES, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
+from .. import models
+from ..config import INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
 from .text import esc
 
-# (Config field, label, kind): kind is int, float, or a tuple of choices
+# (Config field, label, kind): kind is int, float, a tuple of choices, or a function that gives them
+# (the registry's types and presets, read when the form opens)
 FIELDS: list[tuple[str, str, object]] = [
-    ("preset", "preset", tuple(PRESETS)),
-    ("type", "model", MODEL_TYPES),
+    ("preset", "preset", lambda: tuple(PRESETS)),
+    ("type", "model", models.names),
     ("block_size", "block size", int),
     ("n_embd", "embedding size", int),
     ("n_hidden", "hidden size", int),
@@ -117,9 +119,10 @@ class SettingsScreen(ModalScreen["Config | None"]):
                 for name, label, kind in FIELDS:
                     yield Label(label)
                     value = getattr(self.current, name)
-                    if isinstance(kind, tuple):
-                        yield Select([(c, c) for c in kind], value=value if value in kind else Select.NULL,
-                                     allow_blank=value not in kind, id=f"f-{name}", compact=True)
+                    if kind not in (int, float):
+                        choices = kind() if callable(kind) else kind
+                        yield Select([(c, c) for c in choices], value=value if value in choices else Select.NULL,
+                                     allow_blank=value not in choices, id=f"f-{name}", compact=True)
                     else:
                         yield Input(display_value(value), id=f"f-{name}", compact=True, select_on_focus=True)
                     yield Static("", id=f"e-{name}", classes="field-error")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from ..models import DEFAULT_TYPE, types
 from .pane import Pane
 from .state import RunState
 from .text import columns, esc, shape_str
@@ -76,9 +77,10 @@ class ShapesPane(Pane):
         cfg = state.config
         if cfg:
             parts = [f"block {cfg.get('block_size')}", f"embd {cfg.get('n_embd')}"]
-            if cfg.get("type", "mlp") in ("mlp", "mlp-bn", "wavenet", "rnn", "gru"):
+            sizes = next((t.sizes for t in types() if t.name == cfg.get("type", DEFAULT_TYPE)), ())
+            if "n_hidden" in sizes:
                 parts.append(f"hidden {cfg.get('n_hidden')}")
-            if cfg.get("type") == "transformer":
+            if "n_layer" in sizes:
                 parts.append(f"{cfg.get('n_layer')} layers × {cfg.get('n_head')} heads")
             parts.append(f"batch {cfg.get('batch_size')}")
             self.border_subtitle = " · ".join(parts)

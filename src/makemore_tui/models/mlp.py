@@ -1,4 +1,4 @@
-"""The makemore MLP (Bengio et al. 2003, as in Karpathy's lecture 2).
+"""The makemore MLP (Bengio et al. 2003, "A Neural Probabilistic Language Model"; Karpathy's lecture 2).
 
     emb    = C[X]                         (B, T)        -> (B, T, E)
     h      = tanh(emb.view(B, T*E) @ W1 + b1)             -> (B, H)
@@ -13,29 +13,22 @@ tests check these gradients against autograd.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import Config
-
-
-@dataclass(frozen=True)
-class ShapeRow:
-    """One tensor along the forward pass, for the shapes pane."""
-
-    name: str  # what the tensor is called in the code, e.g. "emb"
-    expr: str  # how it is computed, e.g. "C[X]"
-    shape: tuple[int, ...]
-    note: str = ""
+from .base import ShapeRow
 
 
 class MLP(nn.Module):
+    """MLP language model: Bengio et al. 2003, https://www.jmlr.org/papers/volume3/bengio03a/bengio03a.pdf
+
+    Its five tensors are plain attributes, drawn in the lecture's order from a generator seeded
+    with cfg.seed (a config.Config)."""
+
     param_order = ("C", "W1", "b1", "W2", "b2")
 
-    def __init__(self, cfg: Config, vocab_size: int):
+    def __init__(self, cfg, vocab_size: int):
         super().__init__()
         self.block_size, self.n_embd, self.n_hidden = cfg.block_size, cfg.n_embd, cfg.n_hidden
         self.vocab_size = vocab_size
@@ -61,11 +54,11 @@ class MLP(nn.Module):
         return [getattr(self, n) for n in self.param_order]
 
     def hidden(self, X: torch.Tensor) -> torch.Tensor:
-        emb = self.C[X]
-        return torch.tanh(emb.view(X.shape[0], -1) @ self.W1 + self.b1)
+        emb = self.C[X]  # (B, T, E)
+        return torch.tanh(emb.view(X.shape[0], -1) @ self.W1 + self.b1)  # (B, T*E) @ (T*E, H) -> (B, H)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        return self.hidden(X) @ self.W2 + self.b2
+        return self.hidden(X) @ self.W2 + self.b2  # (B, V)
 
     def loss(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(self(X), Y)
@@ -152,17 +145,3 @@ class MLP(nn.Module):
             ShapeRow("logits", "h @ W2 + b2", tuple(logits.shape), f"one score per symbol ({V} classes)"),
             ShapeRow("loss", "cross_entropy(logits, Y)", (), "a single number"),
         ]
-
-
-
-
-def build_model(cfg: Config, vocab_size: int) -> nn.Module:
-    if cfg.type != "mlp":
-        from .family import build_family_model  # the other types (family.py imports this module)
-
-        return build_family_model(cfg, vocab_size)
-    return MLP(cfg, vocab_size)
-
-
-def count_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -1,9 +1,13 @@
+"""The seed MLP (models/mlp.py): its shapes, the lecture's seeded init, and the hand-written backward
+pass and fused SGD step against autograd."""
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 from makemore_tui.config import Config
-from makemore_tui.model import MLP, build_model, count_params
+from makemore_tui.models import build_model, count_params
+from makemore_tui.models.mlp import MLP
 
 CONFIGS = [
     dict(block_size=3, n_embd=2, n_hidden=100, init="seed"),

@@ -1,0 +1,86 @@
+"""What the model types share: the shape report's rows, the base class, eval mode for a moment.
+
+Every model speaks the engine's one interface:
+
+    forward(X)            X (B, T) previous-character indices, 0-padded on the left -> logits (B, V)
+    loss(X, Y)            the training loss of a batch (autograd; the trainer calls .backward())
+    shape_report(X)       the real shape of every tensor along the forward pass, for the shapes pane
+    activations(X)        named outputs of the squashing layers (tanh/sigmoid), for saturation views
+    C                     the (V, E) character embedding table, where the model has one
+
+Models are built from a run's settings, `cfg` (a config.Config; read here by attribute only, so this
+package never imports config.py), and the vocabulary size.
+
+Shape reports come from the very code that trains: a Model's forward takes an optional `rec` list
+and, when given one, appends a ShapeRow for every tensor it makes (`record`), so a row cannot drift
+from the real shape.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class ShapeRow:
+    """One tensor along the forward pass, for the shapes pane."""
+
+    name: str  # what the tensor is called in the code, e.g. "emb"
+    expr: str  # how it is computed, e.g. "C[X]"
+    shape: tuple[int, ...]
+    note: str = ""
+
+
+def record(rec: list[ShapeRow] | None, name: str, expr: str, t: torch.Tensor | tuple, note: str = "") -> None:
+    """Append the row of tensor `t` (or of a shape) to `rec`, when a report is being drawn."""
+    if rec is not None:
+        rec.append(ShapeRow(name, expr, tuple(t.shape) if isinstance(t, torch.Tensor) else tuple(t), note))
+
+
+def normal_(t: torch.Tensor, std: float, g: torch.Generator) -> torch.Tensor:
+    """Fill `t` with N(0, std) drawn from the generator `g` (a seeded init)."""
+    with torch.no_grad():
+        return t.copy_(torch.randn(t.shape, generator=g) * std)
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """The model in eval mode (BatchNorm on its running statistics) for the block, then back in the
+    mode it was in: the one place that saves and restores `model.training`."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+class Model(nn.Module):
+    """The base of the model types built from layers (all but the MLP, which has its own backward):
+    the loss through forward, the shape report from a recorded forward, no activations."""
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self._forward(X, None)
+
+    def loss(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(self(X), Y)
+
+    def shape_report(self, X: torch.Tensor) -> list[ShapeRow]:
+        rec: list[ShapeRow] = []
+        with eval_mode(self), torch.no_grad():  # no running statistics move because a report was drawn
+            self._forward(X, rec)
+        rec.append(ShapeRow("loss", "cross_entropy(logits, Y)", (), "a single number"))
+        return rec
+
+    @torch.no_grad()
+    def activations(self, X: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+        return []
+
+    def _forward(self, X: torch.Tensor, rec: list[ShapeRow] | None) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
