@@ -104,3 +104,11 @@ def test_integer_flags_are_kept_exactly():
     assert cli.config_from_args(args).seed == 12345678901234567
     with pytest.raises(cli.UsageError, match="not a whole number"):
         cli.build_parser().parse_args(["--seed", "1.5"])
+
+
+@pytest.mark.parametrize("kind", ["mlp-bn", "wavenet"])
+def test_batchnorm_models_refuse_a_batch_of_one_up_front(tmp_path, capsys, kind):
+    assert cli.main(["--headless", "--type", kind, "-b", "1", "-o", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "BatchNorm" in err and "--batch-size 2" in err
+    assert not (tmp_path / "w" / CHECKPOINT).exists()

@@ -144,7 +144,7 @@ for _spec in (
     ModelType("bigram", "a table of next-character logits", _bigram, _s.bigram_params, sizes=(),
               presets=_presets.BIGRAM),
     ModelType("mlp-bn", "lecture 3: the MLP with batch normalisation", _mlp_bn, _s.mlp_bn_params,
-              presets=_presets.MLP_BN),
+              check=_s.check_batchnorm, presets=_presets.MLP_BN),
     ModelType("wavenet", "lecture 5: neighbouring pairs merged level by level", _wavenet, _s.wavenet_params,
               check=_s.check_wavenet, presets=_presets.WAVENET),
     ModelType("rnn", "makemore.py's RNN, unrolled over the word prefix", _rnn, _s.recurrent_params(1),

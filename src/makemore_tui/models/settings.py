@@ -18,7 +18,16 @@ def no_check(cfg) -> None:
     """Every setting that Config.validate allows suits this type."""
 
 
+def check_batchnorm(cfg) -> None:
+    if cfg.batch_size < 2:
+        raise ConfigError(
+            f"this model normalises each hidden unit over the batch (BatchNorm), and a batch of {cfg.batch_size} "
+            "has no spread to normalise by: use --batch-size 2 or more (the lectures use 32)"
+        )
+
+
 def check_wavenet(cfg) -> None:
+    check_batchnorm(cfg)
     if cfg.block_size < 2 or cfg.block_size & (cfg.block_size - 1):
         raise ConfigError(
             f"wavenet merges neighbouring pairs until one position is left, so block_size must be a power "
