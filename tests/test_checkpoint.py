@@ -223,3 +223,29 @@ def test_every_command_that_loads_a_checkpoint_refuses_a_flipped_byte(tmp_path, 
                        capture_output=True, text=True, env=subprocess_env(), timeout=120)
     assert p.returncode == 2, p.stderr
     assert p.stderr.count("\n") == 1 and "checksum" in p.stderr, p.stderr
+
+
+def test_arrays_larger_than_the_settings_imply_are_refused_before_they_are_read(tmp_path, monkeypatch):
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    path = tmp_path / "run" / ckpt.CHECKPOINT
+    payload = torch.load(path, weights_only=True)
+    payload["state"]["junk"] = torch.zeros(5 << 20)  # 20 MiB beside a model of a few thousand parameters
+    payload["checksum"] = ckpt.tensor_checksum(payload["state"])
+    torch.save(payload, path)
+    touched = []
+    monkeypatch.setattr(ckpt, "tensor_checksum", lambda obj: touched.append(1) or "")
+    with pytest.raises(ckpt.CheckpointError, match="more than its settings"):
+        ckpt.load(path)
+    assert touched == []  # refused before any array's bytes were read (the checksum reads them all)
+
+
+def test_every_loader_checks_the_machines_memory(tmp_path, monkeypatch):
+    from makemore_tui import run as run_mod
+    from makemore_tui.config import ConfigError
+
+    run = trained_run(tmp_path)
+    run.save_checkpoint()
+    monkeypatch.setattr(run_mod, "machine_memory", lambda: 1 << 10)  # a machine of 1 KiB
+    with pytest.raises(ConfigError, match="need about"):
+        load_for_sampling(tmp_path / "run")

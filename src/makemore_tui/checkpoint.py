@@ -22,15 +22,22 @@ import re
 import tempfile
 import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import torch
 
 from .config import Config, ConfigError
 from .data import Vocab
+from .models import model_type
 
 CHECKPOINT = "model.pt"
 FORMAT = "makemore-tui/1"
+# A training state holds the weights, AdamW's two moments, a few buffers and the generators' states:
+# its arrays may take at most this many bytes a parameter of its settings' model (float32: 12), plus
+# STATE_SLACK_BYTES. Larger arrays are refused before they are read into memory.
+STATE_BYTES_PER_PARAM = 32
+STATE_SLACK_BYTES = 16 << 20
 
 
 class CheckpointError(ValueError):
@@ -139,7 +146,9 @@ def load(path: str | os.PathLike) -> dict:
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols on stderr; the error says enough
             warnings.simplefilter("ignore")
-            payload = torch.load(p, map_location="cpu", weights_only=True)
+            # torch.save's zip files are memory-mapped: no array is read until it is used, so arrays
+            # larger than the settings imply are refused below before they take any memory
+            payload = torch.load(p, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(p))
     except pickle.UnpicklingError as e:
         text = str(e)
         m = re.search(r"GLOBAL ([\w.]+)", text) or re.search(r"global[^\n]*?([\w]+\.[\w.]+)", text, re.I)
@@ -179,10 +188,33 @@ def load(path: str | os.PathLike) -> dict:
     state = payload["state"]
     if not isinstance(state.get("model"), dict) or "step" not in state:
         raise CheckpointError(f"{p} is missing the model weights or the step")
+    _check_sizes(p, payload)
     stored = payload.pop("checksum", None)
     if stored is not None and stored != tensor_checksum(state):
         raise CheckpointError(f"{p} is corrupt: its tensors do not match their checksum (damaged on disk?)")
     return payload
+
+
+def _tensor_bytes(obj) -> int:
+    if isinstance(obj, torch.Tensor):
+        return obj.numel() * obj.element_size()
+    if isinstance(obj, dict):
+        return sum(_tensor_bytes(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return sum(_tensor_bytes(v) for v in obj)
+    return 0
+
+
+def _check_sizes(p: Path, payload: dict) -> None:
+    """CheckpointError when the state's arrays are larger than its settings' model can need."""
+    cfg, V = payload["config"], len(payload["vocab"])
+    params = model_type(cfg.type).estimate_params(cfg, V)
+    have, limit = _tensor_bytes(payload["state"]), STATE_BYTES_PER_PARAM * params + STATE_SLACK_BYTES
+    if have > limit:
+        raise CheckpointError(
+            f"{p} was refused: its arrays take {have / 2**20:,.1f} MiB, more than its settings' model "
+            f"({params:,} parameters) can need ({limit / 2**20:,.1f} MiB)"
+        )
 
 
 def check_compatible(payload: dict, model: torch.nn.Module, vocab: Vocab | None = None, where: str = "") -> None:

@@ -244,6 +244,7 @@ def load_for_sampling(work_dir: str | os.PathLike):
     """(model, vocab, config) from a work directory's checkpoint, for --sample-only."""
     payload = ckpt.load(ckpt.checkpoint_path(work_dir))
     cfg: Config = payload["config"]
+    check_resources(cfg, len(payload["vocab"]), n_eval=cfg.batch_size)  # as --resume does, before building
     model = build_model(cfg, len(payload["vocab"]))
     ckpt.check_compatible(payload, model, where=str(ckpt.checkpoint_path(work_dir)))
     model.load_state_dict(payload["state"]["model"])
