@@ -117,7 +117,7 @@ def build_parser() -> Parser:
     o.add_argument("--max-steps", type=INT, default=None)
     o.add_argument("--seed", type=INT, default=None, help="seeds the init and the batches (default 2147483647, as in the lecture)")
     o.add_argument("--device", choices=DEVICES, default=None)
-    o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: 1 for small nets, all cores for large ones)")
+    o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: one, or all cores where a timing at the start shows they win)")
     o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
     o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
     s = p.add_argument_group("sampling")
@@ -279,7 +279,7 @@ def _main(args: argparse.Namespace) -> int:
         import torch
 
         from .run import open_run
-        from .trainer import auto_threads, resolve_device
+        from .trainer import resolve_device
 
         resolve_device(cfg.device)
         headless = args.headless
@@ -305,7 +305,12 @@ def _main(args: argparse.Namespace) -> int:
             if ignored:
                 print("makemore-tui: note: --resume continues with the checkpoint's settings; ignored: "
                       + ", ".join(f"{k}={v}" for k, v in ignored.items()), file=sys.stderr)
-        torch.set_num_threads(args.threads or auto_threads(run.cfg, run.trainer.model))
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        else:  # measured now, on this machine as loaded as it is
+            from .threads import choose_threads
+
+            choose_threads(run.cfg, run.trainer.model, *run.data.splits["train"])
         for notice in run.data.notices:
             print(f"makemore-tui: note: {notice}", file=sys.stderr)
         if headless:

@@ -443,13 +443,3 @@ def _run_task(fn: Callable, fut: Future) -> None:
         fut.set_result(fn())
     except BaseException as e:  # handed to whoever waits on the future
         fut.set_exception(e)
-
-
-def auto_threads(cfg: Config, model: torch.nn.Module | None = None) -> int:
-    """CPU threads for torch: one for small matrices (the seed and lecture nets), where a second
-    thread only adds hand-off cost; every core (up to 8) once a step's arithmetic is large. A step's
-    multiply-adds are about batch x parameters, times the window for models that read it in order."""
-    n_params = sum(p.numel() for p in model.parameters()) if model is not None else (
-        cfg.block_size * cfg.n_embd * cfg.n_hidden + cfg.n_hidden * 27)
-    per_example = n_params * (cfg.block_size if getattr(model, "trains_on_words", False) else 1)
-    return 1 if cfg.batch_size * per_example < 4_000_000 else max(1, min(8, os.cpu_count() or 1))
