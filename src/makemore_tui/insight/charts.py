@@ -13,14 +13,21 @@ from rich.text import Text
 
 from ..series import downsample, ema, finite_points
 from ..ticks import x_ticks
-from .compare import RUN_COLORS, RunRecord
+from .compare import RunRecord
 from .embedding import VOWELS, EmbeddingMap
 from .health import RATIO_GUIDE, RatioHistory
 from .lr_finder import LRFind
 
 PARAM_COLORS = ("cyan", "magenta", "green", "orange", "red", "blue", "yellow")
+RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")  # by column, as in run_table
 STEP_TICK_COLS = 14  # columns per step tick
 VOWEL_COLOR, CONSONANT_COLOR, BOUNDARY_COLOR = "orange", "cyan", "red"
+
+
+def rich_color(color: str) -> str:
+    """A plotext colour name as rich names it (plotext's orange is rich's dark_orange), for text
+    beside a chart in the chart's colours."""
+    return "dark_orange" if color == "orange" else color
 
 
 def chart_text(draw: Callable[[object], None], width: int, height: int) -> Text:

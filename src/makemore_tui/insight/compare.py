@@ -1,6 +1,5 @@
 """Run comparison: work directories read back (settings, results, loss curves) and a settings-and-
-results table with one column per run. Each run has one colour, by its column, in the chart and
-the table."""
+results table with one column per run."""
 
 from __future__ import annotations
 
@@ -10,14 +9,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
-
-RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")  # plotext's names
-
-
-def run_style(i: int) -> str:
-    """Run i's colour as a rich style (plotext's orange is rich's dark_orange)."""
-    c = RUN_COLORS[i % len(RUN_COLORS)]
-    return "dark_orange" if c == "orange" else c
 
 
 @dataclass

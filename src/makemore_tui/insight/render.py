@@ -13,7 +13,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from .compare import run_style
+from .charts import RUN_COLORS, rich_color
 from .confusion import Confusion
 from .health import RATIO_GUIDE, Health, Histogram, LayerStat
 from .nextchar import NextChar
@@ -211,7 +211,7 @@ def run_table(header: list[str], rows: list[list[str]], title: str | None = None
     t = Table(title=title, show_lines=False, header_style="bold", pad_edge=False)
     for i, h in enumerate(header):
         t.add_column(h, justify="left" if i == 0 else "right", no_wrap=True,
-                     style="bold" if i == 0 else run_style(i - 1))
+                     style="bold" if i == 0 else rich_color(RUN_COLORS[(i - 1) % len(RUN_COLORS)]))
     for r in rows:
         t.add_row(*r)
     return t

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from ...insight.base import InsightError
-from ...insight.charts import draw_embedding
+from ...insight.charts import BOUNDARY_COLOR, CONSONANT_COLOR, VOWEL_COLOR, draw_embedding, rich_color
 from ...insight.embedding import EmbeddingMap, embedding_from_C
 from ...insight.render import sparkline
 from ...series import Series
@@ -84,10 +84,10 @@ class EmbeddingPane(InsightPane):
             line.append(" (vowels' mean distance / all letters'; below 1: together)  ")
             line.append(sparkline(v.mean), style="magenta")
         line.append("\n")
-        line.append("a e i o u", style="bold dark_orange")
+        line.append("a e i o u", style=f"bold {rich_color(VOWEL_COLOR)}")
         line.append(" vowels   ")
-        line.append("consonants", style="bold cyan")
+        line.append("consonants", style=f"bold {rich_color(CONSONANT_COLOR)}")
         line.append("   ")
-        line.append(".", style="bold red")
+        line.append(".", style=f"bold {rich_color(BOUNDARY_COLOR)}")
         line.append(" start/end")
         note.set(line)

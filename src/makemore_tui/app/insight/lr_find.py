@@ -1,6 +1,6 @@
 """Learning-rate finder: lecture 2's sweep, plotted, with a suggested rate that `a` applies.
 
-The sweep (lr_finder.py) trains a fresh copy of the run's network from its initial weights (the init
+The sweep (insight/lr_finder.py) trains a fresh copy of the run's network from its initial weights (the init
 is seeded, so these are the weights the run started from) in a thread worker: the live run is not
 touched. It starts when the view is first shown for a run; `f` runs it again with new batches.
 Applying restarts training with the suggested rate through the app's restart (a new work directory;
