@@ -1,6 +1,6 @@
 """The base of the insight panes: numbers computed off the UI thread, drawn on the timer.
 
-An insight pane is a Pane (pane.py) that the app's redraw timer calls a few times a second while its
+An insight pane is a Pane (app/pane.py) that the app's redraw timer calls a few times a second while its
 view is shown. On each call it may start one computation (`compute`, in a thread worker), at most
 every INTERVAL seconds and only when the run has moved on (a new step, a new run, a new request),
 and it redraws only when a new result has arrived or its size changed. Whatever touches the live
@@ -47,7 +47,7 @@ class InsightPane(Pane):
     def __init__(self, spec: InsightView, **kwargs) -> None:
         super().__init__(**kwargs)
         self.spec = spec
-        self.PANE_KEY, self.PANE_TITLE = spec.key, spec.title
+        self.PANE_KEY, self.PANE_TITLE = spec.key, spec.title  # for Pane's border title
         self.set_title()
         self.result: Any = None
         self.error: str | None = None
