@@ -19,7 +19,7 @@ from makemore_tui.app.app import MakemoreApp, next_work_dir, stop_quickly
 from makemore_tui.app.dashboard import LARGE, MEDIUM, SMALL, layout_for
 from makemore_tui.app.divergence_banner import DivergenceBanner
 from makemore_tui.app.help_screen import HelpScreen, help_text
-from makemore_tui.app.keys import KEYS
+from makemore_tui.app.keys import all_keys
 from makemore_tui.app.messages import TrainerEvent
 from makemore_tui.app.settings_screen import SettingsScreen, field_of, parse_number
 from makemore_tui.app.state import DIVERGED, FINISHED, PAUSED, TRAINING
@@ -457,7 +457,7 @@ async def test_help_lists_every_key(app_words, in_tmp):
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         full = " ".join(help_text(60).split())
-        for k in KEYS:
+        for k in all_keys():
             assert " ".join(k.help.split()) in full, k.help
         assert "ctrl+p" in full and "Command palette" in full
         assert "Pause or resume training" in text and "Keys" in text
@@ -470,7 +470,7 @@ async def test_every_key_has_an_action(app_words, in_tmp):
     app = make_app(app_words, steps=300)
     async with app.run_test() as pilot:
         await finished(app, pilot)
-        for k in KEYS:
+        for k in all_keys():
             name = k.action.split("(")[0]
             assert callable(getattr(app, f"action_{name}", None)), k.action
 
@@ -485,7 +485,7 @@ async def test_palette_reaches_actions_and_themes(app_words, in_tmp):
         themes = [title for title, _, _ in ThemeCommands(app.screen)._commands()]
         assert "theme: makemore-light" in themes and "theme: textual-dark" in themes
         actions = [title for title, _, _ in ActionCommands(app.screen)._commands()]
-        assert len(actions) == len(KEYS)
+        assert len(actions) == len(all_keys())
         await pilot.press("ctrl+p")
         await pilot.press(*"makemore-light")
         await pilot.pause(0.3)
@@ -631,7 +631,7 @@ async def test_stale_events_of_a_replaced_run_are_dropped(app_words, in_tmp):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from makemore_tui.app.loss_chart import finer_step, log_ticks, nice_step, x_ticks, y_ticks  # noqa: E402
+from makemore_tui.ticks import finer_step, log_ticks, nice_step, x_ticks, y_ticks  # noqa: E402
 
 
 def test_finer_step_walks_the_1_2_5_sequence():

@@ -16,17 +16,20 @@ from pathlib import Path
 import pytest
 import torch
 
-from makemore_tui import insight
 from makemore_tui.app.app import MakemoreApp
-from makemore_tui.app.insight_actions import INSIGHT_PANES
+from makemore_tui.insight.compare import load_run
+from makemore_tui.insight.embedding import embedding_map, vowel_spread
+from makemore_tui.insight.health import fixed_batch
+from makemore_tui.insight.views import view
 from makemore_tui.app.state import FINISHED
 from makemore_tui.config import Config
 from makemore_tui.run import open_run
 
-from test_insight import WORDS
+from insight_common import WORDS
 
 STEPS = 300
-KEYS = {"nextchar": "5", "embedding": "6", "lrfind": "7", "health": "8", "compare": "9", "confusion": "0"}
+KEYS = {"next-char": "5", "embedding": "6", "lr-find": "7", "health": "8", "compare": "9", "confusion": "0"}
+IDS = [name.replace("-", "") for name in KEYS]  # the snapshots' and the docs' file names: nextchar, lrfind
 
 
 def pilot_test(fn):
@@ -87,7 +90,7 @@ def pane(app, name):
 
 async def charts_drawn(pilot, p) -> None:
     """Wait until the pane's charts (built in worker threads) show their latest drawing."""
-    from makemore_tui.app.insight_chart import InsightChart
+    from makemore_tui.app.insight.chart import InsightChart
 
     await pilot.pause(0.05)
     await wait_for(pilot, lambda: all(c.settled for c in p.query(InsightChart)), what="the charts")
@@ -118,7 +121,7 @@ async def test_each_view_has_a_key_that_shows_it_and_goes_back(workdir):
         switcher = app.query_one("#views")
         for name, key in KEYS.items():
             await pilot.press(key)
-            assert switcher.current == INSIGHT_PANES[name].VIEW_ID
+            assert switcher.current == view(name).view_id
             app.set_focus(None)  # the next-char view focuses its input
             await pilot.press(key)
             assert switcher.current == "training"
@@ -126,9 +129,9 @@ async def test_each_view_has_a_key_that_shows_it_and_goes_back(workdir):
 
 @pilot_test
 async def test_each_view_is_in_the_command_palette(workdir):
-    from makemore_tui.app.keys import KEYS as APP_KEYS
+    from makemore_tui.app.keys import all_keys
 
-    actions = {k.action: k for k in APP_KEYS}
+    actions = {k.action: k for k in all_keys()}
     for name in KEYS:
         assert f"insight('{name}')" in actions
     app = make_app()
@@ -149,7 +152,7 @@ async def test_next_char_pane_shows_the_softmax_of_the_live_model(workdir):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
-        p = await show(pilot, "nextchar")
+        p = await show(pilot, "next-char")
         await pilot.press(*"emm")
         await wait_for(pilot, lambda: p.result is not None and p.result.context == "emm", what="emm")
         await pilot.pause(0.1)
@@ -181,9 +184,9 @@ async def test_embedding_pane_plots_c(workdir):
         step, e = p.result
         C = app.current_run.trainer.model.C.detach().double()
         assert step == STEPS and e.method == "PCA"
-        ref = insight.embedding_map(app.current_run.trainer.model, app.current_run.data.vocab)
+        ref = embedding_map(app.current_run.trainer.model, app.current_run.data.vocab)
         assert e.xs == pytest.approx(ref.xs) and e.ys == pytest.approx(ref.ys)
-        assert e.vowel_spread == pytest.approx(insight.vowel_spread(C, app.current_run.data.vocab))
+        assert e.vowel_spread == pytest.approx(vowel_spread(C, app.current_run.data.vocab))
         text = screen_text(app)
         assert f"vowel spread {e.vowel_spread:.2f}" in text and "4-d rows of C" in text
 
@@ -206,7 +209,7 @@ async def test_lr_finder_pane_sweeps_and_a_applies_the_suggested_rate(workdir):
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         live = {k: v.clone() for k, v in app.current_run.trainer.model.state_dict().items()}
-        p = await show(pilot, "lrfind")
+        p = await show(pilot, "lr-find")
         r = p.result
         assert r.lrs[0] == pytest.approx(1e-3) and r.lrs[-1] == pytest.approx(1.0) and len(r.lrs) == 1000
         assert 1e-3 <= r.suggested_lr <= r.min_lr <= 1.0
@@ -231,7 +234,7 @@ async def test_health_pane_numbers_equal_a_direct_count(workdir):
         step, h = p.result
         run = app.current_run
         m = run.trainer.model
-        X, Y = insight.fixed_batch(*run.data.splits["train"], run.cfg.batch_size, seed=run.cfg.seed)
+        X, Y = fixed_batch(*run.data.splits["train"], run.cfg.batch_size, seed=run.cfg.seed)
         with torch.no_grad():
             H = torch.tanh(m.C[X].view(X.shape[0], -1) @ m.W1 + m.b1)
         layer = h.layer
@@ -261,7 +264,7 @@ async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir)
         await charts_drawn(pilot, p)
         earlier, problems = p.result
         assert problems == [] and earlier[0].path == "run"
-        assert earlier[0].summary == insight.load_run("run").summary
+        assert earlier[0].summary == load_run("run").summary
         text = screen_text(app)
         assert "learning_rate" in text and "0.05" in text and "run-2 (live)" in text
         # the live curve is cut to the chart's width, however long the run
@@ -323,7 +326,7 @@ async def test_panes_compute_while_training_runs_and_follow_it(workdir):
 async def test_numbers_and_charts_are_made_off_the_ui_thread(workdir, monkeypatch):
     import threading
 
-    from makemore_tui.app import insight_health
+    from makemore_tui.app.insight import health as insight_health
 
     where: dict[str, str] = {}
 
@@ -364,9 +367,9 @@ def _before(name: str, typed: str = ""):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-@pytest.mark.parametrize("name", list(KEYS))
+@pytest.mark.parametrize("name", list(KEYS), ids=IDS)
 def test_view_snapshot(workdir, snap_compare, name, size):
-    typed = "emm" if name == "nextchar" else ""
+    typed = "emm" if name == "next-char" else ""
     assert snap_compare(make_app(), terminal_size=size, run_before=_before(name, typed))
 
 
@@ -376,7 +379,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
 @pytest.mark.skipif(not os.environ.get("MAKEMORE_DOCS_SHOTS"), reason="writes docs/insight-*.svg on request")
-@pytest.mark.parametrize("name", list(KEYS))
+@pytest.mark.parametrize("name", list(KEYS), ids=IDS)
 @pilot_test
 async def test_docs_screenshot(tmp_path, monkeypatch, name):
     """The README's pictures: the seed network (2-d embeddings) on the bundled names, 30,000 steps."""
@@ -395,7 +398,7 @@ async def test_docs_screenshot(tmp_path, monkeypatch, name):
             await wait_for(pilot, lambda: app.state.status == FINISHED and not app.current_run.trainer.running,
                            timeout=300)
         await show(pilot, name)
-        if name == "nextchar":
+        if name == "next-char":
             await pilot.press(*"emm")
             await wait_for(pilot, lambda: pane(app, name).result.context == "emm")
             app.set_focus(None)
@@ -406,4 +409,4 @@ async def test_docs_screenshot(tmp_path, monkeypatch, name):
         app.redraw(force=True)
         await charts_drawn(pilot, pane(app, name))
         DOCS.mkdir(exist_ok=True)
-        app.save_screenshot(str(DOCS / f"insight-{name}.svg"))
+        app.save_screenshot(str(DOCS / f"insight-{name.replace('-', '')}.svg"))

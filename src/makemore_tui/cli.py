@@ -71,6 +71,14 @@ CONFIG_FLAGS = {
 }
 
 
+def inspect_choices() -> str:
+    """The insight views for --help, from their registry: "next-char, embedding, lr-find (writes
+    lr_find.json), ..."."""
+    from .insight.views import views
+
+    return ", ".join(v.name + (f" ({v.cli_note})" if v.cli_note else "") for v in views())
+
+
 def build_parser() -> Parser:
     p = Parser(
         prog="makemore-tui",
@@ -91,8 +99,7 @@ def build_parser() -> Parser:
                     "q leaves it running")
     io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
     io.add_argument("--inspect", metavar="VIEW", default=None,
-                    help="print an insight view of the work directory's model and exit: next-char, embedding, "
-                    "lr-find (writes lr_find.json), health, compare, confusion")
+                    help="print an insight view of the work directory's model and exit: " + inspect_choices())
     io.add_argument("--context", default="", help="what --inspect next-char has typed (default: a word's start)")
     io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
@@ -271,7 +278,7 @@ def _main(args: argparse.Namespace) -> int:
         if args.inspect:
             import torch
 
-            from .insight_cli import inspect
+            from .insight.cli import inspect
 
             torch.set_num_threads(args.threads or 1)
             return inspect(args, config_from_args)

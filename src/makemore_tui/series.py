@@ -5,7 +5,8 @@ A training run makes hundreds of thousands of steps; a chart is a hundred or so 
 consecutive points): when it is full, neighbouring buckets merge pairwise and the bucket width
 doubles. Memory is bounded whatever the number of steps, the history keeps a uniform resolution,
 and `view()` re-buckets it to a given number of points, so the cost of drawing does not grow with
-the number of steps either.
+the number of steps either; `downsample` cuts plain lists (a run read back from its files) the
+same way.
 
 Pure Python and free of Textual (the headless side may use it too). Log scales are done here
 (`log10_points`) rather than by the plotting library.
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import repeat
+from typing import Sequence
 
-__all__ = ["Series", "View", "ema", "envelope", "log10_points", "smoothing_span", "finite_points"]
+__all__ = ["Series", "View", "downsample", "ema", "envelope", "log10_points", "smoothing_span", "finite_points"]
 
 _isfinite = math.isfinite
 
@@ -182,16 +185,20 @@ def smoothing_span(n_points: int) -> float:
     return max(10.0, n_points / 40.0)
 
 
-def ema(view: View, span: float) -> list[float]:
-    """Exponential moving average of a view's group means, as if applied point by point with
-    alpha = 2 / (span + 1): a group of n points decays the average by (1 - alpha) ** n. Bias-corrected
-    (like Adam's moments), so the curve does not start from zero. Groups without finite values keep
-    the previous average (nan before the first one)."""
+def ema(points: View | Sequence[float], span: float) -> list[float]:
+    """Exponential moving average with alpha = 2 / (span + 1), of a view's group means (a group of
+    n points decays the average by (1 - alpha) ** n, as if applied point by point) or of plain
+    values (one point each). Bias-corrected (like Adam's moments), so the curve does not start from
+    zero. Groups or values that are not finite keep the previous average (nan before the first one)."""
+    if isinstance(points, View):
+        means, counts = points.mean, points.n
+    else:
+        means, counts = points, repeat(1)
     alpha = 2.0 / (span + 1.0)
     keep = 1.0 - alpha
     avg = norm = 0.0
     out = []
-    for m, n in zip(view.mean, view.n):
+    for m, n in zip(means, counts):
         if _isfinite(m) and n > 0:
             w = keep ** n
             avg = w * avg + (1.0 - w) * m
@@ -215,9 +222,9 @@ def envelope(view: View) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
-def finite_points(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
-    """The (x, y) pairs whose y is a finite number."""
-    pairs = [(x, y) for x, y in zip(xs, ys) if y is not None and _isfinite(y)]
+def finite_points(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
+    """The (x, y) pairs whose x and y are finite numbers."""
+    pairs = [(x, y) for x, y in zip(xs, ys) if y is not None and _isfinite(y) and _isfinite(x)]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
@@ -225,3 +232,22 @@ def log10_points(xs: list[float], ys: list[float]) -> tuple[list[float], list[fl
     """(x, log10 y) for the pairs whose y is finite and positive (a log scale has no place for the rest)."""
     pairs = [(x, math.log10(y)) for x, y in zip(xs, ys) if y is not None and _isfinite(y) and y > 0]
     return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def downsample(xs: Sequence[float], ys: Sequence[float], n: int) -> tuple[list[float], list[float]]:
+    """Plain lists cut to at most n points: consecutive buckets averaged over their finite values
+    (x: the bucket's last x). Cost O(len(xs))."""
+    m = len(xs)
+    if n <= 0 or m == 0:
+        return [], []
+    if m <= n:
+        return list(xs), list(ys)
+    ox, oy = [], []
+    for b in range(n):
+        i, j = b * m // n, (b + 1) * m // n
+        if j <= i:
+            continue
+        seg = [y for y in ys[i:j] if math.isfinite(y)]
+        ox.append(xs[j - 1])
+        oy.append(sum(seg) / len(seg) if seg else float("nan"))
+    return ox, oy

@@ -37,8 +37,8 @@ from .commands import ActionCommands, ThemeCommands
 from .dashboard import Dashboard, layout_for
 from .divergence_banner import DivergenceBanner
 from .help_screen import HelpScreen
-from .insight_actions import InsightActions, insight_views
-from .keys import bindings
+from .insight.actions import InsightActions, insight_views
+from .keys import bind_keys
 from .loss_chart import LossChart
 from .messages import (CheckpointDone, RunFailed, RunOpened, SampleRequest, SamplesReady, SamplingFailed,
                        TrainerEvent, TrainingEnded)
@@ -59,8 +59,7 @@ class View:
 
 VIEWS: list[View] = [
     View("training", "Training", Dashboard),
-    *insight_views(View),  # next character, embedding, LR finder, health, compare, confusion (insight_*.py)
-]
+]  # then one per insight view, from their registry when the app is built (app/insight/actions.py)
 
 CHART_DUTY = 0.03  # the chart may use at most this share of the UI thread (plotext is pure Python)
 CHART_MIN_INTERVAL = 0.5
@@ -96,7 +95,6 @@ def next_work_dir(base: str | os.PathLike, taken: set[str] = frozenset()) -> Pat
 class MakemoreApp(InsightActions, App):
     CSS_PATH = "app.tcss"
     TITLE = "makemore"
-    BINDINGS = bindings()
     COMMANDS = App.COMMANDS | {ActionCommands, ThemeCommands}
     AUTO_FOCUS = None
 
@@ -114,6 +112,7 @@ class MakemoreApp(InsightActions, App):
     ) -> None:
         no_color = "NO_COLOR" in os.environ  # Textual removes it from the environment as it starts
         super().__init__(ansi_color=True if no_color else None)
+        bind_keys(self)  # keys.py, with the insight views registered by now
         self.current_run = run
         self.make_run = make_run
         self.run_id = 0
@@ -157,7 +156,7 @@ class MakemoreApp(InsightActions, App):
         self.footer = Footer(compact=True)
         yield self.banner
         with self.views:
-            for view in VIEWS:
+            for view in [*VIEWS, *insight_views(View)]:
                 yield view.factory(id=view.id)
         yield self.status_bar
         yield self.footer

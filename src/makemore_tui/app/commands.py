@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every action of keys.py, and every theme."""
+"""The command palette (ctrl+p): every action of keys.py (the insight views registered by then
+included), and every theme."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from .keys import KEYS
+from .keys import all_keys
 
 
 class ActionCommands(Provider):
@@ -14,7 +15,7 @@ class ActionCommands(Provider):
 
     def _commands(self):
         app = self.app
-        for k in KEYS:
+        for k in all_keys():
             yield k.help, f"key: {k.shown_key}", partial(app.run_action, k.action)
 
     async def discover(self) -> Hits:

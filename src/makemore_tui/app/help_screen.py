@@ -9,14 +9,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .keys import BUILTIN_KEYS, KEYS
+from .keys import BUILTIN_KEYS, all_keys
 from .text import esc
 
 
 def help_text(width: int = 100) -> str:
     """Every key by group; descriptions wrap under themselves to fit `width` columns."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for k in KEYS:
+    for k in all_keys():
         groups.setdefault(k.group, []).append((k.shown_key, k.help))
     groups["Everywhere"] = list(BUILTIN_KEYS)
     kw = max(len(key) for entries in groups.values() for key, _ in entries)

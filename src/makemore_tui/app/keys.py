@@ -1,16 +1,17 @@
 """Every key of the app, in one place.
 
-The app's BINDINGS, the footer, the help screen (`?`) and the command palette (ctrl+p) are all built
-from KEYS, so a new pane or screen adds its keys here and they show up everywhere. An action named
-here must exist on the app (`action_<name>`); parameters go in the action string, as in Textual
-("show_pane('chart')").
+The app's bindings, the footer, the help screen (`?`) and the command palette (ctrl+p) are all built
+from all_keys(), so a new pane or screen adds its keys here and they show up everywhere. An action
+named here must exist on the app (`action_<name>`); parameters go in the action string, as in
+Textual ("show_pane('chart')"). The insight views' keys come from their registry (insight/views.py)
+each time the keys are read, so a view registered before the app is built has its key too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from ..insight.views import InsightView, views
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Key:
         return {"space": "space", "question_mark": "?", "slash": "/", "plus": "+", "minus": "-"}.get(first, first)
 
 
-KEYS: list[Key] = [
+TRAINING_KEYS: list[Key] = [
     # training
     Key("space", "toggle_pause", "pause", "Pause or resume training", "Training", footer=True),
     Key("n", "step", "step", "Make one training step (pauses first if training)", "Training", footer=True),
@@ -56,24 +57,30 @@ KEYS: list[Key] = [
     Key("2", "show_pane('params')", "params", "Show the parameter table", "Panes"),
     Key("3", "show_pane('shapes')", "shapes", "Show the shapes of the forward pass", "Panes"),
     Key("4", "show_pane('samples')", "samples", "Show the sampled names", "Panes"),
-    # insight views (app/insight_*.py); a view's key again goes back to training
-    Key("5", "insight('nextchar')", "next char", "Next character: type a context, see the 27-way distribution",
-        "Insight"),
-    Key("6", "insight('embedding')", "embedding", "Embedding map: the rows of C, labelled with their characters",
-        "Insight"),
-    Key("7", "insight('lrfind')", "lr finder", "Learning-rate finder: the lecture's sweep and a suggested rate",
-        "Insight"),
-    Key("8", "insight('health')", "health", "Activation and gradient health, update:data ratios (lecture 3)",
-        "Insight"),
-    Key("9", "insight('compare')", "compare", "Compare runs: loss curves overlaid, settings side by side", "Insight"),
-    Key("0", "insight('confusion')", "confusion", "Confusion over the dev set: which characters, mistaken for what",
-        "Insight"),
+]
+
+# after the insight views' own keys (app/insight/: a view's key again goes back to training)
+INSIGHT_KEYS: list[Key] = [
     Key("f", "lr_find", "sweep", "Learning-rate finder: run the sweep (again)", "Insight"),
     Key("a", "apply_lr", "apply lr", "Restart training with the learning-rate finder's suggested rate", "Insight"),
+]
+
+APP_KEYS: list[Key] = [
     Key("t", "next_theme", "theme", "Switch to the next theme", "App"),
     Key("question_mark", "help", "help", "Show every key", "App", footer=True),
     Key("q", "quit", "quit", "Quit (the run is saved; continue it with --resume). Attached: leave, the run goes on", "App", footer=True),
 ]
+
+
+def view_key(spec: InsightView) -> Key:
+    """The key that shows an insight view."""
+    return Key(spec.key, spec.action, spec.label, spec.help, "Insight")
+
+
+def all_keys() -> list[Key]:
+    """Every key of the app, in the order of the help screen, with the registered insight views'."""
+    return [*TRAINING_KEYS, *(view_key(v) for v in views()), *INSIGHT_KEYS, *APP_KEYS]
+
 
 # Keys that Textual provides itself, listed on the help screen.
 BUILTIN_KEYS: list[tuple[str, str]] = [
@@ -83,21 +90,16 @@ BUILTIN_KEYS: list[tuple[str, str]] = [
 ]
 
 
-def bindings() -> list[Binding]:
-    return [
-        Binding(k.key, k.action, k.label, show=k.footer, key_display=k.display, priority=False)
-        for k in KEYS
-    ]
-
-
-def find(action: str) -> Key | None:
-    return next((k for k in KEYS if k.action == action), None)
+def bind_keys(app) -> None:
+    """Bind every key on the app (when it is built: the insight views registered by then included)."""
+    for k in all_keys():
+        app.bind(k.key, k.action, description=k.label, show=k.footer, key_display=k.display)
 
 
 def markdown_table() -> str:
     """The README's table of keys (tests/test_readme.py keeps the two equal)."""
     rows = ["| key | what it does |", "| --- | --- |"]
-    for k in KEYS:
+    for k in all_keys():
         rows.append(f"| `{k.shown_key}` | {k.help} |")
     for key, what in BUILTIN_KEYS:
         rows.append(f"| `{key}` | {what} |")

@@ -7,7 +7,6 @@ labelled with the losses), not by plotext, whose own log scale corrupts data on 
 
 from __future__ import annotations
 
-import math
 import time
 
 from rich.color import Color as RichColor
@@ -19,6 +18,7 @@ from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
 from ..series import ema, envelope, finite_points, log10_points, smoothing_span
+from ..ticks import log_ticks, x_ticks, y_ticks
 from .pane import Pane
 from .state import RunState
 
@@ -159,80 +159,6 @@ def matrix_strips(m, width: int) -> list[Strip]:
                 start = col
         strips.append(Strip(segments, n).adjust_cell_length(width))
     return strips
-
-
-def nice_step(span: float, target: int) -> float:
-    """A step of 1, 2 or 5 times a power of ten that cuts `span` into about `target` parts."""
-    if span <= 0 or not math.isfinite(span):
-        return 1.0
-    raw = span / max(1, target)
-    mag = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 5, 10):
-        if raw <= m * mag:
-            return m * mag
-    return 10 * mag
-
-
-def finer_step(step: float) -> float:
-    """The next smaller step of the 1-2-5 sequence (1 -> 0.5, 2 -> 1, 5 -> 2)."""
-    mag = 10 ** math.floor(math.log10(step) + 1e-9)
-    mantissa = round(step / mag)
-    return {1: 0.5, 2: 1.0, 5: 2.0}.get(mantissa, 0.5) * mag
-
-
-def step_label(x: float) -> str:
-    if abs(x) >= 1_000_000:
-        return f"{x / 1_000_000:g}M"
-    if abs(x) >= 1_000:
-        return f"{x / 1_000:g}k"
-    return f"{x:g}"
-
-
-def x_ticks(lo: float, hi: float, width: int) -> tuple[list[float], list[str]]:
-    target = max(2, min(8, width // 12))
-    step = nice_step(hi - lo, target)
-    start = math.ceil(lo / step) * step
-    ticks = []
-    x = start
-    while x <= hi + 1e-9 and len(ticks) < 20:
-        ticks.append(x)
-        x += step
-    return ticks, [step_label(t) for t in ticks]
-
-
-def y_ticks(lo: float, hi: float, height: int) -> tuple[list[float], list[str]]:
-    """Round-numbered ticks, at least two (three when there is room), about one every three rows."""
-    target = max(2, min(6, height // 3))
-    step = nice_step(hi - lo, target)
-    for _ in range(6):
-        ticks = []
-        y = math.ceil(lo / step) * step
-        while y <= hi + 1e-12 and len(ticks) < 20:
-            ticks.append(y)
-            y += step
-        if len(ticks) >= min(3, target):
-            break
-        step = finer_step(step)
-    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    return ticks, [f"{t:.{decimals}f}" for t in ticks]
-
-
-LOG_CANDIDATES = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
-
-
-def log_ticks(lo: float, hi: float, height: int) -> tuple[list[float], list[str]]:
-    """Ticks for a log10 axis spanning losses lo..hi (both > 0): positions in log10, labels in losses."""
-    values = []
-    for k in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
-        values += [c * 10 ** k for c in LOG_CANDIDATES]
-    inside = [v for v in values if lo <= v <= hi]
-    target = max(2, min(8, height // 3))
-    if len(inside) > target:
-        stride = math.ceil(len(inside) / target)
-        inside = inside[::stride]
-    if not inside:
-        inside = [lo, hi]
-    return [math.log10(v) for v in inside], [f"{v:g}" for v in inside]
 
 
 def _plotext_color(value: str | None, variables: dict[str, str], fallback: tuple[int, int, int]):

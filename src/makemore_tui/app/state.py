@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from .. import events as ev
-from ..insight import RatioHistory
+from ..insight.health import RatioHistory
 from ..series import Series
 
 # How the status line names the state of the run.
@@ -56,7 +56,7 @@ class RunState:
         self.dev_step = 0
         self.stats: dict[str, ev.ParamStat] = {}
         self.stats_step = 0
-        self.ratios = RatioHistory()  # log10 update:data ratio per parameter over the run (insight_health.py)
+        self.ratios = RatioHistory()  # log10 update:data ratio per parameter over the run (app/insight/health.py)
         self.status = STARTING
         self.pause_reason = ""
         self.diverged: str | None = None

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..insight import EmbeddingMap, InsightError, embedding_from_C
-from ..insight_charts import draw_embedding
-from ..insight_render import sparkline
-from ..series import Series
-from .insight_chart import InsightChart
-from .insight_text import InsightText
-from .insight_pane import InsightPane, in_training_thread
+from ...insight.base import InsightError
+from ...insight.charts import BOUNDARY_COLOR, CONSONANT_COLOR, VOWEL_COLOR, draw_embedding, rich_color
+from ...insight.embedding import EmbeddingMap, embedding_from_C
+from ...insight.render import sparkline
+from ...series import Series
+from .chart import InsightChart
+from .pane import InsightPane, in_training_thread
+from .text import InsightText
 
 
 class EmbeddingPane(InsightPane):
-    PANE_TITLE = "Embedding map"
-    PANE_KEY = "6"
-    VIEW_ID = "insight-embedding"
     INTERVAL = 0.5
 
     DEFAULT_CSS = """
@@ -30,8 +28,8 @@ class EmbeddingPane(InsightPane):
     EmbeddingPane #emb-note { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, spec, **kwargs) -> None:
+        super().__init__(spec, **kwargs)
         self.spread = Series(256)  # vowel spread over the steps, bounded
         self._spread_run = None
 
@@ -86,10 +84,10 @@ class EmbeddingPane(InsightPane):
             line.append(" (vowels' mean distance / all letters'; below 1: together)  ")
             line.append(sparkline(v.mean), style="magenta")
         line.append("\n")
-        line.append("a e i o u", style="bold dark_orange")
+        line.append("a e i o u", style=f"bold {rich_color(VOWEL_COLOR)}")
         line.append(" vowels   ")
-        line.append("consonants", style="bold cyan")
+        line.append("consonants", style=f"bold {rich_color(CONSONANT_COLOR)}")
         line.append("   ")
-        line.append(".", style="bold red")
+        line.append(".", style=f"bold {rich_color(BOUNDARY_COLOR)}")
         line.append(" start/end")
         note.set(line)

@@ -14,18 +14,16 @@ from __future__ import annotations
 from rich.text import Text
 from textual.containers import Container
 
-from ..insight import Health, RatioHistory, fixed_batch, health, snapshot
-from ..insight_charts import draw_ratios
-from ..insight_render import grads_text, layer_text
-from .insight_chart import InsightChart
-from .insight_text import InsightText
-from .insight_pane import InsightPane, in_training_thread
+from ...insight.base import snapshot
+from ...insight.charts import draw_ratios
+from ...insight.health import Health, RatioHistory, fixed_batch, health
+from ...insight.render import grads_text, layer_text
+from .chart import InsightChart
+from .pane import InsightPane, in_training_thread
+from .text import InsightText
 
 
 class HealthPane(InsightPane):
-    PANE_TITLE = "Activation and gradient health"
-    PANE_KEY = "8"
-    VIEW_ID = "insight-health"
     INTERVAL = 0.5
 
     DEFAULT_CSS = """
@@ -38,8 +36,8 @@ class HealthPane(InsightPane):
     HealthPane.-wide #health-plot { width: 1fr; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, spec, **kwargs) -> None:
+        super().__init__(spec, **kwargs)
         self._batch = None  # (run, X, Y): the fixed batch of this run
         self.ratios = RatioHistory()  # used when the app's state keeps none
 

@@ -14,7 +14,7 @@ from typing import Callable
 from rich.text import Text
 from textual.message import Message
 
-from .insight_text import InsightText
+from .text import InsightText
 
 MIN_W, MIN_H = 16, 6
 

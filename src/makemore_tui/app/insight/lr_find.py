@@ -1,6 +1,6 @@
 """Learning-rate finder: lecture 2's sweep, plotted, with a suggested rate that `a` applies.
 
-The sweep (lr_finder.py) trains a fresh copy of the run's network from its initial weights (the init
+The sweep (insight/lr_finder.py) trains a fresh copy of the run's network from its initial weights (the init
 is seeded, so these are the weights the run started from) in a thread worker: the live run is not
 touched. It starts when the view is first shown for a run; `f` runs it again with new batches.
 Applying restarts training with the suggested rate through the app's restart (a new work directory;
@@ -13,11 +13,11 @@ import threading
 
 from rich.text import Text
 
-from ..lr_finder import LOG10_HI, LOG10_LO, STEPS, LRFind, lr_find
-from ..insight_charts import draw_lr_find
-from .insight_chart import InsightChart
-from .insight_text import InsightText
-from .insight_pane import InsightPane
+from ...insight.charts import draw_lr_find
+from ...insight.lr_finder import LOG10_HI, LOG10_LO, STEPS, LRFind, lr_find
+from .chart import InsightChart
+from .pane import InsightPane
+from .text import InsightText
 
 ADAMW_RANGE = (-5.0, -1.0)  # Adam's steps are normalised: its useful rates sit about two decades lower
 
@@ -27,9 +27,6 @@ def sweep_range(optimizer: str) -> tuple[float, float]:
 
 
 class LRFindPane(InsightPane):
-    PANE_TITLE = "Learning-rate finder"
-    PANE_KEY = "7"
-    VIEW_ID = "insight-lrfind"
     LIVE = False
     INTERVAL = 0.2
 
@@ -39,8 +36,8 @@ class LRFindPane(InsightPane):
     LRFindPane #lr-note { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, spec, **kwargs) -> None:
+        super().__init__(spec, **kwargs)
         self.sweeps = 0  # sweeps asked for; 0 until the view is first shown
         self.progress: tuple[list[float], list[float]] = ([], [])
         self._progress_lock = threading.Lock()
@@ -83,7 +80,7 @@ class LRFindPane(InsightPane):
                 self.progress[0].append(lre[i - 1])
                 self.progress[1].append(loss)
 
-        from ..models import build_model
+        from ...models import build_model
 
         model = build_model(cfg, len(run.data.vocab))  # the run's initial weights: the init is seeded
         X, Y = run.data.splits["train"]

@@ -1,30 +1,51 @@
-"""Charts of the insight views drawn with plotext, onto any plotext-like object: the `plotext`
-module itself (the command line) or a textual-plotext widget's `.plt` (the app). Every series is
-cut down to about twice the chart's width first, so drawing costs the same whatever the run length.
-Logarithmic axes are drawn as log10 values (plotext's own log scale is not used)."""
+"""Charts of the insight views drawn with plotext. Each draw_* function draws onto the plot object
+it is given: the `plotext` module itself (the command line, `chart_text`) or a textual-plotext
+Plot (the app, which builds it in a worker thread). Every series is cut down to about twice the
+chart's width first, so drawing costs the same whatever the run length. Logarithmic axes are drawn
+as log10 values (plotext's own log scale is not used)."""
 
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
-from .insight import RATIO_GUIDE, EmbeddingMap, RatioHistory, RunRecord, downsample
+from rich.text import Text
+
+from ..series import downsample, ema, finite_points
+from ..ticks import x_ticks
+from .compare import RunRecord
+from .embedding import VOWELS, EmbeddingMap
+from .health import RATIO_GUIDE, RatioHistory
 from .lr_finder import LRFind
 
 PARAM_COLORS = ("cyan", "magenta", "green", "orange", "red", "blue", "yellow")
-RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")
+RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")  # by column, as in run_table
+STEP_TICK_COLS = 14  # columns per step tick
 VOWEL_COLOR, CONSONANT_COLOR, BOUNDARY_COLOR = "orange", "cyan", "red"
+
+
+def rich_color(color: str) -> str:
+    """A plotext colour name as rich names it (plotext's orange is rich's dark_orange), for text
+    beside a chart in the chart's colours."""
+    return "dark_orange" if color == "orange" else color
+
+
+def chart_text(draw: Callable[[object], None], width: int, height: int) -> Text:
+    """A chart for the command line: draw(plotext) with plotext's own module-level figure, built
+    at width x height in the terminal's own colours."""
+    import plotext
+
+    plotext.clf()
+    draw(plotext)
+    plotext.plotsize(width, height)
+    plotext.theme("clear")
+    return Text.from_ansi(plotext.build())
 
 
 def _reset(plt) -> None:
     """Start from an empty figure (data, limits and labels); the widget sets its size and theme
     again on every render, the command line after drawing."""
     plt.clear_figure()
-
-
-def _finite(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
-    pts = [(x, y) for x, y in zip(xs, ys) if math.isfinite(x) and math.isfinite(y)]
-    return [p[0] for p in pts], [p[1] for p in pts]
 
 
 def draw_lr_find(plt, r: LRFind | None, width: int = 80, progress: tuple[list[float], list[float]] | None = None) -> None:
@@ -37,14 +58,14 @@ def draw_lr_find(plt, r: LRFind | None, width: int = 80, progress: tuple[list[fl
     if r is None:
         if progress and progress[0]:
             xs, ys = downsample(progress[0], progress[1], n)
-            plt.plot(*_finite(xs, ys), color="gray", marker="braille", label="loss (running)")
+            plt.plot(*finite_points(xs, ys), color="gray", marker="braille", label="loss (running)")
         plt.xlim(-3, 0)
         return
     k = len(r.losses)
     xs, ys = downsample(r.log10_lrs[:k], r.losses, n)
-    plt.plot(*_finite(xs, ys), color="gray", marker="braille", label="loss")
+    plt.plot(*finite_points(xs, ys), color="gray", marker="braille", label="loss")
     xs, ys = downsample(r.log10_lrs[:k], r.smoothed, n)
-    plt.plot(*_finite(xs, ys), color="cyan", marker="braille", label=f"smoothed ({r.window} steps)")
+    plt.plot(*finite_points(xs, ys), color="cyan", marker="braille", label=f"smoothed ({r.window} steps)")
     plt.vline(math.log10(r.min_lr), "red")
     plt.vline(math.log10(r.suggested_lr), "green")
     finite = [y for y in r.smoothed if math.isfinite(y)]
@@ -60,14 +81,14 @@ def draw_embedding(plt, e: EmbeddingMap) -> None:
     _reset(plt)
     axis = "C[:, 0] / C[:, 1]" if e.method == "C" else f"PCA of C ({e.n_embd}-d)"
     plt.title(f"embedding map: {axis}")
-    xs, ys = _finite(e.xs, e.ys)
+    xs, ys = finite_points(e.xs, e.ys)
     if not xs:
         return
     plt.scatter(xs, ys, marker=" ")  # sets the axes' range; the labels below are the points
     for ch, x, y in zip(e.chars, e.xs, e.ys):
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
-        color = BOUNDARY_COLOR if ch == "." else (VOWEL_COLOR if ch in "aeiou" else CONSONANT_COLOR)
+        color = BOUNDARY_COLOR if ch == "." else (VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR)
         plt.text(ch, x, y, color=color, alignment="center")
     pad_x = 0.08 * ((max(xs) - min(xs)) or 1.0)
     pad_y = 0.08 * ((max(ys) - min(ys)) or 1.0)
@@ -75,34 +96,11 @@ def draw_embedding(plt, e: EmbeddingMap) -> None:
     plt.ylim(min(ys) - pad_y, max(ys) + pad_y)
 
 
-def nice_ticks(lo: float, hi: float, width: int) -> tuple[list[float], list[str]]:
-    """Round step ticks (1, 2 or 5 times a power of ten), about one per 14 columns, labelled
-    1.5k / 20k / 1.2M."""
-    span = hi - lo
-    if not (math.isfinite(span) and span > 0):
-        return [lo], [_step_label(lo)]
-    raw = span / max(2, min(8, width // 14))
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if raw <= m * mag)
-    ticks, x = [], math.ceil(lo / step) * step
-    while x <= hi + 1e-9 * span and len(ticks) < 20:
-        ticks.append(x)
-        x += step
-    return ticks, [_step_label(t) for t in ticks]
-
-
-def _step_label(x: float) -> str:
-    for div, suffix in ((1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:g}{suffix}"
-    return f"{x:g}"
-
-
 def _step_axis(plt, xs: Sequence[float], width: int) -> None:
     if xs:
         lo, hi = min(xs), max(xs)
         if hi > lo:
-            plt.xticks(*nice_ticks(lo, hi, width))
+            plt.xticks(*x_ticks(lo, hi, width, STEP_TICK_COLS))
 
 
 def draw_ratios(plt, hist: RatioHistory | dict, width: int = 80) -> None:
@@ -116,7 +114,7 @@ def draw_ratios(plt, hist: RatioHistory | dict, width: int = 80) -> None:
     all_x: list[float] = []
     points = hist if isinstance(hist, dict) else hist.view(n)
     for i, (name, (xs, ys)) in enumerate(points.items()):
-        xs, ys = _finite(*downsample(xs, ys, n))
+        xs, ys = finite_points(*downsample(xs, ys, n))
         if xs:
             plt.plot(xs, ys, color=PARAM_COLORS[i % len(PARAM_COLORS)], marker="braille", label=name)
             every += ys
@@ -125,19 +123,6 @@ def draw_ratios(plt, hist: RatioHistory | dict, width: int = 80) -> None:
     lo, hi = min(every + [RATIO_GUIDE - 0.3]), max(every + [RATIO_GUIDE + 0.3])  # the guide always shows
     plt.ylim(lo - 0.1, hi + 0.1)
     _step_axis(plt, all_x, width)
-
-
-def ema(ys: Sequence[float], span: float) -> list[float]:
-    """Bias-corrected exponential moving average (non-finite values are skipped)."""
-    a = 2.0 / (span + 1.0)
-    avg = norm = 0.0
-    out = []
-    for y in ys:
-        if math.isfinite(y):
-            avg = (1 - a) * avg + a * y
-            norm = (1 - a) * norm + a
-        out.append(avg / norm if norm > 0 else float("nan"))
-    return out
 
 
 def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True) -> None:
@@ -150,14 +135,14 @@ def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True)
     for i, r in enumerate(runs):
         color = RUN_COLORS[i % len(RUN_COLORS)]
         ys = [math.log10(v) if v > 0 else float("nan") for v in r.train_loss]
-        xs, ys = _finite(*downsample(r.steps, ys, n))
+        xs, ys = finite_points(*downsample(r.steps, ys, n))
         ys = ema(ys, max(3.0, len(ys) / 40))
         all_x += xs
         if xs:
             plt.plot(xs, ys, color=color, marker="braille", label=r.name[:24])
         if val and r.val_loss:
             vy = [math.log10(v) if v > 0 else float("nan") for v in r.val_loss]
-            vx, vy = _finite(*downsample(r.val_steps, vy, n))
+            vx, vy = finite_points(*downsample(r.val_steps, vy, n))
             if vx:
                 plt.scatter(vx, vy, color=color, marker="dot")
     _step_axis(plt, all_x, width)

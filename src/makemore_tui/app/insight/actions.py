@@ -1,39 +1,30 @@
-"""The insight views in the app: their views (app.VIEWS), and the app actions their keys call.
+"""The insight views in the app: one app view per registered spec (insight/views.py), and the app
+actions their keys call.
 
     5 next character   6 embedding map   7 learning-rate finder   8 health   9 compare   0 confusion
     f sweep the learning rate (again)    a restart training with the suggested rate
 
 The app mixes InsightActions in (class MakemoreApp(InsightActions, App)) and adds `insight_views()`
-to VIEWS; the keys are in keys.py, so the footer, the help screen and the command palette list them.
-Pressing a view's key again goes back to the training view.
+to its views when it is built, so a view registered before then has its pane, its key (keys.py:
+footer, help screen, command palette) and `insight('NAME')`. Pressing a view's key again goes back
+to the training view.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
-from ..config import ConfigError
-from .insight_compare import ComparePane
-from .insight_confusion import ConfusionPane
-from .insight_embedding import EmbeddingPane
-from .insight_health import HealthPane
-from .insight_lrfind import LRFindPane
-from .insight_nextchar import NextCharPane
-from .insight_pane import InsightPane, InsightView
+from ...config import ConfigError
+from ...insight.views import view, views
+from .container import InsightContainer
+from .pane import InsightPane
 
-INSIGHT_PANES: dict[str, type[InsightPane]] = {
-    "nextchar": NextCharPane,
-    "embedding": EmbeddingPane,
-    "lrfind": LRFindPane,
-    "health": HealthPane,
-    "compare": ComparePane,
-    "confusion": ConfusionPane,
-}
+LR_FIND = "lr-find"
 
 
 def insight_views(view_cls) -> list:
-    """One app view per insight pane: view_cls(id, title, factory)."""
-    return [view_cls(cls.VIEW_ID, cls.PANE_TITLE, partial(InsightView, cls)) for cls in INSIGHT_PANES.values()]
+    """One app view per registered insight view: view_cls(id, title, factory)."""
+    return [view_cls(spec.view_id, spec.title, partial(InsightContainer, spec)) for spec in views()]
 
 
 class InsightActions:
@@ -42,19 +33,19 @@ class InsightActions:
     compare_dirs: tuple[str, ...] = ()  # earlier runs' work directories from --compare
 
     def insight_pane(self, name: str) -> InsightPane:
-        return self._views().query_one(f"#{INSIGHT_PANES[name].VIEW_ID}-pane", InsightPane)
+        return self._views().query_one(f"#{view(name).view_id}-pane", InsightPane)
 
     def _views(self):
-        views = getattr(self, "views", None)  # the app keeps its ContentSwitcher (query_one sees dialogs first)
-        if views is None:
+        switcher = getattr(self, "views", None)  # the app keeps its ContentSwitcher (query_one sees dialogs first)
+        if switcher is None:
             from textual.widgets import ContentSwitcher
 
-            views = self.query_one("#views", ContentSwitcher)
-        return views
+            switcher = self.query_one("#views", ContentSwitcher)
+        return switcher
 
     def show_insight(self, name: str, toggle: bool = True) -> InsightPane | None:
         switcher = self._views()
-        target = INSIGHT_PANES[name].VIEW_ID
+        target = view(name).view_id
         if toggle and switcher.current == target:
             switcher.current = "training"  # the same key again: back to training
             self.set_focus(None)
@@ -71,7 +62,7 @@ class InsightActions:
         self.show_insight(name)
 
     def action_lr_find(self) -> None:
-        pane = self.show_insight("lrfind", toggle=False)
+        pane = self.show_insight(LR_FIND, toggle=False)
         if pane is not None and not pane.busy:
             if pane.sweeps and pane.result is None and pane.error is None:
                 return  # shown for the first time: the sweep has just started
@@ -79,10 +70,10 @@ class InsightActions:
             self.redraw(force=True)
 
     def action_apply_lr(self) -> None:
-        pane = self.insight_pane("lrfind")
+        pane = self.insight_pane(LR_FIND)
         r = pane.result
         if r is None:
-            self.show_insight("lrfind", toggle=False)
+            self.show_insight(LR_FIND, toggle=False)
             self.notify("No suggested rate yet: the sweep is running (f starts it).", timeout=4)
             return
         if getattr(self, "make_run", None) is None:

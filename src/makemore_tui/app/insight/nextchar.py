@@ -11,10 +11,11 @@ from rich.text import Text
 from textual.containers import Horizontal
 from textual.widgets import Input
 
-from ..insight import NextChar, context_window, next_char
-from ..insight_render import EIGHTHS, prob_bars, show_char, top_line
-from .insight_text import InsightText
-from .insight_pane import InsightPane, in_training_thread
+from ...insight.nextchar import NextChar, context_window, next_char
+from ...insight.render import EIGHTHS, prob_bars, show_char, top_line
+from .context_input import ContextInput
+from .pane import InsightPane, in_training_thread
+from .text import InsightText
 
 MAX_CONTEXT = 32
 
@@ -51,26 +52,7 @@ def prob_columns(nc: NextChar, width: int, height: int) -> Text:
     return out
 
 
-class ContextInput(Input):
-    """The context field. A printable key that cannot be in a context (a character outside the
-    vocabulary, such as the digits of the views' keys) is not typed but left to the app's keys."""
-
-    def _typeable(self, character: str | None) -> bool:
-        pane = next((a for a in self.ancestors if isinstance(a, NextCharPane)), None)
-        return pane is None or not character or pane.can_type(character)
-
-    def check_consume_key(self, key: str, character: str | None = None) -> bool:
-        return super().check_consume_key(key, character) and self._typeable(character)
-
-    async def _on_key(self, event) -> None:
-        if event.is_printable and not self._typeable(event.character):
-            event.prevent_default()  # Input's own handler does not run; the key bubbles to the app's keys
-
-
 class NextCharPane(InsightPane):
-    PANE_TITLE = "Next character"
-    PANE_KEY = "5"
-    VIEW_ID = "insight-nextchar"
     INTERVAL = 0.5
 
     DEFAULT_CSS = """
@@ -84,8 +66,8 @@ class NextCharPane(InsightPane):
     NextCharPane #nc-top { height: auto; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, spec, **kwargs) -> None:
+        super().__init__(spec, **kwargs)
         self.context = ""
 
     def compose(self):

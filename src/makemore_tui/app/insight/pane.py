@@ -1,6 +1,6 @@
-"""The base of the insight panes (insight_*.py): numbers computed off the UI thread, drawn on the timer.
+"""The base of the insight panes: numbers computed off the UI thread, drawn on the timer.
 
-An insight pane is a Pane (pane.py) that the app's redraw timer calls a few times a second while its
+An insight pane is a Pane (app/pane.py) that the app's redraw timer calls a few times a second while its
 view is shown. On each call it may start one computation (`compute`, in a thread worker), at most
 every INTERVAL seconds and only when the run has moved on (a new step, a new run, a new request),
 and it redraws only when a new result has arrived or its size changed. Whatever touches the live
@@ -17,10 +17,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from functools import partial
 from typing import Any, Callable
 
-from textual.containers import Container
 from textual.message import Message
 
-from .pane import Pane
+from ...insight.views import InsightView
+from ..pane import Pane
 
 SUBMIT_TIMEOUT_S = 30.0  # waiting for the training thread (a final evaluation can take seconds)
 
@@ -32,8 +32,9 @@ def in_training_thread(run, fn: Callable[[], Any]) -> Any:
 
 
 class InsightPane(Pane):
+    """The pane of one insight view; its spec (insight/views.py) gives its key and title."""
+
     INTERVAL = 0.5  # seconds between two computations at most
-    VIEW_ID = ""  # the id of the app view that holds this pane ("insight-<name>")
     LIVE = True  # recompute as training goes on (the LR finder computes on request instead)
 
     class Ready(Message):
@@ -43,8 +44,11 @@ class InsightPane(Pane):
             super().__init__()
             self.pane, self.run, self.token, self.result, self.error = pane, run, token, result, error
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, spec: InsightView, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.spec = spec
+        self.PANE_KEY, self.PANE_TITLE = spec.key, spec.title  # for Pane's border title
+        self.set_title()
         self.result: Any = None
         self.error: str | None = None
         self.busy = False
@@ -143,22 +147,3 @@ class InsightPane(Pane):
         state = getattr(self.app, "state", None)
         if state is not None:
             self.update_from(state)
-
-
-class InsightView(Container):
-    """A view of the app (app.VIEWS) holding one insight pane, which fills it."""
-
-    DEFAULT_CSS = """
-    InsightView { height: 1fr; }
-    """
-
-    def __init__(self, pane_cls: type[InsightPane], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.pane_cls = pane_cls
-
-    def compose(self):
-        yield self.pane_cls(id=f"{self.id}-pane")
-
-    @property
-    def pane(self) -> InsightPane:
-        return self.query_one(InsightPane)

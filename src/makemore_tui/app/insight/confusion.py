@@ -11,26 +11,23 @@ from rich.console import Group
 from rich.text import Text
 from textual.containers import Container, VerticalScroll
 
-from ..insight import Confusion, confusion, snapshot
-from ..insight_render import confusion_summary, heat_table, show_char
-from .insight_text import InsightText
-from .insight_pane import InsightPane, in_training_thread
+from ...insight.base import snapshot
+from ...insight.confusion import Confusion, confusion
+from ...insight.render import EIGHTHS, confusion_summary, heat_table, show_char
+from .pane import InsightPane, in_training_thread
+from .text import InsightText
 
 
 def recall_strip(c: Confusion) -> Text:
     """One character per symbol: how often its examples are predicted right, as a shade."""
-    shades = " ▁▂▃▄▅▆▇█"
     out = Text("recall  ")
     for ch, r in zip(c.chars, c.recall()):
         out.append(show_char(ch), style="bold")
-        out.append(shades[round((r or 0.0) * 8)] if r is not None else "·", style="green")
+        out.append(EIGHTHS[round((r or 0.0) * 8)] if r is not None else "·", style="green")
     return out
 
 
 class ConfusionPane(InsightPane):
-    PANE_TITLE = "Confusion over the dev set"
-    PANE_KEY = "0"
-    VIEW_ID = "insight-confusion"
     INTERVAL = 2.0
 
     DEFAULT_CSS = """

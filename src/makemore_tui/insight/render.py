@@ -1,6 +1,7 @@
 """Text renderings of the insight views (rich Text and Tables, no Textual), shared by the
-`--inspect` command line and the app's insight panes. Each takes a view's dataclass from insight.py
-or lr_finder.py; its cost depends on the vocabulary and the requested size, never on the run length."""
+`--inspect` command line and the app's insight panes. Each takes a view's dataclass (nextchar.py,
+health.py, confusion.py, compare.py); its cost depends on the vocabulary and the requested size,
+never on the run length."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from .insight import RATIO_GUIDE, Confusion, Health, Histogram, LayerStat, NextChar
+from .charts import RUN_COLORS, rich_color
+from .confusion import Confusion
+from .health import RATIO_GUIDE, Health, Histogram, LayerStat
+from .nextchar import NextChar
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 HBLOCKS = "▏▎▍▌▋▊▉█"
@@ -163,7 +167,6 @@ def heat_style(share: float) -> Style:
 
 
 SHADES = " ░▒▓█"
-RUN_STYLES = ("cyan", "dark_orange", "green", "magenta", "red", "blue", "yellow", "white")  # as the chart's lines
 
 
 def heat_table(conf: Confusion, cell: int = 2) -> Text:
@@ -208,7 +211,7 @@ def run_table(header: list[str], rows: list[list[str]], title: str | None = None
     t = Table(title=title, show_lines=False, header_style="bold", pad_edge=False)
     for i, h in enumerate(header):
         t.add_column(h, justify="left" if i == 0 else "right", no_wrap=True,
-                     style="bold" if i == 0 else RUN_STYLES[(i - 1) % len(RUN_STYLES)])
+                     style="bold" if i == 0 else rich_color(RUN_COLORS[(i - 1) % len(RUN_COLORS)]))
     for r in rows:
         t.add_row(*r)
     return t

@@ -4,7 +4,7 @@
     for i in range(1000): one SGD step on a random train batch at lr = lrs[i]; record the loss
     plot loss against lre
 
-The sweep trains a deep copy (`insight.snapshot`), never the live model, and draws its batches from
+The sweep trains a deep copy (`base.snapshot`), never the live model, and draws its batches from
 its own seeded generator, so the run being watched is not disturbed and the same weights give the
 same curve.
 
@@ -30,7 +30,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from .insight import snapshot
+from .base import snapshot
 
 LOG10_LO, LOG10_HI, STEPS = -3.0, 0.0, 1000
 SUGGEST_DIVISOR = 2.0  # the suggestion is the rate at the smoothed minimum over this

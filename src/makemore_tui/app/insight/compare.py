@@ -12,18 +12,15 @@ from pathlib import Path
 
 from rich.text import Text
 
-from ..insight import RunError, RunRecord, compare_rows, load_run
-from ..insight_charts import draw_runs
-from ..insight_render import run_table
-from .insight_chart import InsightChart
-from .insight_text import InsightText
-from .insight_pane import InsightPane
+from ...insight.charts import draw_runs
+from ...insight.compare import RunError, RunRecord, compare_rows, load_run
+from ...insight.render import run_table
+from .chart import InsightChart
+from .pane import InsightPane
+from .text import InsightText
 
 
 class ComparePane(InsightPane):
-    PANE_TITLE = "Run comparison"
-    PANE_KEY = "9"
-    VIEW_ID = "insight-compare"
     INTERVAL = 2.0
 
     DEFAULT_CSS = """
@@ -32,8 +29,8 @@ class ComparePane(InsightPane):
     ComparePane #cmp-table { height: auto; max-height: 50%; padding: 0 1; overflow-y: auto; }
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, spec, **kwargs) -> None:
+        super().__init__(spec, **kwargs)
         self.session_dirs: list[str] = []  # work directories of this session's runs, oldest first
         self._cache: dict[str, RunRecord] = {}
 

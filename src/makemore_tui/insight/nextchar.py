@@ -1,0 +1,60 @@
+"""Next character: the model's 27-way distribution over the symbol that follows a typed context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ..data import BOUNDARY, DataError, Vocab
+from ..models.base import eval_mode
+from .base import InsightError
+
+
+@dataclass(frozen=True)
+class NextChar:
+    context: str  # what was typed
+    window: str  # the block_size symbols the model sees: the context's tail, padded with '.'
+    chars: list[str]  # the vocabulary, index order
+    logits: list[float]
+    probs: list[float]  # softmax of logits; sums to 1
+    top: list[tuple[str, float]]  # the likeliest symbols, most likely first
+
+    def prob(self, ch: str) -> float:
+        return self.probs[self.chars.index(ch)]
+
+
+def context_window(context: str, block_size: int) -> str:
+    """The block_size symbols the model sees after `context`: its last characters, with the start
+    token '.' filling in on the left as at the start of every word."""
+    padded = BOUNDARY * block_size + context
+    return padded[len(padded) - block_size:]
+
+
+@torch.no_grad()
+def next_char(model: torch.nn.Module, vocab: Vocab, context: str, block_size: int | None = None,
+              top_k: int = 5) -> NextChar:
+    """The model's distribution over the next symbol after `context` ('' = the start of a word).
+    Raises ValueError (DataError) for a character the vocabulary lacks."""
+    block_size = block_size or getattr(model, "block_size", 1)
+    window = context_window(context, block_size)
+    ix = vocab.encode(window)
+    device = next(model.parameters()).device
+    with eval_mode(model):
+        logits = model(torch.tensor([ix], dtype=torch.long, device=device))[0].double().cpu()
+    probs = torch.softmax(logits, 0)
+    k = max(0, min(top_k, len(vocab)))
+    order = sorted(range(len(vocab)), key=lambda i: (-float(probs[i]), i))[:k]
+    return NextChar(
+        context=context, window=window, chars=list(vocab.itos), logits=logits.tolist(), probs=probs.tolist(),
+        top=[(vocab.itos[i], float(probs[i])) for i in order],
+    )
+
+
+def compute(subject) -> NextChar:
+    """The view's numbers for a views.Subject: the distribution after its context (InsightError for
+    a character the vocabulary lacks)."""
+    try:
+        return next_char(subject.model, subject.vocab, subject.context, block_size=subject.cfg.block_size)
+    except DataError as e:
+        raise InsightError(f"context: {e}") from None
