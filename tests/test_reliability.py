@@ -941,6 +941,7 @@ def test_damaged_training_state_is_refused_with_a_message(tmp_path, small_words,
     path = work / ckpt.CHECKPOINT
     raw = torch.load(path, weights_only=True)
     raw["state"]["batch_gen"] = torch.zeros(3, dtype=torch.uint8)
+    raw["checksum"] = ckpt.tensor_checksum(raw["state"])  # damaged by its writer, not on disk
     torch.save(raw, path)
     assert cli.main(["--headless", "-i", str(small_words), "-o", str(work), "--resume", "--max-steps", "30"]) == 2
     one_error_line(capsys, "damaged training state")
