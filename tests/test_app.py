@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from makemore_tui import events as ev
-from makemore_tui.app.app import MakemoreApp, next_work_dir, stop_quickly
+from makemore_tui.app.app import MakemoreApp
 from makemore_tui.app.dashboard import LARGE, MEDIUM, SMALL, layout_for
 from makemore_tui.app.divergence_banner import DivergenceBanner
 from makemore_tui.app.help_screen import HelpScreen, help_text
@@ -25,7 +25,7 @@ from makemore_tui.app.settings_screen import SettingsScreen, field_of, parse_num
 from makemore_tui.app.state import DIVERGED, FINISHED, PAUSED, TRAINING
 from makemore_tui.app.themes import DEFAULT_ANSI, DEFAULT_DARK, DEFAULT_LIGHT, load_themes, theme_from_dict
 from makemore_tui.config import preset
-from makemore_tui.run import open_run
+from makemore_tui.run import next_work_dir, open_run
 
 torch.set_num_threads(1)  # as the command line does; and the same losses on every machine
 
@@ -606,9 +606,10 @@ async def test_quit_is_prompt_mid_training(app_words, in_tmp):
 
 
 def test_stop_quickly_skips_the_final_evaluation(app_words, in_tmp):
+    """What quitting the app does to a live run (Run.release): it stops at once, unevaluated."""
     run = make_run(app_words, steps=10_000_000)
     t = run.trainer
-    t.listeners.append(lambda e: stop_quickly(t) if isinstance(e, ev.Steps) and e.step > 200 else None)
+    t.listeners.append(lambda e: run.release() if isinstance(e, ev.Steps) and e.step > 200 else None)
     fin = t.run()
     assert fin.stopped_early and math.isnan(fin.val_loss)
     run.close()

@@ -1,9 +1,14 @@
 """The Textual app: the engine's trainer in a thread worker, its events drawn live.
 
+The app holds a run through interface.RunHandle only: a live run (run.py) and one in another
+process (attach.py) are driven alike, and `run.attached` says which for what differs in words.
+
 Threads: the trainer runs in a Textual thread worker; its listener posts each event as a
 `TrainerEvent` message (plain numbers) and does nothing else. The UI thread applies events to a
-RunState (bounded buffers) and the panes redraw from it on a timer, never per event. Sampling and
-opening a new run also happen in thread workers, so keys stay responsive.
+RunState (bounded buffers) and the panes redraw from it on a timer, never per event. Sampling
+(sampler.py) and opening a new run also happen in thread workers, so keys stay responsive. However
+the app ends (q, a signal, an error, a test's pilot), its runs are released when it unmounts, so no
+training thread outlives it.
 
 Adding to the app:
 - a pane of the training dashboard: subclass `Pane` (pane.py) and add it in dashboard.py;
@@ -14,15 +19,13 @@ Adding to the app:
 
 from __future__ import annotations
 
+import asyncio
 import gc
-import math
 import os
-import random
 import signal
 import time
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Callable
 
 from textual import on
@@ -33,6 +36,8 @@ from textual.widgets import ContentSwitcher, Footer, Input
 
 from .. import events as ev
 from ..config import Config
+from ..interface import RunHandle
+from ..run import next_work_dir
 from .commands import ActionCommands, ThemeCommands
 from .dashboard import Dashboard, layout_for
 from .divergence_banner import DivergenceBanner
@@ -43,9 +48,10 @@ from .loss_chart import LossChart
 from .messages import (CheckpointDone, RunFailed, RunOpened, SampleRequest, SamplesReady, SamplingFailed,
                        TrainerEvent, TrainingEnded)
 from .pane import Pane
-from .sample_panel import NAME_WIDTH, SamplePanel
+from .sample_panel import SamplePanel
+from .sampler import Sampler
 from .settings_screen import SettingsScreen
-from .state import DIVERGED, FINISHED, PAUSED, STOPPED, TRAINING, RunState, SampleState
+from .state import DIVERGED, FINISHED, PAUSED, STOPPED, TRAINING, RunState
 from .status_bar import StatusBar
 from .themes import DEFAULT_ANSI, DEFAULT_DARK, load_themes
 
@@ -67,32 +73,6 @@ CHART_MIN_INTERVAL = 0.5
 CHART_MAX_INTERVAL = 2.0
 
 
-def stop_quickly(trainer) -> None:
-    """Stop between two steps, skipping the final evaluation of the whole splits (which takes
-    seconds for the larger presets): quitting must be prompt. The run's summary then has no final
-    losses; its checkpoint is saved as usual."""
-    nan = float("nan")
-    trainer.final_losses = lambda: {"train": nan, "dev": nan, "test": nan}
-    trainer.stop()
-
-
-def is_attached(run) -> bool:
-    """True for a run in another process (makemore-tui --attach): the app watches and steers it,
-    and leaving the app leaves it running."""
-    return bool(getattr(run, "attached", False))
-
-
-def next_work_dir(base: str | os.PathLike, taken: set[str] = frozenset()) -> Path:
-    """`<base>-2`, `-3`, ...: the first that does not exist yet, so earlier runs are kept."""
-    base = Path(base)
-    k = 2
-    while True:
-        p = base.with_name(f"{base.name}-{k}")
-        if not p.exists() and str(p) not in taken:
-            return p
-        k += 1
-
-
 class MakemoreApp(InsightActions, App):
     CSS_PATH = "app.tcss"
     TITLE = "makemore"
@@ -102,8 +82,8 @@ class MakemoreApp(InsightActions, App):
 
     def __init__(
         self,
-        run,
-        make_run: Callable[[Config], object] | None = None,
+        run: RunHandle,
+        make_run: Callable[[Config], RunHandle] | None = None,
         theme: str | None = None,
         freeze_clock: bool = False,
         sample_seed: int | None = None,
@@ -117,15 +97,11 @@ class MakemoreApp(InsightActions, App):
         self.current_run = run
         self.make_run = make_run
         self.run_id = 0
-        self.live_runs: dict[int, object] = {}
+        self.live_runs: dict[int, RunHandle] = {}
         self.state = RunState(history=history)
-        self.samples = SampleState(n=n_samples or 20)
-        self.fixed_n_samples = n_samples is not None  # else as many names as the panel shows
+        self.sampler = Sampler(self, n_samples, sample_seed)
+        self.samples = self.sampler.state
         self.freeze_clock = freeze_clock
-        self.sample_seed = sample_seed
-        self._sample_batches = 0
-        self._sample_current_seed: int | None = None
-        self._rng = random.Random()
         self.redraw_interval = 1.0 / redraw_hz
         self.handle_signals = handle_signals
         self._chart_due = 0.0
@@ -187,7 +163,7 @@ class MakemoreApp(InsightActions, App):
         # garbage collector's full passes, which would otherwise pause the UI now and then
         self.call_after_refresh(gc.freeze)
         if self.handle_signals:
-            self._install_signal_handlers()
+            self._quit_on_signals()
         self.start_run(self.current_run)
 
     def on_resize(self, event) -> None:
@@ -201,13 +177,13 @@ class MakemoreApp(InsightActions, App):
         self.call_after_refresh(self.redraw, True)
 
     # ---- the trainer ----------------------------------------------------------------------------
-    def start_run(self, run) -> None:
+    def start_run(self, run: RunHandle) -> None:
         self.run_id += 1
         rid = self.run_id
         self.current_run = run
         self.live_runs[rid] = run
         self.state.reset(work_dir=str(run.work_dir))
-        self.state.attached = is_attached(run)
+        self.state.attached = run.attached
         self._taken_dirs.add(str(run.work_dir))
         run.trainer.listeners.append(partial(self._listen, rid))
         self.run_worker(partial(self._train, run, rid), thread=True, group="train", name=f"train-{rid}",
@@ -218,7 +194,7 @@ class MakemoreApp(InsightActions, App):
         """In the training thread: hand the event over and return at once."""
         self.post_message(TrainerEvent(rid, event))
 
-    def _train(self, run, rid: int) -> None:
+    def _train(self, run: RunHandle, rid: int) -> None:
         """In a thread worker: train to the end (or stop), save, close the run's files. An attached
         run (another process's) is followed until it ends or the app detaches; it saves itself."""
         error = None
@@ -226,7 +202,7 @@ class MakemoreApp(InsightActions, App):
             run.trainer.run()
         except Exception as e:  # shown to the user; the app goes on
             error = f"{type(e).__name__}: {e}"
-        if is_attached(run):
+        if run.attached:
             run.close()
             self.post_message(TrainingEnded(rid, "the run saved its own checkpoint", error))
             return
@@ -257,14 +233,13 @@ class MakemoreApp(InsightActions, App):
         if message.run_id != self.run_id or self.quitting:
             return
         run = self.current_run
-        for note in getattr(run, "notes", ()):  # an attached run whose data or weights could not be read
+        for note in run.notes:  # an attached run whose data or weights could not be read
             self.notify(note, severity="warning", timeout=10)
         if message.error:
             self.notify(f"training stopped by an error: {message.error}", severity="error", timeout=15)
-        elif is_attached(run):
-            gone = (getattr(run.trainer, "status", {}) or {}).get("state") == "gone"
+        elif run.attached:
             self.notify("the run's process has ended without finishing (killed?); its last checkpoint is kept"
-                        if gone else f"the run has ended; {message.save_message}", timeout=8)
+                        if run.gone else f"the run has ended; {message.save_message}", timeout=8)
         elif self.state.status == FINISHED:
             self.notify(f"training finished; {message.save_message}", timeout=6)
         self.redraw(force=True)
@@ -323,9 +298,7 @@ class MakemoreApp(InsightActions, App):
             self.state.touch("status")
             self.notify("Paused. Press n again for one step at a time.", timeout=3)
         else:
-            if hasattr(t, "_stats_due"):
-                t._stats_due = True  # measure this step's gradients and updates for the parameter table
-            t.step_once()
+            t.step_once(stats=True)  # this step's gradients and updates, for the parameter table
         self._eager = True
         self.redraw()
 
@@ -352,7 +325,7 @@ class MakemoreApp(InsightActions, App):
             return
         nxt = next_work_dir(self.state.work_dir or "out", self._taken_dirs)
         note = f"Restarting trains a new run in {nxt}; this one stays saved in {self.state.work_dir}."
-        if is_attached(self.current_run):
+        if self.current_run.attached:
             self.notify("Attached to a run in another process: its settings are its own. Stop it (x) and start "
                         "a new one with the settings you want.", timeout=6)
             return
@@ -387,8 +360,7 @@ class MakemoreApp(InsightActions, App):
             return
         old = self.current_run
         old.trainer.stop()  # it finishes in its own worker: final losses, checkpoint, summary
-        self.samples.samples, self.samples.error, self.samples.busy = [], "", False
-        self._sample_current_seed = None
+        self.sampler.forget()
         self.start_run(message.run)
         self.sample_panel.show(self.samples)
         self.notify(f"New run in {message.run.work_dir}; the previous one is kept in {old.work_dir}.", timeout=6)
@@ -441,120 +413,46 @@ class MakemoreApp(InsightActions, App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    # ---- actions: samples -----------------------------------------------------------------------
+    # ---- actions: samples (sampler.py) ----------------------------------------------------------
     def action_sample(self) -> None:
-        self.request_samples(fresh=True)
+        self.sampler.request(fresh=True)
 
     def action_temperature(self, direction: int) -> None:
         self.samples.step_temperature(direction)
-        self.request_samples(fresh=False)
+        self.sampler.request(fresh=False)
 
     def action_edit_prefix(self) -> None:
-        self._show_samples()
+        self.show_samples()
         self.sample_panel.prefix_input.focus()
 
     @on(SampleRequest)
     def _on_sample_request(self, message: SampleRequest) -> None:
         self.set_focus(None)
-        self.request_samples(fresh=message.fresh)
+        self.sampler.request(fresh=message.fresh)
+
+    @on(SamplesReady)
+    def _on_samples(self, message: SamplesReady) -> None:
+        self.sampler.ready(message)
+
+    @on(SamplingFailed)
+    def _on_sampling_failed(self, message: SamplingFailed) -> None:
+        self.sampler.failed(message)
 
     def on_key(self, event) -> None:
         if event.key == "escape" and isinstance(self.focused, Input) and self.screen is self.screen_stack[0]:
             self.set_focus(None)
             event.stop()
 
-    def _show_samples(self) -> None:
+    def show_samples(self) -> None:
         if not self.sample_panel.display or self.views.current != VIEWS[0].id:
             self.show_pane("samples")
 
-    def check_prefix(self, prefix: str) -> str:
-        """'' when the prefix can be sampled from, else why not."""
-        if "." in prefix:
-            return "a prefix cannot contain '.', the start/end token"
-        data = getattr(self.current_run, "data", None)
-        if data is None:  # an attached run whose words are not loaded (yet): sampling says what is wrong
-            return ""
-        itos = set(data.vocab.itos)
-        missing = sorted(set(prefix) - itos)
-        if missing:
-            return f"not in the data's characters: {''.join(missing)!r}"
-        return ""
-
-    def request_samples(self, fresh: bool = True) -> None:
-        s = self.samples
-        self._show_samples()
-        prefix = self.sample_panel.prefix_input.value.strip()
-        s.error = self.check_prefix(prefix)
-        if s.error:
-            self.sample_panel.show(s)
-            return
-        if fresh or self._sample_current_seed is None:
-            if self.sample_seed is not None:
-                self._sample_current_seed = self.sample_seed + self._sample_batches
-            else:
-                self._sample_current_seed = self._rng.randrange(2**31)
-            self._sample_batches += 1
-        s.prefix = prefix
-        s.request += 1
-        s.busy = True
-        self.sample_panel.show(s)
-        # after the next layout: a panel that has just been shown knows its size by then
-        self.call_after_refresh(self._start_sampling, self.current_run, self.run_id, s.request, s.temperature,
-                                prefix, self._sample_current_seed)
-
-    def _start_sampling(self, run, rid: int, req: int, temperature: float, prefix: str, seed: int) -> None:
-        s = self.samples
-        if req != s.request or rid != self.run_id or self.quitting:
-            return  # a newer request, or another run
-        if not self.fixed_n_samples:
-            s.n = self.sample_panel.capacity(name_width=self._name_width(run))
-        self.run_worker(partial(self._sample, run, rid, req, s.n, temperature, prefix, seed),
-                        thread=True, group="sample", exit_on_error=False)
-
-    def _name_width(self, run) -> int:
-        """How wide a sampled name is likely to be: the data's longest word, at most 16 (cached per run)."""
-        cached = getattr(run, "_mm_name_width", None)
-        if cached is None:
-            try:
-                cached = min(NAME_WIDTH, max(4, run.data.max_word_len))
-            except (AttributeError, ValueError):
-                cached = 12
-            run._mm_name_width = cached
-        return cached
-
-    def _sample(self, run, rid: int, req: int, n: int, temperature: float, prefix: str, seed: int) -> None:
-        """In a thread worker (the draw itself runs between two training steps)."""
-        try:
-            out = run.sample(n=n, temperature=temperature, prefix=prefix, seed=seed)
-        except Exception as e:
-            self.post_message(SamplingFailed(rid, req, f"sampling failed: {e}"))
-            return
-        self.post_message(SamplesReady(rid, req, out, temperature, prefix, run.trainer.step))
-
-    @on(SamplesReady)
-    def _on_samples(self, message: SamplesReady) -> None:
-        s = self.samples
-        if message.run_id != self.run_id or message.request != s.request:
-            return  # a newer request is on its way
-        s.samples, s.step, s.busy, s.error = message.samples, message.step, False, ""
-        self.sample_panel.show(s)
-
-    @on(SamplingFailed)
-    def _on_sampling_failed(self, message: SamplingFailed) -> None:
-        s = self.samples
-        if message.run_id != self.run_id or message.request != s.request:
-            return
-        s.busy, s.error = False, message.error
-        self.sample_panel.show(s)
-
     # ---- quitting -------------------------------------------------------------------------------
     def stop_all(self) -> None:
+        """Let go of every run: a live one stops promptly (and is saved), an attached one goes on."""
         self.quitting = True
         for run in list(self.live_runs.values()):
-            if is_attached(run):
-                run.detach()  # leaving the app leaves another process's run going
-            else:
-                stop_quickly(run.trainer)
+            run.release()
 
     def action_stop_run(self) -> None:
         """End the run (it saves, evaluates and writes its summary); the app stays open."""
@@ -569,25 +467,13 @@ class MakemoreApp(InsightActions, App):
         self.stop_all()
         self.exit()
 
-    def exit(self, *args, **kwargs) -> None:
-        # however the app ends (q, ctrl+q, a signal, a test's pilot), the training threads stop
-        # first: the event loop waits for its worker threads before the process can end
+    def on_unmount(self) -> None:
+        # however the app ended (q, a signal, an unhandled error, a test's pilot leaving), the
+        # training threads stop: the event loop waits for its worker threads before the process ends
         self.stop_all()
-        super().exit(*args, **kwargs)
 
-    async def _shutdown(self) -> None:
-        # run_test's exit (a failing test) shuts down without exit(): stop the threads here too
-        self.stop_all()
-        await super()._shutdown()
-
-    def _handle_exception(self, error: Exception) -> None:
-        self.stop_all()  # a crash must not leave a trainer running (and the process waiting on it)
-        super()._handle_exception(error)
-
-    def _install_signal_handlers(self) -> None:
+    def _quit_on_signals(self) -> None:
         """SIGTERM and SIGHUP (an SSH connection dropping) quit like q: the run is saved."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
             if sig is None:
@@ -596,47 +482,3 @@ class MakemoreApp(InsightActions, App):
                 loop.add_signal_handler(sig, lambda: (self.stop_all(), self.exit()))
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
-
-
-def attach_app(run, args) -> int:
-    """Open the app on a run in another process (makemore-tui --attach DIR)."""
-    app = MakemoreApp(run, make_run=None, theme=getattr(args, "theme", None), handle_signals=True)
-    app.compare_dirs = tuple(getattr(args, "compare", None) or ())
-    return _run_and_report(app)
-
-
-def run_app(run, args) -> int:
-    """Open the app on a run (from cli.py); return the exit status."""
-    taken: set[str] = set()
-
-    def make_run(cfg: Config):
-        from ..run import open_run
-
-        work_dir = next_work_dir(args.work_dir, taken)
-        taken.add(str(work_dir))
-        return open_run(cfg, args.input_file, work_dir)
-
-    app = MakemoreApp(run, make_run=make_run, theme=getattr(args, "theme", None), handle_signals=True)
-    app.compare_dirs = tuple(getattr(args, "compare", None) or ())  # --compare DIR ...: the compare view
-    return _run_and_report(app)
-
-
-def _run_and_report(app: MakemoreApp) -> int:
-    app.run()
-    st = app.state
-    last = app.current_run
-    if is_attached(last):
-        alive = last.alive and st.status not in (FINISHED, STOPPED)
-        again = f"makemore-tui --attach {last.work_dir}"
-        if not alive:
-            how = f"the run has ended; files in {last.work_dir}."
-        elif last.trainer.paused:
-            how = f"the run stays paused until resumed: attach again ({again}) and press space."
-        else:
-            how = f"the run goes on. Attach again with: {again}"
-        print(f"makemore-tui: detached at step {st.step:,}; {how}")
-        return 0
-    ckpt = getattr(last, "last_checkpoint", None)
-    where = f"saved to {ckpt}" if ckpt else f"files in {last.work_dir}"
-    print(f"makemore-tui: stopped at step {st.step:,}; {where}. Continue with: makemore-tui --resume -o {last.work_dir}")
-    return 1 if st.diverged else 0
