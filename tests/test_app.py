@@ -615,6 +615,60 @@ def test_stop_quickly_skips_the_final_evaluation(app_words, in_tmp):
     run.close()
 
 
+def _returns_within(fn, timeout: float = 60.0):
+    """Call fn in a thread: (whether it returned within timeout, what it raised)."""
+    box: dict = {}
+
+    def target():
+        try:
+            fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            box["error"] = e
+
+    th = threading.Thread(target=target, daemon=True)
+    th.start()
+    th.join(timeout)
+    return not th.is_alive(), box.get("error")
+
+
+def test_a_failing_pilot_test_leaves_no_training_thread(app_words, in_tmp):
+    """A test that fails inside run_test: the app's shutdown stops the trainer, so asyncio.run (which
+    waits for the worker threads) returns and the suite does not hang at exit."""
+    app = make_app(app_words, steps=10**9)
+
+    async def failing_test():
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: app.state.step > 0, what="training")
+            raise RuntimeError("the test fails")
+
+    ended, error = _returns_within(lambda: asyncio.run(failing_test()))
+    if not ended:
+        app.current_run.trainer.stop()  # let the thread go before failing
+    assert ended, "the training thread outlived the app"
+    assert isinstance(error, RuntimeError) and not app.current_run.trainer.running
+    assert (in_tmp / "out" / "model.pt").is_file()  # saved on the way out, as with q
+
+
+def test_an_error_in_the_app_stops_the_training_thread(app_words, in_tmp):
+    """An unhandled exception ends the app (Textual's way) and the run stops with it."""
+    app = make_app(app_words, steps=10**9)
+
+    def fail() -> None:
+        raise ZeroDivisionError("a bug in a handler")
+
+    async def crashing():
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: app.state.step > 0, what="training")
+            app.call_later(fail)
+            await asyncio.sleep(0.5)
+
+    ended, error = _returns_within(lambda: asyncio.run(crashing()))
+    if not ended:
+        app.current_run.trainer.stop()
+    assert ended, "the training thread outlived the app"
+    assert isinstance(error, ZeroDivisionError) and not app.current_run.trainer.running
+
+
 @run_async
 async def test_stale_events_of_a_replaced_run_are_dropped(app_words, in_tmp):
     app = make_app(app_words, steps=300)

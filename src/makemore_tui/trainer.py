@@ -86,13 +86,10 @@ def divergence_reason(losses: list[float], start_loss: float | None, lr: float) 
 
 
 class Trainer:
-    def __init__(
-        self,
-        cfg: Config,
-        data: Dataset,
-        listeners: list[ev.Listener] | tuple = (),
-        emit_interval: float = 0.1,
-    ):
+    """The training loop of one run (what interface.TrainerHandle describes)."""
+
+    def __init__(self, cfg: Config, data: Dataset, listeners: list[ev.Listener] | tuple = (),
+                 emit_interval: float = 0.1):
         self.cfg = cfg
         self.data = data
         self.device = resolve_device(cfg.device)
@@ -155,10 +152,7 @@ class Trainer:
         """While paused, run n more steps and stay paused; with stats, the first of them also measures
         each parameter's gradient and update (a ParamStats event, for the parameter table)."""
         with self._cv:
-            self._stats_due = self._stats_due or stats
-            self._single_steps += n
-            self._attention = True
-            self._cv.notify_all()
+            self._poke(_single_steps=self._single_steps + n, _stats_due=self._stats_due or stats)
 
     def stop(self, final_evaluation: bool = True) -> None:
         """End the run between two steps. Without final_evaluation the whole splits are not evaluated

@@ -62,9 +62,11 @@ class ContextInput(Input):
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         return super().check_consume_key(key, character) and self._typeable(character)
 
-    async def _on_key(self, event) -> None:
+    def on_key(self, event) -> None:
+        # called before Input's own key handler (the subclass comes first): refusing the key here
+        # keeps it out of the field, and it bubbles up to the app's keys
         if event.is_printable and not self._typeable(event.character):
-            event.prevent_default()  # Input's own handler does not run; the key bubbles to the app's keys
+            event.prevent_default()
 
 
 class NextCharPane(InsightPane):
