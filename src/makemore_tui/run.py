@@ -64,7 +64,6 @@ def next_work_dir(base: str | os.PathLike, taken: set[str] = frozenset()) -> Pat
         k += 1
 
 
-
 def estimate_params(cfg: Config, vocab_size: int) -> int:
     """The parameter count of the model these settings build (without building it)."""
     T, E, H, V, L = cfg.block_size, cfg.n_embd, cfg.n_hidden, vocab_size, cfg.n_layer
