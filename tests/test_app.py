@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from makemore_tui import events as ev
-from makemore_tui.app.app import MakemoreApp, next_work_dir, stop_quickly
+from makemore_tui.app.app import MakemoreApp
 from makemore_tui.app.dashboard import LARGE, MEDIUM, SMALL, layout_for
 from makemore_tui.app.divergence_banner import DivergenceBanner
 from makemore_tui.app.help_screen import HelpScreen, help_text
@@ -25,7 +25,7 @@ from makemore_tui.app.settings_screen import SettingsScreen, field_of, parse_num
 from makemore_tui.app.state import DIVERGED, FINISHED, PAUSED, TRAINING
 from makemore_tui.app.themes import DEFAULT_ANSI, DEFAULT_DARK, DEFAULT_LIGHT, load_themes, theme_from_dict
 from makemore_tui.config import preset
-from makemore_tui.run import open_run
+from makemore_tui.run import next_work_dir, open_run
 
 torch.set_num_threads(1)  # as the command line does; and the same losses on every machine
 
@@ -606,12 +606,67 @@ async def test_quit_is_prompt_mid_training(app_words, in_tmp):
 
 
 def test_stop_quickly_skips_the_final_evaluation(app_words, in_tmp):
+    """What quitting the app does to a live run (Run.release): it stops at once, unevaluated."""
     run = make_run(app_words, steps=10_000_000)
     t = run.trainer
-    t.listeners.append(lambda e: stop_quickly(t) if isinstance(e, ev.Steps) and e.step > 200 else None)
+    t.listeners.append(lambda e: run.release() if isinstance(e, ev.Steps) and e.step > 200 else None)
     fin = t.run()
     assert fin.stopped_early and math.isnan(fin.val_loss)
     run.close()
+
+
+def _returns_within(fn, timeout: float = 60.0):
+    """Call fn in a thread: (whether it returned within timeout, what it raised)."""
+    box: dict = {}
+
+    def target():
+        try:
+            fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            box["error"] = e
+
+    th = threading.Thread(target=target, daemon=True)
+    th.start()
+    th.join(timeout)
+    return not th.is_alive(), box.get("error")
+
+
+def test_a_failing_pilot_test_leaves_no_training_thread(app_words, in_tmp):
+    """A test that fails inside run_test: the app's shutdown stops the trainer, so asyncio.run (which
+    waits for the worker threads) returns and the suite does not hang at exit."""
+    app = make_app(app_words, steps=10**9)
+
+    async def failing_test():
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: app.state.step > 0, what="training")
+            raise RuntimeError("the test fails")
+
+    ended, error = _returns_within(lambda: asyncio.run(failing_test()))
+    if not ended:
+        app.current_run.trainer.stop()  # let the thread go before failing
+    assert ended, "the training thread outlived the app"
+    assert isinstance(error, RuntimeError) and not app.current_run.trainer.running
+    assert (in_tmp / "out" / "model.pt").is_file()  # saved on the way out, as with q
+
+
+def test_an_error_in_the_app_stops_the_training_thread(app_words, in_tmp):
+    """An unhandled exception ends the app (Textual's way) and the run stops with it."""
+    app = make_app(app_words, steps=10**9)
+
+    def fail() -> None:
+        raise ZeroDivisionError("a bug in a handler")
+
+    async def crashing():
+        async with app.run_test() as pilot:
+            await wait_for(pilot, lambda: app.state.step > 0, what="training")
+            app.call_later(fail)
+            await asyncio.sleep(0.5)
+
+    ended, error = _returns_within(lambda: asyncio.run(crashing()))
+    if not ended:
+        app.current_run.trainer.stop()
+    assert ended, "the training thread outlived the app"
+    assert isinstance(error, ZeroDivisionError) and not app.current_run.trainer.running
 
 
 @run_async

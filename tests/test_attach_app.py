@@ -14,10 +14,12 @@ import torch
 from makemore_tui import cli
 from makemore_tui.app.app import MakemoreApp
 from makemore_tui.app.state import FINISHED, PAUSED, STOPPED, TRAINING
-from makemore_tui.remote import SOCKET, STATUS, RemoteRun, read_json, send_command
+from makemore_tui.attach import RemoteRun, send_command
+from makemore_tui.control import SOCKET, STATUS
+from makemore_tui.recorder import read_json
 
 from test_app import finished, run_async, screen_text, wait_for
-from test_remote import _wait
+from test_control import _wait
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 torch.set_num_threads(1)
@@ -62,7 +64,7 @@ async def test_attach_to_a_finished_run_shows_its_chart_tables_and_samples(words
         n = len(app.samples.samples)
         expected = subprocess.run(
             [sys.executable, "-m", "makemore_tui", "--sample-only", "-o", str(work), "--num-samples", str(n),
-             "--seed", str(app._sample_current_seed)],
+             "--seed", str(app.sampler.seed)],
             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=60,
         ).stdout.splitlines()
         assert [s.text for s in app.samples.samples] == expected
@@ -138,7 +140,7 @@ def test_attach_to_what_is_not_a_run_is_one_clear_error(tmp_path, capsys):
 def test_a_stopped_run_refuses_commands_in_words(words_file, tmp_path):
     work = tmp_path / "done"
     assert _headless(work, words_file, 100).wait(120) == 0
-    from makemore_tui.remote import RemoteError
+    from makemore_tui.attach import RemoteError
 
     with pytest.raises(RemoteError, match="no run is listening"):
         send_command(work, "pause")

@@ -412,7 +412,7 @@ def reference(tmp_path_factory, small_words):
 # paying torch's import (seconds on two shared cores) four times.
 LAUNCHER = r"""
 import json, os, runpy, sys
-import makemore_tui.cli, makemore_tui.headless, makemore_tui.run, makemore_tui.remote
+import makemore_tui.cli, makemore_tui.headless, makemore_tui.run, makemore_tui.control
 jobs = json.loads(sys.argv[1])
 names = {}
 for job in jobs:

@@ -203,7 +203,7 @@ def sample_only(args: argparse.Namespace) -> int:
 
 def attach(args: argparse.Namespace) -> int:
     """--attach DIR: the app on another process's run; without a terminal, one line of its status."""
-    from .remote import RemoteError, RemoteRun
+    from .attach import RemoteError, RemoteRun
 
     try:
         run = RemoteRun(args.attach)
@@ -215,15 +215,15 @@ def attach(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(args.threads or 1)  # the training runs elsewhere; the app only reads weights
-    from .app.app import attach_app
+    from .app.launch import attach_app
 
     return attach_app(run, args)
 
 
 def _status_line(run) -> str:
     """One line for scripts: `makemore-tui --attach DIR | cat`."""
-    from .recorder import SUMMARY
-    from .remote import STATUS, read_json, run_state
+    from .control import STATUS, run_state
+    from .recorder import SUMMARY, read_json
 
     status = read_json(run.work_dir / STATUS) or {}
     state = run_state(status) or "unknown"
@@ -324,7 +324,7 @@ def _main(args: argparse.Namespace) -> int:
             from .headless import run_headless
 
             return run_headless(run, err=sys.stderr)
-        from .app.app import run_app
+        from .app.launch import run_app
 
         return run_app(run, args)
     except (ConfigError, DataError, CheckpointError) as e:

@@ -5,6 +5,7 @@ can cross threads, be written as JSON, or be posted to the UI without holding on
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,26 @@ class Started(Event):
     n_dev: int
     n_test: int
     threads: int
+
+    @classmethod
+    def of(cls, config: dict, model=None, batch=None, *, vocab: Iterable[str] = (), start_step: int = 0,
+           max_steps: int = 0, sizes: tuple[int, int, int] = (0, 0, 0), threads: int = 0,
+           n_params: int = 0) -> Started:
+        """The event that opens a run of `config` (a Config's to_dict()). With a model (makemore's:
+        named_parameters and shape_report), its parameter table, its parameter count and the shape
+        of every tensor along the forward pass of `batch`; without one (an attached app that has not
+        read the run's weights), `n_params` as given and no tables. `sizes`: examples in the train,
+        dev and test splits."""
+        params: list[ParamInfo] = []
+        shapes: list[tuple[str, str, tuple[int, ...], str]] = []
+        if model is not None:
+            params = [ParamInfo(n, tuple(p.shape), p.numel()) for n, p in model.named_parameters()]
+            n_params = sum(p.numel() for p in model.parameters())
+            shapes = [(r.name, r.expr, r.shape, r.note) for r in model.shape_report(batch)]
+        n_train, n_dev, n_test = sizes
+        return cls(config=config, params=params, n_params=n_params, shapes=shapes, vocab=list(vocab),
+                   start_step=start_step, max_steps=max_steps, n_train=n_train, n_dev=n_dev, n_test=n_test,
+                   threads=threads)
 
 
 @dataclass(frozen=True)
@@ -111,3 +132,6 @@ class Finished(Event):
     stopped_early: bool
     diverged: str | None = None
     extra: dict = field(default_factory=dict)
+
+
+Listener = Callable[[Event], None]  # called with each event, in the training thread

@@ -171,8 +171,8 @@ class RichProgress:
 
 def attach_point(run: Run, out: TextIO):
     """status.json and control.sock in the work directory, so `makemore-tui --attach DIR` can watch
-    and steer this run from another terminal (see remote.py)."""
-    from .remote import ControlServer, StatusWriter
+    and steer this run from another terminal (see control.py)."""
+    from .control import ControlServer, StatusWriter
 
     status = StatusWriter(run.work_dir, extra={"input_file": run.input_file})
     run.trainer.listeners.append(status)

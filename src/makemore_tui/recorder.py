@@ -7,6 +7,9 @@ evaluated. The file grows at a bounded rate whatever the step rate: one line per
 
 A write that fails (a full disk) does not stop training: the recorder keeps the error in `errors`
 (and tells `on_error`, once per kind of failure) and tries again with the next line.
+
+`read_metrics` is the one reader of metrics.jsonl (an attached app follows a run with it, the insight
+views compare runs with it); `write_json`/`read_json` write and read the run's small JSON files.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import events as ev
@@ -36,6 +40,55 @@ def write_json(path: Path, obj: dict) -> None:
     atomic_write_bytes(path, lambda f: f.write(data))
 
 
+def read_json(path: Path) -> dict | None:
+    """A JSON object from a file; None when it is missing, unreadable or not an object."""
+    try:
+        obj = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+@dataclass(frozen=True)
+class MetricsLine:
+    """One line of metrics.jsonl. A line of an evaluation alone has no train_loss nor lr."""
+
+    step: int
+    train_loss: float | None = None
+    lr: float | None = None
+    elapsed_s: float | None = None
+    val_loss: float | None = None
+
+
+def _optional(x) -> float | None:
+    return None if x is None else float(x)
+
+
+def parse_metrics_line(line: bytes | str) -> MetricsLine | None:
+    """A line of metrics.jsonl, or None when it is not one (a torn last line of a killed process)."""
+    try:
+        d = json.loads(line)
+        return MetricsLine(step=int(d["step"]), train_loss=_optional(d.get("train_loss")), lr=_optional(d.get("lr")),
+                           elapsed_s=_optional(d.get("elapsed_s")), val_loss=_optional(d.get("val_loss")))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def read_metrics(work_dir: str | os.PathLike, offset: int = 0, follow: bool = False) -> tuple[list[MetricsLine], int]:
+    """The lines of a work directory's metrics.jsonl from byte `offset` on, and the offset to read
+    from next time. Lines that are not metrics are skipped; a missing file has none. With `follow`
+    (a file another process is writing), a last line without its newline is left for the next call."""
+    try:
+        with open(Path(work_dir) / METRICS, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+    except OSError:
+        return [], offset
+    end = data.rfind(b"\n") + 1 if follow else len(data)
+    lines = (parse_metrics_line(line) for line in data[:end].splitlines())
+    return [x for x in lines if x is not None], offset + end
+
+
 def truncate_metrics(work_dir: Path, after_step: int) -> None:
     """Drop lines past `after_step` (steps a killed run logged after its last checkpoint)."""
     path = work_dir / METRICS
@@ -44,11 +97,9 @@ def truncate_metrics(work_dir: Path, after_step: int) -> None:
     keep = []
     with open(path, "rb") as f:
         for line in f:
-            try:
-                if json.loads(line)["step"] <= after_step:
-                    keep.append(line if line.endswith(b"\n") else line + b"\n")
-            except (ValueError, KeyError, TypeError):
-                continue  # a torn last line from a killed process
+            rec = parse_metrics_line(line)
+            if rec is not None and rec.step <= after_step:  # (a torn last line from a killed process is not)
+                keep.append(line if line.endswith(b"\n") else line + b"\n")
     atomic_write_bytes(path, lambda f: f.writelines(keep))
 
 

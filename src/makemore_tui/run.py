@@ -14,6 +14,7 @@ import math
 import os
 import tempfile
 import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
@@ -51,6 +52,17 @@ def check_work_dir(work_dir: str | os.PathLike) -> Path:
     except OSError as e:
         raise ConfigError(f"work directory {p} is not writable ({e.strerror or e})") from None
     return p
+
+
+def next_work_dir(base: str | os.PathLike, taken: set[str] = frozenset()) -> Path:
+    """`<base>-2`, `-3`, ...: the first that does not exist yet, so earlier runs are kept."""
+    base = Path(base)
+    k = 2
+    while True:
+        p = base.with_name(f"{base.name}-{k}")
+        if not p.exists() and str(p) not in taken:
+            return p
+        k += 1
 
 
 def estimate_params(cfg: Config, vocab_size: int) -> int:
@@ -102,6 +114,10 @@ def check_resources(cfg: Config, vocab_size: int, n_eval: int = EVAL_CHUNK, memo
 
 
 class Run:
+    """The live run, training in this process (interface.RunHandle)."""
+
+    attached = False  # it trains here; attach.RemoteRun is a run in another process
+
     def __init__(
         self,
         cfg: Config,
@@ -135,6 +151,15 @@ class Run:
         self.last_checkpoint: str | None = None
         self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
+        self.notes: list[str] = []  # for the app at the end; this run's own troubles come as events
+
+    @property
+    def alive(self) -> bool:
+        return self.trainer.running
+
+    @property
+    def gone(self) -> bool:
+        return False  # its process is this one
 
     def _save_due(self) -> bool:
         return self.save_every_s is not None and time.monotonic() - self._last_save >= self.save_every_s
@@ -179,7 +204,7 @@ class Run:
         del self.save_messages[:-20]  # a long run that keeps failing holds a few, not all
         return msg
 
-    def request_checkpoint(self):
+    def request_checkpoint(self) -> Future:
         """Save between two steps, from any thread; returns a Future of the message."""
         return self.trainer.submit(self.save_checkpoint)
 
@@ -192,6 +217,12 @@ class Run:
                           top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known)
 
         return self.trainer.submit(draw).result()
+
+    def release(self) -> None:
+        """The front end is closing: stop between two steps, skipping the final evaluation of the
+        whole splits (seconds for the larger presets). The summary then has no final losses; the
+        checkpoint is saved as usual."""
+        self.trainer.stop(final_evaluation=False)
 
     def close(self) -> None:
         self.recorder.close()

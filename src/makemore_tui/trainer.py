@@ -25,11 +25,9 @@ import torch
 from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset
-from .models import build_model, count_params
+from .models import build_model
 from .models.base import eval_mode
 from .optim import AdamW
-
-Listener = Callable[[ev.Event], None]
 
 EVAL_CHUNK = 65_536  # examples per forward pass when evaluating a whole split
 
@@ -87,17 +85,14 @@ def divergence_reason(losses: list[float], start_loss: float | None, lr: float) 
 
 
 class Trainer:
-    def __init__(
-        self,
-        cfg: Config,
-        data: Dataset,
-        listeners: list[Listener] | tuple = (),
-        emit_interval: float = 0.1,
-    ):
+    """The training loop of one run (what interface.TrainerHandle describes)."""
+
+    def __init__(self, cfg: Config, data: Dataset, listeners: list[ev.Listener] | tuple = (),
+                 emit_interval: float = 0.1):
         self.cfg = cfg
         self.data = data
         self.device = resolve_device(cfg.device)
-        self.listeners: list[Listener] = list(listeners)
+        self.listeners: list[ev.Listener] = list(listeners)
         self.emit_interval = emit_interval
         self.model = build_model(cfg, len(data.vocab)).to(self.device)
         self.params = list(self.model.parameters())
@@ -125,7 +120,9 @@ class Trainer:
         self._cv = threading.Condition()
         self._attention = False  # any request pending; read without the lock on each step
         self._paused = False
+        self._pause_reason = ""
         self._stopping = False
+        self._final_evaluation = True
         self._single_steps = 0
         self._tasks: deque[tuple[Callable, Future]] = deque()
         self._running = False
@@ -150,14 +147,17 @@ class Trainer:
     def resume(self) -> None:
         self._poke(_paused=False, _single_steps=0)
 
-    def step_once(self, n: int = 1) -> None:
-        """While paused, run n more steps and stay paused."""
+    def step_once(self, n: int = 1, stats: bool = False) -> None:
+        """While paused, run n more steps and stay paused; with stats, the first of them also measures
+        each parameter's gradient and update (a ParamStats event, for the parameter table)."""
         with self._cv:
-            self._single_steps += n
-            self._attention = True
-            self._cv.notify_all()
+            self._poke(_single_steps=self._single_steps + n, _stats_due=self._stats_due or stats)
 
-    def stop(self) -> None:
+    def stop(self, final_evaluation: bool = True) -> None:
+        """End the run between two steps. Without final_evaluation the whole splits are not evaluated
+        at the end (seconds for the larger presets: quitting must be prompt), and the Finished
+        event's losses are NaN."""
+        self._final_evaluation = self._final_evaluation and final_evaluation
         self._poke(_stopping=True)
 
     @property
@@ -268,7 +268,7 @@ class Trainer:
         with self._cv:
             if self._paused and not self._stopping and self._single_steps == 0:
                 self._flush()
-                self.emit(ev.Paused(step=self.step, reason=getattr(self, "_pause_reason", "")))
+                self.emit(ev.Paused(step=self.step, reason=self._pause_reason))
                 paused_at = time.perf_counter()
                 while self._paused and not self._stopping and self._single_steps == 0:
                     if self._tasks:
@@ -331,18 +331,10 @@ class Trainer:
         with self._cv:
             self._running = True
         X0, _ = self.data.splits["train"]
-        self.emit(ev.Started(
-            config=cfg.to_dict(),
-            params=[ev.ParamInfo(n, tuple(p.shape), p.numel()) for n, p in self.model.named_parameters()],
-            n_params=count_params(self.model),
-            shapes=[(r.name, r.expr, r.shape, r.note) for r in self.model.shape_report(X0[: cfg.batch_size].to(self.device))],
-            vocab=list(self.data.vocab.itos),
-            start_step=self.step,
-            max_steps=cfg.max_steps,
-            n_train=int(X0.shape[0]),
-            n_dev=int(self.data.splits["dev"][0].shape[0]),
-            n_test=int(self.data.splits["test"][0].shape[0]),
-            threads=torch.get_num_threads(),
+        self.emit(ev.Started.of(
+            cfg.to_dict(), self.model, X0[: cfg.batch_size].to(self.device), vocab=self.data.vocab.itos,
+            start_step=self.step, max_steps=cfg.max_steps, threads=torch.get_num_threads(),
+            sizes=(int(X0.shape[0]), int(self.data.splits["dev"][0].shape[0]), int(self.data.splits["test"][0].shape[0])),
         ))
         self._losses: list[torch.Tensor] = []
         self._lrs: list[float] = []
@@ -396,7 +388,8 @@ class Trainer:
         return {k: evaluate(self.model, *(t.to(self.device) for t in self.data.splits[k])) for k in ("train", "dev", "test")}
 
     def finish(self, stopped: bool) -> ev.Finished:
-        losses = self.final_losses()
+        nan = float("nan")
+        losses = self.final_losses() if self._final_evaluation else {"train": nan, "dev": nan, "test": nan}
         fin = ev.Finished(
             step=self.step, train_loss=losses["train"], val_loss=losses["dev"], test_loss=losses["test"],
             seconds=self.elapsed, steps_per_s=self.step / self.elapsed if self.elapsed > 0 else 0.0,

@@ -11,7 +11,7 @@ from textual.message import Message
 from .. import events as ev
 
 if TYPE_CHECKING:
-    from ..run import Run
+    from ..interface import RunHandle
     from ..sampling import Sample
 
 
@@ -67,7 +67,7 @@ class CheckpointDone(Message):
 class RunOpened(Message):
     """A new run, built off the UI thread from the settings form, is ready to start."""
 
-    def __init__(self, run: "Run") -> None:
+    def __init__(self, run: "RunHandle") -> None:
         super().__init__()
         self.run = run
 

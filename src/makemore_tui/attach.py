@@ -1,22 +1,16 @@
-"""Runs that outlive the terminal: a headless run's control channel, and attaching to it.
+"""The attach client: `makemore-tui --attach DIR` watches and steers a headless run in another process.
 
-A headless run keeps two things in its work directory besides metrics.jsonl:
-- `status.json`, rewritten (atomically) about once a second: pid, step, state, rates, losses;
-- `control.sock`, a Unix socket with owner-only permissions (0600) that takes one JSON command a
-  connection: {"cmd": "pause" | "resume" | "step" | "stop" | "save" | "status"}. Nothing listens on a
-  network port, and only the user who started the run (checked again with SO_PEERCRED) can steer it.
-
-`RemoteRun` is what `makemore-tui --attach DIR` opens: it turns those files back into the trainer's
-event stream (tailing metrics.jsonl), so the app shows an attached run with the same widgets, and
-sends the app's pause/resume/step/stop/save to the run. Closing the app only detaches.
+`RemoteRun` turns the run's files (status.json, control.py; metrics.jsonl, recorder.py) back into the
+trainer's event stream, so the app shows an attached run with the same widgets, and sends the app's
+pause/resume/step/stop/save to the run over its control socket. Closing the app only detaches.
+`RemoteRun` and `RemoteTrainer` are what the app needs of a run and its trainer (interface.py), as the
+live run.Run and trainer.Trainer are.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-import struct
 import threading
 import time
 from concurrent.futures import Future
@@ -25,174 +19,12 @@ from typing import Callable
 
 from . import events as ev
 from .config import Config
-from .recorder import CONFIG, METRICS, SUMMARY, write_json
-
-STATUS = "status.json"
-SOCKET = "control.sock"
-COMMANDS = ("pause", "resume", "step", "stop", "save", "status")
+from .control import SOCKET, STATUS, pid_alive, read_message, run_state, send_message
+from .recorder import CONFIG, METRICS, SUMMARY, read_json, read_metrics
 
 
 class RemoteError(RuntimeError):
     pass
-
-
-# ---- the run's side ------------------------------------------------------------------------------
-
-class StatusWriter:
-    """A trainer listener that keeps status.json current (at most every `interval` seconds, and at
-    once on a change of state)."""
-
-    def __init__(self, work_dir: Path, extra: dict | None = None, interval: float = 1.0):
-        self.path = Path(work_dir) / STATUS
-        self.interval = interval
-        self.status: dict = {"pid": os.getpid(), "state": "starting", "step": 0, **(extra or {})}
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def _write(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now >= self._next:
-            self._next = now + self.interval
-            with self._lock:
-                self.status["updated_at"] = time.time()
-                write_json(self.path, self.status)
-
-    def __call__(self, e: ev.Event) -> None:
-        s = self.status
-        if isinstance(e, ev.Started):
-            s.update(state="running", step=e.start_step, max_steps=e.max_steps, n_params=e.n_params,
-                     started_at=time.time())
-            self._write(force=True)
-        elif isinstance(e, ev.Steps):
-            s.update(step=e.step, train_loss=_finite(e.losses[-1]), lr=e.lrs[-1], steps_per_s=e.steps_per_s,
-                     elapsed_s=e.elapsed_s)
-            if s["state"] == "paused":
-                s["state"] = "running"
-            self._write()
-        elif isinstance(e, ev.Evaluated):
-            s.update(val_loss=_finite(e.val_loss), val_step=e.step)
-            self._write()
-        elif isinstance(e, ev.Paused):
-            s.update(state="paused", step=e.step, pause_reason=e.reason)
-            self._write(force=True)
-        elif isinstance(e, ev.Resumed):
-            s.update(state="running", pause_reason="")
-            self._write(force=True)
-        elif isinstance(e, ev.Diverged):
-            s.update(diverged=e.reason)
-            self._write(force=True)
-        elif isinstance(e, ev.CheckpointSaved):
-            s.update(checkpoint_step=e.step)
-            self._write(force=True)
-        elif isinstance(e, ev.Finished):
-            s.update(state="finished", step=e.step, train_loss=_finite(e.train_loss), val_loss=_finite(e.val_loss),
-                     test_loss=_finite(e.test_loss))
-            self._write(force=True)
-
-
-def _finite(x: float) -> float | None:
-    return x if x == x and abs(x) != float("inf") else None
-
-
-class ControlServer:
-    """Serves control.sock for one run until closed. Commands run in the training thread via
-    trainer.submit or the trainer's own flags, so they act between two steps."""
-
-    def __init__(self, work_dir: Path, run, status: StatusWriter):
-        self.path = Path(work_dir) / SOCKET
-        self.run, self.status = run, status
-        self._closing = False
-        if self.path.exists() or self.path.is_symlink():
-            self.path.unlink()  # left by a run that was killed
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        old = os.umask(0o177)  # the socket is created 0600: only its owner may connect
-        try:
-            self.sock.bind(str(self.path))
-        finally:
-            os.umask(old)
-        os.chmod(self.path, 0o600)
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.thread = threading.Thread(target=self._serve, name="makemore-control", daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self._closing:
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                break
-            with conn:
-                try:
-                    conn.settimeout(5)
-                    if not _same_user(conn):
-                        _send(conn, {"ok": False, "error": "not the owner of this run"})
-                        continue
-                    _send(conn, self.handle(_recv(conn)))
-                except (OSError, ValueError) as e:
-                    try:
-                        _send(conn, {"ok": False, "error": str(e)[:200]})
-                    except OSError:
-                        pass
-
-    def handle(self, msg: dict) -> dict:
-        cmd = msg.get("cmd") if isinstance(msg, dict) else None
-        t = self.run.trainer
-        if cmd not in COMMANDS:
-            return {"ok": False, "error": f"unknown command {cmd!r}; one of {', '.join(COMMANDS)}"}
-        if cmd == "pause":
-            t.pause("paused from an attached app")
-        elif cmd == "resume":
-            t.resume()
-        elif cmd == "step":
-            t.step_once()
-        elif cmd == "stop":
-            t.stop()
-        elif cmd == "save":
-            fut = self.run.request_checkpoint()
-            try:
-                return {"ok": True, "message": fut.result(timeout=30), "status": self.status.status}
-            except Exception as e:  # the run ended first, or the save failed
-                return {"ok": False, "error": str(e)[:200]}
-        return {"ok": True, "status": self.status.status}
-
-    def close(self) -> None:
-        self._closing = True
-        try:
-            self.sock.close()
-        finally:
-            self.thread.join(timeout=2)
-            try:
-                self.path.unlink()
-            except OSError:
-                pass
-
-
-def _same_user(conn: socket.socket) -> bool:
-    so_peercred = getattr(socket, "SO_PEERCRED", None)
-    if so_peercred is None:
-        return True  # the 0600 socket file already restricts who can connect
-    creds = conn.getsockopt(socket.SOL_SOCKET, so_peercred, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
-
-
-def _send(conn: socket.socket, obj: dict) -> None:
-    conn.sendall((json.dumps(obj) + "\n").encode())
-
-
-def _recv(conn: socket.socket, limit: int = 65536) -> dict:
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        buf += chunk
-        if len(buf) > limit:
-            raise ValueError("message too long")
-    return json.loads(buf.decode() or "null")
 
 
 def send_command(work_dir: str | os.PathLike, cmd: str, timeout: float = 35.0) -> dict:
@@ -204,8 +36,8 @@ def send_command(work_dir: str | os.PathLike, cmd: str, timeout: float = 35.0) -
     s.settimeout(timeout)
     try:
         s.connect(str(path))
-        _send(s, {"cmd": cmd})
-        reply = _recv(s)
+        send_message(s, {"cmd": cmd})
+        reply = read_message(s)
     except (ConnectionRefusedError, FileNotFoundError):
         raise RemoteError(f"the run in {work_dir} is not running any more") from None
     except (OSError, ValueError) as e:
@@ -217,31 +49,21 @@ def send_command(work_dir: str | os.PathLike, cmd: str, timeout: float = 35.0) -
     return reply
 
 
-# ---- the app's side --------------------------------------------------------------------------------
-
-def read_json(path: Path) -> dict | None:
-    try:
-        obj = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return obj if isinstance(obj, dict) else None
-
-
 class RemoteTrainer:
-    """Looks like a Trainer to the app: listeners get events made from the work directory's files,
-    and pause/resume/step_once/stop go to the run over its socket. `run()` follows the files until
-    `detach()` (closing the app) or the run's end."""
+    """The trainer of a run in another process (interface.TrainerHandle): listeners get events made
+    from the work directory's files, and pause/resume/step_once/stop go to the run over its socket.
+    `run()` follows the files until `detach()` (closing the app) or the run's end."""
 
     def __init__(self, work_dir: Path, poll: float = 0.25):
         self.dir = Path(work_dir)
         self.poll = poll
-        self.listeners: list[Callable[[ev.Event], None]] = []
+        self.listeners: list[ev.Listener] = []
         self.step = 0
         self.diverged: str | None = None
         self._detached = threading.Event()
         self._offset = 0
         self._state = ""
-        self.status: dict = {}
+        self.status: dict = {}  # status.json as last read, its state after run_state
         self._running = False
         self._intent: str | None = None  # "paused"/"running" sent, not yet seen in status.json
         self.last_error = ""
@@ -249,7 +71,9 @@ class RemoteTrainer:
         self.model_source: Callable[[], object] | None = None  # RemoteRun's latest checkpoint
 
     # steering: sent to the run
-    def _send(self, cmd: str) -> dict | None:
+    def send(self, cmd: str) -> dict | None:
+        """Send a command to the run: its reply, or None when it could not be reached (last_error
+        says why, as it does when the run refuses)."""
         try:
             reply = send_command(self.dir, cmd)
             self.last_error = "" if reply.get("ok") else reply.get("error", "")
@@ -259,19 +83,21 @@ class RemoteTrainer:
             return None
 
     def pause(self, reason: str = "") -> None:
-        if self._send("pause") is not None:
+        if self.send("pause") is not None:
             self._intent = "paused"
 
     def resume(self) -> None:
-        if self._send("resume") is not None:
+        if self.send("resume") is not None:
             self._intent = "running"
 
-    def step_once(self, n: int = 1) -> None:
+    def step_once(self, n: int = 1, stats: bool = False) -> None:
+        """n steps of the paused run (the parameter statistics are the run's own to take)."""
         for _ in range(n):
-            self._send("step")
+            self.send("step")
 
-    def stop(self) -> None:
-        self._send("stop")
+    def stop(self, final_evaluation: bool = True) -> None:
+        """End the run; it evaluates the splits, saves and writes its summary as it always does."""
+        self.send("stop")
 
     def detach(self) -> None:
         self._detached.set()
@@ -307,10 +133,10 @@ class RemoteTrainer:
         for fn in self.listeners:
             fn(e)
 
-    def run(self):
+    def run(self) -> ev.Finished | None:
         self._running = True
         try:
-            self.emit(self.started() if self.started is not None else self._bare_started())
+            self.emit(self.started() if self.started is not None else self.bare_started())
             while not self._detached.is_set():
                 self._follow()
                 if self._state in ("finished", "gone") and not self._tail_has_more():
@@ -331,14 +157,12 @@ class RemoteTrainer:
         finally:
             self._running = False
 
-    def _bare_started(self) -> ev.Started:
+    def bare_started(self) -> ev.Started:
+        """The Started event from the run's settings and status alone (no weights, no data)."""
         cfg = read_json(self.dir / CONFIG) or {}
         status = read_json(self.dir / STATUS) or {}
-        return ev.Started(
-            config=cfg, params=[], n_params=int(status.get("n_params", 0)), shapes=[], vocab=[],
-            start_step=0, max_steps=int(status.get("max_steps", cfg.get("max_steps", 0)) or 0),
-            n_train=0, n_dev=0, n_test=0, threads=0,
-        )
+        return ev.Started.of(cfg, n_params=int(status.get("n_params", 0)),
+                             max_steps=int(status.get("max_steps", cfg.get("max_steps", 0)) or 0))
 
     def _tail_has_more(self) -> bool:
         try:
@@ -348,33 +172,19 @@ class RemoteTrainer:
 
     def _follow(self) -> None:
         """Read new metrics lines and the status, and emit what changed."""
-        path = self.dir / METRICS
-        try:
-            with open(path, "rb") as f:
-                f.seek(self._offset)
-                data = f.read()
-        except OSError:
-            data = b""
-        end = data.rfind(b"\n") + 1  # only whole lines; a torn last line waits for the next poll
-        if end:
-            self._offset += end
-            steps, losses, lrs, last_elapsed = [], [], [], 0.0
-            for line in data[:end].splitlines():
-                try:
-                    d = json.loads(line)
-                    step = int(d["step"])
-                except (ValueError, KeyError, TypeError):
-                    continue
-                if d.get("train_loss") is not None:
-                    steps.append(step)
-                    losses.append(float(d["train_loss"]))
-                    lrs.append(float(d.get("lr") or 0.0))
-                    last_elapsed = float(d.get("elapsed_s") or last_elapsed)
-                if d.get("val_loss") is not None:
-                    self._emit_steps(steps, losses, lrs, last_elapsed)
-                    steps, losses, lrs = [], [], []
-                    self.emit(ev.Evaluated(step=step, val_loss=float(d["val_loss"])))
-            self._emit_steps(steps, losses, lrs, last_elapsed)
+        records, self._offset = read_metrics(self.dir, self._offset, follow=True)
+        steps, losses, lrs, last_elapsed = [], [], [], 0.0
+        for r in records:
+            if r.train_loss is not None:
+                steps.append(r.step)
+                losses.append(r.train_loss)
+                lrs.append(r.lr or 0.0)
+                last_elapsed = r.elapsed_s or last_elapsed
+            if r.val_loss is not None:
+                self._emit_steps(steps, losses, lrs, last_elapsed)
+                steps, losses, lrs = [], [], []
+                self.emit(ev.Evaluated(step=r.step, val_loss=r.val_loss))
+        self._emit_steps(steps, losses, lrs, last_elapsed)
         status = read_json(self.dir / STATUS)
         if status:
             status["state"] = run_state(status)
@@ -412,38 +222,17 @@ class RemoteTrainer:
             i = j
 
 
-def run_state(status: dict) -> str:
-    """status.json's state, or "gone" when it says alive but its process has died without saying
-    so (SIGKILL, a reboot)."""
-    state = str(status.get("state", ""))
-    if state in ("running", "paused", "starting") and not _pid_alive(status.get("pid")):
-        return "gone"
-    return state
-
-
-def _pid_alive(pid) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _nan(x) -> float:
     return float("nan") if x is None else float(x)
 
 
 class RemoteRun:
-    """What the app holds while attached to a run in another process.
+    """What the app holds while attached to a run in another process (interface.RunHandle).
 
-    It looks like a Run to the app: `cfg`, `data` (the run's words, read again from its input file),
-    `trainer` (a RemoteTrainer), `sample`, `save_checkpoint`. The weights are the run's latest
-    checkpoint, read again when it changes; while the run is alive, sampling first asks it to save,
-    so the names come from the weights it has now."""
+    `cfg`, `data` (the run's words, read again from its input file), `trainer` (a RemoteTrainer),
+    `sample`, `save_checkpoint`. The weights are the run's latest checkpoint, read again when it
+    changes; while the run is alive, sampling first asks it to save, so the names come from the
+    weights it has now."""
 
     attached = True
 
@@ -470,7 +259,7 @@ class RemoteRun:
         status = read_json(self.work_dir / STATUS) or {}
         self.pid = status.get("pid")
         self.input_file = status.get("input_file")
-        self.data = None  # loaded in the worker thread (the app's _train), by _started
+        self.data = None  # loaded in the app's training worker thread, by _started
         self.vocab = None
         self.last_checkpoint: str | None = None
         self.notes: list[str] = []
@@ -481,7 +270,12 @@ class RemoteRun:
     @property
     def alive(self) -> bool:
         return self.trainer.status.get("state") in ("running", "paused", "starting") or (
-            not self.trainer.status and _pid_alive(self.pid))
+            not self.trainer.status and pid_alive(self.pid))
+
+    @property
+    def gone(self) -> bool:
+        """The run's process has ended without finishing (killed, a reboot)."""
+        return self.trainer.status.get("state") == "gone"
 
     def is_known(self, word: str) -> bool:
         return self.data is not None and self.data.is_known(word)
@@ -521,9 +315,8 @@ class RemoteRun:
         """In the app's worker thread: read the run's data and weights for the tables and shapes."""
         from . import checkpoint as ckpt
         from .data import load_dataset
-        from .models import count_params
 
-        started = self.trainer._bare_started()
+        started = self.trainer.bare_started()
         vocab = None
         if ckpt.checkpoint_path(self.work_dir).exists():
             try:
@@ -542,19 +335,13 @@ class RemoteRun:
             return started
         import torch
 
-        vocab = self.vocab
         if self.data is not None:
             X = self.data.splits["train"][0][: self.cfg.batch_size]
         else:
             X = torch.zeros((self.cfg.batch_size, self.cfg.block_size), dtype=torch.long)
         sizes = {k: int(self.data.splits[k][0].shape[0]) if self.data is not None else 0 for k in ("train", "dev", "test")}
-        return ev.Started(
-            config=self.cfg.to_dict(),
-            params=[ev.ParamInfo(n, tuple(p.shape), p.numel()) for n, p in model.named_parameters()],
-            n_params=count_params(model), shapes=[(r.name, r.expr, r.shape, r.note) for r in model.shape_report(X)],
-            vocab=list(vocab.itos), start_step=0, max_steps=started.max_steps,
-            n_train=sizes["train"], n_dev=sizes["dev"], n_test=sizes["test"], threads=0,
-        )
+        return ev.Started.of(self.cfg.to_dict(), model, X, vocab=self.vocab.itos, max_steps=started.max_steps,
+                             sizes=(sizes["train"], sizes["dev"], sizes["test"]))
 
     def sample(self, n: int = 10, temperature: float = 1.0, top_k: int | None = None, prefix: str = "",
                seed: int | None = None):
@@ -562,13 +349,13 @@ class RemoteRun:
         from .sampling import sample
 
         if self.alive:
-            self.trainer._send("save")  # a diverged run refuses, and the last good checkpoint is used
+            self.trainer.send("save")  # a diverged run refuses, and the last good checkpoint is used
         model = self.latest_model()
         return sample(model, self.vocab, self.cfg.block_size, n=n, temperature=temperature, top_k=top_k,
                       prefix=prefix, seed=seed, is_known=self.is_known)
 
     def save_checkpoint(self) -> str:
-        reply = self.trainer._send("save")
+        reply = self.trainer.send("save")
         if reply is None:
             return f"not saved: {self.trainer.last_error}"
         return reply.get("message") or reply.get("error", "")
@@ -587,7 +374,12 @@ class RemoteRun:
         return fut
 
     def detach(self) -> None:
+        """Stop following the run; it goes on in its own process."""
         self.trainer.detach()
+
+    def release(self) -> None:
+        """The app is closing: only detach."""
+        self.detach()
 
     def close(self) -> None:
         self.trainer.detach()

@@ -1,43 +1,16 @@
-"""A headless run in another process: watch it, pause and resume it, detach, attach again."""
+"""Attaching to a headless run in another process: watch it, pause and resume it, detach, attach again."""
 
-import os
-import stat
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from makemore_tui import events as ev
-from makemore_tui.remote import SOCKET, STATUS, RemoteError, RemoteRun, read_json, send_command
+from makemore_tui.attach import RemoteError, RemoteRun, send_command
+from makemore_tui.control import SOCKET, STATUS
+from makemore_tui.recorder import read_json
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-
-
-def _wait(pred, timeout=30.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-@pytest.fixture
-def headless_run(tmp_path):
-    work = tmp_path / "run"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "makemore_tui", "--headless", "-o", str(work), "--max-steps", "5000000",
-         "--eval-every", "1000", "--log-every", "50"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(SRC)},
-    )
-    assert _wait(lambda: (work / SOCKET).exists() and (work / "metrics.jsonl").exists()), "run did not start"
-    yield work, proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(10)
+from test_control import _wait, headless_run  # noqa: F401 (a fixture)
 
 
 def _follow(run: RemoteRun):
@@ -46,12 +19,6 @@ def _follow(run: RemoteRun):
     th = threading.Thread(target=run.trainer.run, daemon=True)
     th.start()
     return seen, th
-
-
-def test_socket_is_owner_only(headless_run):
-    work, _ = headless_run
-    mode = stat.S_IMODE(os.stat(work / SOCKET).st_mode)
-    assert mode & 0o077 == 0
 
 
 def test_attach_pause_resume_detach_reattach_stop(headless_run):
@@ -102,9 +69,3 @@ def test_attach_pause_resume_detach_reattach_stop(headless_run):
     assert read_json(work / "summary.json")["stopped_early"] is True
     with pytest.raises(RemoteError):
         send_command(work, "status")
-
-
-def test_unknown_command_is_refused(headless_run):
-    work, _ = headless_run
-    reply = send_command(work, "rm -rf /")
-    assert reply["ok"] is False and "unknown command" in reply["error"]

@@ -1,0 +1,74 @@
+"""The app in real processes on a terminal: SIGTERM and SIGHUP (an SSH connection dropping) quit it
+as q does: the run is saved and the process exits with status 0."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import signal
+import struct
+import subprocess
+import termios
+import threading
+import time
+
+from conftest import PYTHON, make_words, subprocess_env
+
+
+def _app_on_a_terminal(words, work):
+    """`makemore-tui` (the app) on a pseudo-terminal of 120x40; its output is read as it comes."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "makemore_tui", "-i", str(words), "-o", str(work), "--max-steps", str(10**9),
+         "--log-every", "10", "--save-every", "0", "--threads", "1"],
+        stdin=slave, stdout=slave, stderr=slave, env={**subprocess_env(), "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(slave)
+    out = bytearray()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other side has closed
+                break
+            if not chunk:
+                break
+            out.extend(chunk)
+
+    threading.Thread(target=read, daemon=True).start()
+    return proc, out
+
+
+def _wait(pred, timeout: float = 90.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_sigterm_and_sighup_save_and_exit_0(tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("\n".join(make_words(300)) + "\n")
+    sigs = (signal.SIGTERM, signal.SIGHUP)
+    apps = {sig: (tmp_path / sig.name, *_app_on_a_terminal(words, tmp_path / sig.name)) for sig in sigs}
+    try:
+        for sig, (work, proc, out) in apps.items():
+            metrics = work / "metrics.jsonl"
+            assert _wait(lambda: metrics.exists() and metrics.stat().st_size > 0), f"{sig.name}: no training"
+            assert not (work / "model.pt").exists()  # no save before the signal (--save-every 0)
+            proc.send_signal(sig)
+        for sig, (work, proc, out) in apps.items():
+            assert proc.wait(60) == 0, bytes(out)[-2000:]
+            assert (work / "model.pt").is_file(), f"{sig.name}: not saved"
+            assert _wait(lambda: b"makemore-tui: stopped at step" in out, 10), bytes(out)[-2000:]
+    finally:
+        for _, proc, _ in apps.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
