@@ -124,3 +124,13 @@ def test_ratio_history_takes_paramstats_events():
     hist.add_event(ev.ParamStats(step=7, stats=[ev.ParamStat("C", 1.0, 2.0, 0.01), ev.ParamStat("W1", 1.0, 2.0, 0.0)]))
     assert hist.points("C", 10) == ([7.0], [pytest.approx(-2.0)])
     assert math.isnan(hist.latest()["W1"])
+
+
+def test_a_gradient_mean_that_is_zero_but_for_rounding_is_zero(data):
+    """The output layer's gradients sum to zero over the classes (softmax minus one-hot), so the
+    means of W2's and b2's are rounding noise whose digits change from run to run: shown as 0."""
+    m = _model(data, n_hidden=30)
+    X, Y = fixed_batch(*data.splits["train"], 32, seed=1)
+    by_name = {g.name: g for g in health(m, X, Y).grads}
+    assert by_name["W2"].mean == 0.0 and by_name["b2"].mean == 0.0
+    assert by_name["W1"].mean != 0.0  # a real mean stays

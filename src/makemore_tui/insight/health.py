@@ -42,6 +42,9 @@ def histogram(values: torch.Tensor, bins: int = 40, lo: float | None = None, hi:
     return Histogram(torch.linspace(lo, hi, bins + 1).tolist(), [int(c) for c in counts.tolist()])
 
 
+ZERO_MEAN_SHARE = 1e-5  # a gradient mean this small beside its std is rounding noise: shown as 0
+
+
 @dataclass(frozen=True)
 class GradStat:
     name: str
@@ -124,8 +127,11 @@ def health(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, bins: int =
         g = torch.zeros_like(p) if g is None else g.detach()
         gs = float(g.std()) if g.numel() > 1 else float(g.abs().sum())
         ps = float(p.detach().std()) if p.numel() > 1 else float(p.detach().abs().sum())
+        mean = float(g.double().mean())
+        if abs(mean) <= ZERO_MEAN_SHARE * gs:  # zero but for float32 rounding (W2's and b2's always are):
+            mean = 0.0  # its digits would change with the memory's alignment from run to run
         stats.append(GradStat(
-            name=name, shape=tuple(p.shape), mean=float(g.mean()), std=gs,
+            name=name, shape=tuple(p.shape), mean=mean, std=gs,
             grad_data_ratio=gs / ps if ps > 0 else float("nan"), hist=histogram(g, bins),
         ))
     return Health(
