@@ -332,7 +332,7 @@ def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     assert m.loss(X[ends], Y[ends]).item() == pytest.approx(ref_words.item(), abs=1e-5)
     with torch.no_grad():  # a whole split at once takes the sorted, chunked path: same numbers
         big = data.splits["dev"][0]
-        m.EVAL_CHUNK = 100
+        m.SORTED_GROUP = 100
         assert torch.allclose(m(big), torch.cat([m(big[i : i + 50]) for i in range(0, big.shape[0], 50)]),
                               atol=1e-5)
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..recorder import CONFIG, METRICS, SUMMARY, read_json, read_metrics
+
 
 @dataclass
 class RunRecord:
@@ -47,36 +49,20 @@ def load_run(path: str | os.PathLike, label: str = "") -> RunRecord:
         raise RunError(f"{p} is not a directory")
     rec = RunRecord(str(p), label=label)
     found = False
-    cfg = p / "config.json"
-    if cfg.is_file():
-        try:
-            rec.config = json.loads(cfg.read_text())
+    for name, attr in ((CONFIG, "config"), (SUMMARY, "summary")):
+        d = read_json(p / name)
+        if d is not None:
+            setattr(rec, attr, d)
             found = True
-        except (ValueError, OSError):
-            pass
-    summ = p / "summary.json"
-    if summ.is_file():
-        try:
-            rec.summary = json.loads(summ.read_text())
-            found = True
-        except (ValueError, OSError):
-            pass
-    met = p / "metrics.jsonl"
-    if met.is_file():
+    if (p / METRICS).is_file():
         found = True
-        with open(met, "rb") as f:
-            for line in f:
-                try:
-                    d = json.loads(line)
-                    step = int(d["step"])
-                except (ValueError, KeyError, TypeError):
-                    continue
-                if d.get("train_loss") is not None:
-                    rec.steps.append(step)
-                    rec.train_loss.append(float(d["train_loss"]))
-                if d.get("val_loss") is not None:
-                    rec.val_steps.append(step)
-                    rec.val_loss.append(float(d["val_loss"]))
+        for m in read_metrics(p)[0]:
+            if m.train_loss is not None:
+                rec.steps.append(m.step)
+                rec.train_loss.append(m.train_loss)
+            if m.val_loss is not None:
+                rec.val_steps.append(m.step)
+                rec.val_loss.append(m.val_loss)
     if not found:
         raise RunError(f"{p} holds no run (no metrics.jsonl, config.json or summary.json)")
     return rec

@@ -8,8 +8,7 @@ import torch
 
 from ..data import Vocab
 from ..models.base import eval_mode
-
-CHUNK = 65_536  # examples per forward pass over a whole split
+from ..trainer import EVAL_CHUNK
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,9 @@ def confusion(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, vocab: V
     device = next(model.parameters()).device
     M = torch.zeros(V * V, dtype=torch.long)
     with eval_mode(model):
-        for i in range(0, X.shape[0], CHUNK):
-            pred = model(X[i:i + CHUNK].to(device)).argmax(1).cpu()
-            M += torch.bincount(Y[i:i + CHUNK].cpu() * V + pred, minlength=V * V)
+        for i in range(0, X.shape[0], EVAL_CHUNK):
+            pred = model(X[i:i + EVAL_CHUNK].to(device)).argmax(1).cpu()
+            M += torch.bincount(Y[i:i + EVAL_CHUNK].cpu() * V + pred, minlength=V * V)
     M = M.view(V, V)
     correct = int(M.diagonal().sum())
     off = M.clone()

@@ -60,10 +60,12 @@ class SequenceModel(Model):
     # the whole word, so a batch is makemore's batch of words, each position counted once; on names
     # it learns about twice as fast per second as windows drawn at random (see the family report).
     trains_on_words = True
-    EVAL_CHUNK = 4096
+    # Inside one large inference call (a chunk of a split, trainer.EVAL_CHUNK rows), windows go
+    # through in length-sorted groups of this many, each padded only to its own longest prefix.
+    SORTED_GROUP = 4096
 
     def _forward(self, X, rec):
-        if rec is None and X.shape[0] > self.EVAL_CHUNK and not torch.is_grad_enabled():
+        if rec is None and X.shape[0] > self.SORTED_GROUP and not torch.is_grad_enabled():
             return self._forward_sorted(X)
         A, n, _ = prefix_layout(X)
         record(rec, "X", "X", X, f"{X.shape[0]} windows of {X.shape[1]} characters, '.'-padded on the left")
@@ -85,8 +87,8 @@ class SequenceModel(Model):
         lead = ((X != 0).cumsum(1) == 0).sum(1)
         order = torch.argsort(lead, descending=True)
         out = torch.empty(X.shape[0], self.vocab_size, device=X.device)
-        for i in range(0, X.shape[0], self.EVAL_CHUNK):
-            ix = order[i : i + self.EVAL_CHUNK]
+        for i in range(0, X.shape[0], self.SORTED_GROUP):
+            ix = order[i : i + self.SORTED_GROUP]
             out[ix] = self._forward(X[ix], None)
         return out
 
