@@ -91,6 +91,7 @@ class MakemoreApp(InsightActions, RunControl, App):
         self.sampler = Sampler(self, n_samples, sample_seed)
         self.samples = self.sampler.state
         self.freeze_clock = freeze_clock
+        self.views: ContentSwitcher | None = None  # the training view and the insight views (compose)
         self.redraw_interval = 1.0 / redraw_hz
         self.handle_signals = handle_signals
         self._chart_due = 0.0
@@ -153,9 +154,9 @@ class MakemoreApp(InsightActions, RunControl, App):
         self.start_run(self.current_run)
 
     def on_resize(self, event) -> None:
-        if getattr(self, "views", None) is None:
+        if self.views is None:
             return
-        size = getattr(event, "size", None) or self.size
+        size = event.size
         if self.footer.show_command_palette != (size.width >= 70):  # narrow: the keys need the room
             self.footer.show_command_palette = size.width >= 70
             self.footer.refresh(recompose=True)
@@ -164,7 +165,7 @@ class MakemoreApp(InsightActions, RunControl, App):
 
     def redraw(self, force: bool = False) -> None:
         """Redraw what changed (on the timer, and right after keys)."""
-        if getattr(self, "views", None) is None or not self.views.is_attached:
+        if self.views is None or not self.views.is_attached:
             return  # starting or closing
         self.redraws += 1
         state = self.state

@@ -10,6 +10,7 @@ dashboard (dashboard.py) or to a view of its own (see app.py, VIEWS).
 from __future__ import annotations
 
 import time
+import weakref
 from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
@@ -72,6 +73,9 @@ def set_text(widget: Static, text: str) -> None:
     """Update a Static, with a layout pass only when its number of lines changes (a layout pass
     costs the whole screen a reflow; the text of a pane changes several times a second)."""
     lines = text.count("\n")
-    previous = getattr(widget, "_mm_lines", None)
-    widget._mm_lines = lines
+    previous = _line_counts.get(widget)
+    _line_counts[widget] = lines
     widget.update(text, layout=previous != lines)
+
+
+_line_counts: "weakref.WeakKeyDictionary[Static, int]" = weakref.WeakKeyDictionary()  # set_text's last count

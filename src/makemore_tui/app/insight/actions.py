@@ -13,6 +13,9 @@ to the training view.
 from __future__ import annotations
 
 from functools import partial
+from typing import Callable
+
+from textual.widgets import ContentSwitcher
 
 from ...config import ConfigError
 from ...insight.views import view, views
@@ -31,17 +34,16 @@ class InsightActions:
     """Actions of the insight keys, mixed into the app."""
 
     compare_dirs: tuple[str, ...] = ()  # earlier runs' work directories from --compare
+    # the app's (app.py, run_control.py): its views, and how it opens a new run (None: it cannot)
+    views: ContentSwitcher | None
+    make_run: Callable | None
 
     def insight_pane(self, name: str) -> InsightPane:
         return self._views().query_one(f"#{view(name).view_id}-pane", InsightPane)
 
-    def _views(self):
-        switcher = getattr(self, "views", None)  # the app keeps its ContentSwitcher (query_one sees dialogs first)
-        if switcher is None:
-            from textual.widgets import ContentSwitcher
-
-            switcher = self.query_one("#views", ContentSwitcher)
-        return switcher
+    def _views(self) -> ContentSwitcher:
+        # the app's own switcher: query_one would look in an open dialog first
+        return self.views if self.views is not None else self.query_one("#views", ContentSwitcher)
 
     def show_insight(self, name: str, toggle: bool = True) -> InsightPane | None:
         switcher = self._views()
@@ -76,7 +78,7 @@ class InsightActions:
             self.show_insight(LR_FIND, toggle=False)
             self.notify("No suggested rate yet: the sweep is running (f starts it).", timeout=4)
             return
-        if getattr(self, "make_run", None) is None:
+        if self.make_run is None:
             self.notify("This app was started without a way to open new runs; restarting is not available.",
                         severity="warning")
             return

@@ -43,16 +43,16 @@ class ComparePane(InsightPane):
         self.set_interval(1.0, self.note_run, name="compare-runs")  # restarts while the view is hidden
 
     def note_run(self) -> None:
-        run = getattr(self.app, "current_run", None)
-        wd = str(getattr(run, "work_dir", "") or "")
+        run = self.host.current_run
+        wd = str(run.work_dir) if run is not None else ""
         if wd and wd not in self.session_dirs:
             self.session_dirs.append(wd)
 
     def other_dirs(self) -> list[str]:
         """Earlier runs of the session, then the command line's --compare directories."""
-        run = getattr(self.app, "current_run", None)
-        cur = str(getattr(run, "work_dir", "") or "")
-        extra = [str(d) for d in getattr(self.app, "compare_dirs", ()) or ()]
+        run = self.host.current_run
+        cur = str(run.work_dir) if run is not None else ""
+        extra = [str(d) for d in self.host.compare_dirs]
         seen, out = {cur}, []
         for d in self.session_dirs + extra:
             if d not in seen:
@@ -93,7 +93,7 @@ class ComparePane(InsightPane):
             "train_loss": fin.train_loss if fin and math.isfinite(fin.train_loss) else state.smooth_loss,
             "val_loss": state.dev_loss,
             # a frozen clock (tests, screenshots) shows no time: it differs from run to run
-            "seconds": None if getattr(self.app, "freeze_clock", False) else round(state.elapsed_s, 1),
+            "seconds": None if self.host.freeze_clock else round(state.elapsed_s, 1),
         }
         return rec
 

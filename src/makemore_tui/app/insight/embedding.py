@@ -49,7 +49,7 @@ class EmbeddingPane(InsightPane):
 
     def on_insight_pane_ready(self, message) -> None:
         """Runs before InsightPane's own handler (Textual calls both): follow the vowels' spread."""
-        run = getattr(self.app, "current_run", None)
+        run = self.host.current_run
         if message.result is not None and message.run is run:
             if self._spread_run is not run:
                 self.spread.clear()

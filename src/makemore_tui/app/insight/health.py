@@ -39,7 +39,6 @@ class HealthPane(InsightPane):
     def __init__(self, spec, **kwargs) -> None:
         super().__init__(spec, **kwargs)
         self._batch = None  # (run, X, Y): the fixed batch of this run
-        self.ratios = RatioHistory()  # used when the app's state keeps none
 
     def compose(self):
         with Container(id="health-box"):
@@ -58,13 +57,7 @@ class HealthPane(InsightPane):
         return (self.throttled(state.versions.get("params", 0), 1.0),)
 
     def history(self, state) -> RatioHistory:
-        hist = getattr(state, "ratios", None)
-        if hist is not None:
-            return hist
-        # without a history in the app's state, follow the latest stats seen at each redraw
-        if state.stats and (self.ratios.last_step is None or state.stats_step != self.ratios.last_step):
-            self.ratios.add(state.stats_step, {n: s.update_ratio for n, s in state.stats.items()})
-        return self.ratios
+        return state.ratios  # the app's state keeps the run's history (state.RunState)
 
     def render_result(self, state) -> None:
         wide = self.size.width >= 130

@@ -96,7 +96,7 @@ class LRFindPane(InsightPane):
     def render_result(self, state) -> None:
         plot = self.query_one("#lr-plot", InsightChart)
         note = self.query_one("#lr-note", InsightText)
-        run = getattr(self.app, "current_run", None)
+        run = self.host.current_run
         width = max(16, plot.size.width - 8)
         r: LRFind | None = self.result
         if self.error:

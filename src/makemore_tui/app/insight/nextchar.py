@@ -80,7 +80,7 @@ class NextCharPane(InsightPane):
         yield InsightText(id="nc-top")
 
     def can_type(self, ch: str) -> bool:
-        run = getattr(self.app, "current_run", None)
+        run = self.host.current_run
         return run is None or (ch in run.data.vocab.itos and ch != ".")
 
     def on_shown(self) -> None:
@@ -90,7 +90,7 @@ class NextCharPane(InsightPane):
         event.stop()
         self.context = event.value.strip().lower()
         self.refresh_numbers()
-        state = getattr(self.app, "state", None)
+        state = self.host.state
         if state is not None:
             self.update_from(state)
 
@@ -107,7 +107,7 @@ class NextCharPane(InsightPane):
         return in_training_thread(run, lambda: next_char(run.trainer.model, vocab, context, block_size=block))
 
     def render_result(self, state) -> None:
-        run = getattr(self.app, "current_run", None)
+        run = self.host.current_run
         block = run.cfg.block_size if run is not None else 3
         window = self.query_one("#nc-window", InsightText)
         bars = self.query_one("#nc-bars", InsightText)

@@ -15,12 +15,14 @@ from __future__ import annotations
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from functools import partial
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, cast
 
 from textual.message import Message
 
 from ...insight.views import InsightView
+from ...interface import RunHandle
 from ..pane import Pane
+from ..state import RunState
 
 SUBMIT_TIMEOUT_S = 30.0  # waiting for the training thread (a final evaluation can take seconds)
 
@@ -31,8 +33,21 @@ def in_training_thread(run, fn: Callable[[], Any]) -> Any:
     return run.trainer.submit(fn).result(timeout=SUBMIT_TIMEOUT_S)
 
 
+class InsightHost(Protocol):
+    """What an insight pane reads of the app it is in (app.MakemoreApp)."""
+
+    current_run: RunHandle | None
+    state: RunState
+    compare_dirs: tuple[str, ...]  # earlier runs' work directories from --compare
+    freeze_clock: bool  # no wall-clock figures on screen (tests, screenshots)
+
+
 class InsightPane(Pane):
     """The pane of one insight view; its spec (insight/views.py) gives its key and title."""
+
+    @property
+    def host(self) -> InsightHost:
+        return cast(InsightHost, self.app)
 
     INTERVAL = 0.5  # seconds between two computations at most
     LIVE = True  # recompute as training goes on (the LR finder computes on request instead)
@@ -57,6 +72,7 @@ class InsightPane(Pane):
         self._token = 0  # changes when the pane wants a fresh computation (new run, new input)
         self._version = 0  # changes with each result
         self._due = 0.0
+        self._throttle: tuple[int | None, float] = (None, 0.0)  # (version shown, when the next may be)
         self._computed: tuple | None = None  # (run, step, token) of the latest request
 
     # ---- for subclasses ---------------------------------------------------------------------
@@ -101,7 +117,7 @@ class InsightPane(Pane):
         """`version` as seen at most once every `period` seconds: a draw key for a pane that follows
         fast-changing state (the loss history, the update ratios) without redrawing at every tick."""
         now = time.monotonic()
-        seen, due = getattr(self, "_throttle", (None, 0.0))
+        seen, due = self._throttle
         if version != seen and now >= due:
             self._throttle = (version, now + period)
             return version
@@ -111,7 +127,7 @@ class InsightPane(Pane):
         self.render_result(state)
 
     def _maybe_compute(self, state) -> None:
-        run = getattr(self.app, "current_run", None)
+        run = self.host.current_run
         if run is None or self.busy:
             return
         want = self.wanted(state)
@@ -138,12 +154,12 @@ class InsightPane(Pane):
         if message.pane is not self:
             return
         self.busy = False
-        if message.run is not getattr(self.app, "current_run", None):
+        if message.run is not self.host.current_run:
             self._computed = None  # from a replaced run: compute again for the new one
             return
         self.computations += 1
         self.result, self.error = message.result, message.error
         self._version += 1
-        state = getattr(self.app, "state", None)
+        state = self.host.state
         if state is not None:
             self.update_from(state)
