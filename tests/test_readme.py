@@ -39,3 +39,35 @@ def test_readme_images_exist():
     assert "docs/app.svg" in images
     for path in images:
         assert (ROOT / path).is_file(), path
+
+
+def _layout_modules() -> set[str]:
+    """The module paths the README's layout names: each `name.py` under its section's folder, and
+    under a sub-package's own bullet (one that starts with `pkg/`) inside that package."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    block = text[text.index("<!-- layout -->"):text.index("<!-- /layout -->")]
+    found, top, sub = set(), "", ""
+    for line in block.splitlines():
+        m = re.match(r"- `src/makemore_tui/(app/)?`", line)
+        if m:
+            top, sub = m.group(1) or "", ""
+            continue
+        m = re.match(r"  - `(\w+/)`", line)
+        if m:
+            sub = m.group(1)
+        elif line.startswith("  - "):
+            sub = ""
+        for name in re.findall(r"`(\w+\.py)`", line):
+            found.add(top + sub + name)
+    return found
+
+
+def test_readme_layout_names_every_module():
+    pkg = ROOT / "src" / "makemore_tui"
+    modules = {str(p.relative_to(pkg)) for p in pkg.rglob("*.py")
+               if p.name != "__init__.py" or p.parent.name == "models"}
+    named = _layout_modules()
+    assert sorted(modules - named) == [], "modules the README's layout does not name"
+    assert sorted(named - modules) == [], "names in the README's layout that are no module"
