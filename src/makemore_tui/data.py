@@ -81,22 +81,15 @@ def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None =
     if str(path) == "":
         raise DataError("the input file name is empty")
     p = Path(path)
-    try:  # stat first: opening a FIFO with no writer would wait for one forever
-        st = os.stat(p)
-    except FileNotFoundError:
-        raise DataError(f"input file {p} does not exist") from None
-    except PermissionError:
-        raise DataError(f"input file {p} cannot be read (permission denied)") from None
-    except OSError as e:
-        raise DataError(f"input file {str(p)[:200]} cannot be read: {e.strerror or e}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise DataError(f"input file {p} is a directory, not a text file")
-    if not stat.S_ISREG(st.st_mode):
-        raise DataError(f"input file {p} is not a regular file (a device, pipe or socket); give a text file")
-    if st.st_size > MAX_INPUT_BYTES:
-        raise DataError(f"input file {p} is {st.st_size / 2**30:,.1f} GiB, more than the "
-                        f"{MAX_INPUT_BYTES / 2**30:,.0f} GiB a word list may be")
     try:
+        st = os.stat(p)  # before opening: opening a FIFO with no writer would wait for one forever
+        if stat.S_ISDIR(st.st_mode):
+            raise DataError(f"input file {p} is a directory, not a text file")
+        if not stat.S_ISREG(st.st_mode):
+            raise DataError(f"input file {p} is not a regular file (a device, pipe or socket); give a text file")
+        if st.st_size > MAX_INPUT_BYTES:
+            raise DataError(f"input file {p} is {st.st_size / 2**30:,.1f} GiB, more than the "
+                            f"{MAX_INPUT_BYTES / 2**30:,.0f} GiB a word list may be")
         with open(p, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size <= READ_CHUNK:
@@ -113,12 +106,14 @@ def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None =
                         progress(f"reading {p.name}: {got / max(size, got):.0%} ({got / 1e6:,.0f} of {size / 1e6:,.0f} MB)")
                 raw = b"".join(parts)
                 del parts
+    except FileNotFoundError:
+        raise DataError(f"input file {p} does not exist") from None
     except PermissionError:
         raise DataError(f"input file {p} cannot be read (permission denied)") from None
     except IsADirectoryError:
         raise DataError(f"input file {p} is a directory, not a text file") from None
     except OSError as e:
-        raise DataError(f"input file {p} cannot be read: {e.strerror or e}") from None
+        raise DataError(f"input file {str(p)[:200]} cannot be read: {e.strerror or e}") from None
     return words_from_bytes(raw, source=str(p), progress=progress)
 
 
