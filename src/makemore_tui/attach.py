@@ -19,8 +19,8 @@ from typing import Callable
 
 from . import events as ev
 from .config import Config
-from .control import SOCKET, STATUS, pid_alive, read_message, run_state, send_message
-from .recorder import CONFIG, METRICS, SUMMARY, read_json, read_metrics
+from .control import SOCKET, pid_alive, read_message, read_status, run_state, send_message
+from .recorder import CONFIG, METRICS, read_json, read_metrics, read_summary
 
 
 class RemoteError(RuntimeError):
@@ -143,12 +143,12 @@ class RemoteTrainer:
                     break
                 self._detached.wait(self.poll)
             self._follow()
-            summary = read_json(self.dir / SUMMARY)
+            summary = read_summary(self.dir)
             if summary and self._state == "finished":
                 fin = ev.Finished(
-                    step=int(summary.get("steps", self.step)), train_loss=_nan(summary.get("train_loss")),
+                    step=summary.get("steps") or self.step, train_loss=_nan(summary.get("train_loss")),
                     val_loss=_nan(summary.get("val_loss")), test_loss=_nan(summary.get("test_loss")),
-                    seconds=float(summary.get("seconds", 0)), steps_per_s=float(summary.get("steps_per_s", 0)),
+                    seconds=summary.get("seconds") or 0.0, steps_per_s=summary.get("steps_per_s") or 0.0,
                     stopped_early=bool(summary.get("stopped_early")), diverged=summary.get("diverged"),
                 )
                 self.emit(fin)
@@ -160,9 +160,9 @@ class RemoteTrainer:
     def bare_started(self) -> ev.Started:
         """The Started event from the run's settings and status alone (no weights, no data)."""
         cfg = read_json(self.dir / CONFIG) or {}
-        status = read_json(self.dir / STATUS) or {}
-        return ev.Started.of(cfg, n_params=int(status.get("n_params", 0)),
-                             max_steps=int(status.get("max_steps", cfg.get("max_steps", 0)) or 0))
+        status = read_status(self.dir) or {}
+        return ev.Started.of(cfg, n_params=status.get("n_params") or 0,
+                             max_steps=status.get("max_steps") or _whole(cfg.get("max_steps")))
 
     def _tail_has_more(self) -> bool:
         try:
@@ -185,7 +185,7 @@ class RemoteTrainer:
                 steps, losses, lrs = [], [], []
                 self.emit(ev.Evaluated(step=r.step, val_loss=r.val_loss))
         self._emit_steps(steps, losses, lrs, last_elapsed)
-        status = read_json(self.dir / STATUS)
+        status = read_status(self.dir)
         if status:
             status["state"] = run_state(status)
             self.status = status
@@ -194,19 +194,19 @@ class RemoteTrainer:
                 self._intent = None
             if status.get("diverged") and not self.diverged:
                 self.diverged = status["diverged"]
-                self.emit(ev.Diverged(step=int(status.get("step", 0)), loss=_nan(status.get("train_loss")),
+                self.emit(ev.Diverged(step=(status.get("step") or 0), loss=_nan(status.get("train_loss")),
                                       reason=self.diverged))
             if state != self._state:
                 if state == "paused":
-                    self.emit(ev.Paused(step=int(status.get("step", 0)), reason=status.get("pause_reason", "")))
+                    self.emit(ev.Paused(step=(status.get("step") or 0), reason=status.get("pause_reason") or ""))
                 elif state == "running" and self._state == "paused":
-                    self.emit(ev.Resumed(step=int(status.get("step", 0))))
+                    self.emit(ev.Resumed(step=(status.get("step") or 0)))
                 self._state = state
 
     def _emit_steps(self, steps, losses, lrs, elapsed) -> None:
         """Logged steps (every log_every-th) go out as strided batches: a long run's history is a
         few events, not one per line."""
-        rate = float(self.status.get("steps_per_s") or 0.0)
+        rate = self.status.get("steps_per_s") or 0.0
         i, n = 0, len(steps)
         while i < n:
             j = i + 1
@@ -220,6 +220,10 @@ class RemoteTrainer:
             self.emit(ev.Steps(first_step=steps[i] - 1, losses=losses[i:j], lrs=lrs[i:j], step=steps[j - 1],
                                elapsed_s=elapsed, steps_per_s=rate, stride=stride))
             i = j
+
+
+def _whole(x) -> int:
+    return x if isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**63 else 0
 
 
 def _nan(x) -> float:
@@ -249,14 +253,14 @@ class RemoteRun:
         if cfg is None:
             raise RemoteError(f"{work_dir} holds no run (no {CONFIG}); start one with makemore-tui --headless -o {work_dir}")
         try:
-            self.cfg = Config.from_dict(cfg)
+            self.cfg = Config.from_dict(cfg).validate()
         except Exception as e:
             raise RemoteError(f"{self.work_dir / CONFIG} is not a run's settings: {e}") from None
         self.cfg = self.cfg.updated(device="cpu")  # the app reads the weights on the CPU, whatever the run uses
         self.trainer = RemoteTrainer(self.work_dir)
         self.trainer.started = self._started
         self.trainer.model_source = self.latest_model
-        status = read_json(self.work_dir / STATUS) or {}
+        status = read_status(self.work_dir) or {}
         self.pid = status.get("pid")
         self.input_file = status.get("input_file")
         self.data = None  # loaded in the app's training worker thread, by _started

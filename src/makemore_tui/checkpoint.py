@@ -128,12 +128,24 @@ def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict) ->
     return path
 
 
-def describe_os_error(e: OSError) -> str:
-    if e.errno == errno.ENOSPC:
-        return "no space left on the device"
-    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "the work directory is not writable"
-    return e.strerror or str(e)
+def describe_os_error(e: BaseException, where: str | os.PathLike | None = None) -> str:
+    """A failed write in words. torch's zip writer raises RuntimeError ("file write failed"), not
+    OSError, when the disk is full; `where` (the directory written to) lets that be told apart."""
+    if isinstance(e, OSError):
+        if e.errno == errno.ENOSPC:
+            return "no space left on the device"
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return "the work directory is not writable"
+        return e.strerror or str(e)
+    if where is not None:
+        try:
+            st = os.statvfs(where)
+            if st.f_bavail * st.f_frsize < 1 << 20:
+                return "no space left on the device"
+        except OSError:
+            pass
+    text = str(e).strip().splitlines()
+    return f"the write failed ({text[0][:120] if text else type(e).__name__})"
 
 
 def load(path: str | os.PathLike) -> dict:

@@ -222,10 +222,10 @@ def attach(args: argparse.Namespace) -> int:
 
 def _status_line(run) -> str:
     """One line for scripts: `makemore-tui --attach DIR | cat`."""
-    from .control import STATUS, run_state
-    from .recorder import SUMMARY, read_json
+    from .control import read_status, run_state
+    from .recorder import read_summary
 
-    status = read_json(run.work_dir / STATUS) or {}
+    status = read_status(run.work_dir) or {}
     state = run_state(status) or "unknown"
     if state == "gone":
         state = "gone (the process ended without finishing)"
@@ -237,7 +237,7 @@ def _status_line(run) -> str:
             parts.append(f"{label} {status[key]:.4f}")
     if isinstance(status.get("steps_per_s"), (int, float)) and state == "running":
         parts.append(f"{status['steps_per_s']:,.0f} steps/s")
-    summary = read_json(run.work_dir / SUMMARY)
+    summary = read_summary(run.work_dir)
     if state == "finished" and summary and isinstance(summary.get("test_loss"), (int, float)):
         parts.append(f"test {summary['test_loss']:.4f}")
     return " | ".join(parts)

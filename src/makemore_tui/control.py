@@ -23,13 +23,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import events as ev
-from .recorder import write_json
+from .recorder import read_json, typed, write_json
 
 if TYPE_CHECKING:
     from .interface import RunHandle
 
 STATUS = "status.json"
 SOCKET = "control.sock"
+# status.json as StatusWriter writes it; a reader keeps only the fields of the right type
+STATUS_FIELDS = {"pid": int, "state": str, "step": int, "max_steps": int, "n_params": int, "started_at": float,
+                 "updated_at": float, "train_loss": float, "lr": float, "steps_per_s": float, "elapsed_s": float,
+                 "val_loss": float, "val_step": int, "test_loss": float, "pause_reason": str, "diverged": str,
+                 "checkpoint_step": int, "save_error": str, "input_file": str}
 COMMANDS = ("pause", "resume", "step", "stop", "save", "status")
 
 
@@ -78,6 +83,10 @@ class StatusWriter:
             self._write(force=True)
         elif isinstance(e, ev.CheckpointSaved):
             s.update(checkpoint_step=e.step)
+            s.pop("save_error", None)
+            self._write(force=True)
+        elif isinstance(e, ev.CheckpointFailed):
+            s.update(save_error=e.error)
             self._write(force=True)
         elif isinstance(e, ev.Finished):
             s.update(state="finished", step=e.step, train_loss=_finite(e.train_loss), val_loss=_finite(e.val_loss),
@@ -190,6 +199,11 @@ def read_message(conn: socket.socket, limit: int = 65536):
         if len(buf) > limit:
             raise ValueError("message too long")
     return json.loads(buf.decode() or "null")
+
+
+def read_status(work_dir: str | os.PathLike) -> dict | None:
+    """A run's status.json with only well-typed fields (None when it has none, or it is unreadable)."""
+    return typed(read_json(Path(work_dir) / STATUS), STATUS_FIELDS)
 
 
 def run_state(status: dict) -> str:

@@ -204,7 +204,14 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
     run.recorder.on_error = lambda msg: _say(err, f"makemore-tui: warning: {msg}")
     final: dict = {}
 
+    def say_failed_saves(e: ev.Event) -> None:  # at once; the final save's failure is said at the end
+        if isinstance(e, ev.CheckpointFailed) and "saving" not in final:
+            _say(err, f"makemore-tui: warning: {e.error} (training goes on; the next save tries again)")
+
+    trainer.listeners.append(say_failed_saves)
+
     def save_before_final_evaluation() -> None:
+        final["saving"] = True
         final["msg"] = run.save_checkpoint()
         final["failed"] = final["msg"].startswith("checkpoint not saved")
 
@@ -231,7 +238,9 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
                  f"({signal.Signals(e.signum).name} again). Continue with --resume.")
             return 128 + e.signum
         run.close()
-        msg = final.get("msg") or run.save_checkpoint()
+        if "msg" not in final:  # stopped before the trainer's own final save
+            save_before_final_evaluation()
+        msg = final["msg"]
         if received:
             name = signal.Signals(received[0]).name
             _say(out, f"stopped by {name} at step {fin.step:,}; {msg}. Continue with --resume.")

@@ -41,12 +41,43 @@ def write_json(path: Path, obj: dict) -> None:
 
 
 def read_json(path: Path) -> dict | None:
-    """A JSON object from a file; None when it is missing, unreadable or not an object."""
+    """A JSON object from a file; None when it is missing, unreadable, nested too deeply or not an object."""
     try:
         obj = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
+
+
+def typed(d: dict | None, schema: dict[str, type]) -> dict | None:
+    """The fields of `d` that have their schema's type, the others dropped (a file written by hand
+    or damaged: a step that is a string, a loss of 1e400). int: a whole number (not a bool) of at
+    most 63 bits; float: a finite number; str and bool as they are; null stays. Fields not in the
+    schema go."""
+    if d is None:
+        return None
+    out = {}
+    for k, kind in schema.items():
+        v = d.get(k)
+        if v is None and k in d:  # a value the writer did not have (a loss that was NaN)
+            out[k] = None
+        elif kind is int and isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63:
+            out[k] = v
+        elif kind is float and isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            out[k] = float(v)
+        elif kind in (str, bool) and isinstance(v, kind):
+            out[k] = v
+    return out
+
+
+# summary.json as RunRecorder writes it
+SUMMARY_FIELDS = {"steps": int, "params": int, "train_loss": float, "val_loss": float, "test_loss": float,
+                  "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str}
+
+
+def read_summary(work_dir: str | os.PathLike) -> dict | None:
+    """summary.json with only well-typed fields; None when there is none (or it is unreadable)."""
+    return typed(read_json(Path(work_dir) / SUMMARY), SUMMARY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -70,7 +101,7 @@ def parse_metrics_line(line: bytes | str) -> MetricsLine | None:
         d = json.loads(line)
         return MetricsLine(step=int(d["step"]), train_loss=_optional(d.get("train_loss")), lr=_optional(d.get("lr")),
                            elapsed_s=_optional(d.get("elapsed_s")), val_loss=_optional(d.get("val_loss")))
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
 
 

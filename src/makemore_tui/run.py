@@ -196,9 +196,9 @@ class Run:
                 msg = f"saved step {t.step:,} to {path}"
                 t.emit(ev.CheckpointSaved(step=t.step, path=str(path)))
                 return msg
-            except OSError as e:
+            except (OSError, RuntimeError) as e:  # RuntimeError: torch's zip writer on a full disk
                 self._last_save = time.monotonic()
-                msg = f"checkpoint not saved ({ckpt.describe_os_error(e)}); the previous one is kept"
+                msg = f"checkpoint not saved ({ckpt.describe_os_error(e, self.work_dir)}); the previous one is kept"
                 t.emit(ev.CheckpointFailed(step=t.step, error=msg))
         self.save_messages.append(msg)
         del self.save_messages[:-20]  # a long run that keeps failing holds a few, not all

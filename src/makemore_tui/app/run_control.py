@@ -90,6 +90,9 @@ class RunControl:
         if isinstance(e, ev.Diverged):
             self.bell()
             self.redraw(force=True)
+        elif isinstance(e, ev.CheckpointFailed):
+            self.notify(f"{e.error}. Training goes on; the next save tries again.", severity="error", timeout=10)
+            self.redraw(force=True)
         elif isinstance(e, ev.Finished) or self._eager and isinstance(e, (ev.Steps, ev.Paused, ev.Resumed)):
             self._eager = False
             self.redraw()

@@ -63,6 +63,7 @@ class RunState:
         self.diverged_step = 0
         self.finished: ev.Finished | None = None
         self.last_checkpoint: str | None = None
+        self.save_error = ""  # the latest failed save, in words, until one succeeds
         self.events = 0
         self.touch(*SECTIONS)
 
@@ -113,6 +114,10 @@ class RunState:
             self.touch("status", "run")
         elif isinstance(e, ev.CheckpointSaved):
             self.last_checkpoint = e.path
+            self.save_error = ""
+            self.touch("status")
+        elif isinstance(e, ev.CheckpointFailed):
+            self.save_error = e.error  # said until a save succeeds
             self.touch("status")
         elif isinstance(e, ev.Finished):
             self.finished = e

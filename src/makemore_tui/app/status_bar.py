@@ -77,6 +77,8 @@ class StatusBar(Static):
         """The items of the line; compact ones (for narrow terminals) drop labels and the run's folder."""
         word, colour = BADGES.get(state.status, (state.status.upper(), ""))
         items = [f"[reverse {colour} bold] {word} [/]"]
+        if state.save_error:
+            items.append("[reverse $error bold] NOT SAVED [/]")
         step = f"{state.step:,}/{state.max_steps:,}" if state.max_steps else f"{state.step:,}"
         if state.max_steps >= 100 and not compact:
             step += f" ({100 * state.progress:.0f}%)"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..recorder import CONFIG, METRICS, SUMMARY, read_json, read_metrics
+from ..recorder import CONFIG, METRICS, read_json, read_metrics, read_summary
 
 
 @dataclass
@@ -49,11 +49,11 @@ def load_run(path: str | os.PathLike, label: str = "") -> RunRecord:
         raise RunError(f"{p} is not a directory")
     rec = RunRecord(str(p), label=label)
     found = False
-    for name, attr in ((CONFIG, "config"), (SUMMARY, "summary")):
-        d = read_json(p / name)
-        if d is not None:
-            setattr(rec, attr, d)
-            found = True
+    config, summary = read_json(p / CONFIG), read_summary(p)
+    if config is not None:
+        rec.config, found = config, True
+    if summary is not None:
+        rec.summary, found = summary, True
     if (p / METRICS).is_file():
         found = True
         for m in read_metrics(p)[0]:
