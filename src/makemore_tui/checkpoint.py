@@ -94,7 +94,8 @@ def remove_stale_temps(work_dir: str | os.PathLike, older_than_s: float = STALE_
     return n
 
 
-_TEMP_OWNERS = tuple(f"{n}." for n in (CHECKPOINT, "metrics.jsonl", "summary.json", "config.json", "status.json"))
+_TEMP_OWNERS = tuple(f"{n}." for n in (CHECKPOINT, "metrics.jsonl", "summary.json", "config.json", "status.json",
+                                            "lr_find.json"))
 
 
 def tensor_checksum(obj) -> str:

@@ -298,12 +298,13 @@ def _main(args: argparse.Namespace) -> int:
         from .run import SAVE_INTERVAL_S, check_work_dir
 
         check_work_dir(args.work_dir)
-        if not args.resume and checkpoint_path(args.work_dir).exists():
-            print(f"makemore-tui: note: {args.work_dir} holds a checkpoint; this new run replaces it at its first "
-                  "save (use --resume to continue it instead, or -o for another directory)", file=sys.stderr)
+        replaced = not args.resume and checkpoint_path(args.work_dir).exists()
         save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
         run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume, progress=_load_progress(args.input_file),
                        save_every_s=save_every, max_steps=args.max_steps if args.resume else None)
+        if replaced:
+            print(f"makemore-tui: note: {args.work_dir} held a saved run; this new run replaced it (use --resume "
+                  "to continue a run instead, or -o for another directory)", file=sys.stderr)
         if args.resume:
             ignored = {k: v for k, v in explicit_settings(args).items()
                        if k not in ("max_steps", "device") and getattr(run.cfg, k) != v}

@@ -22,10 +22,12 @@ from pathlib import Path
 
 from . import events as ev
 from .checkpoint import atomic_write_bytes
+from .workdir import open_no_follow
 
 METRICS = "metrics.jsonl"
 SUMMARY = "summary.json"
 CONFIG = "config.json"
+LR_FIND = "lr_find.json"  # the learning-rate finder's sweep (--inspect lr-find)
 
 
 def _num(x: float | None):
@@ -142,7 +144,7 @@ class RunRecorder:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log_every = log_every
         self.n_params = n_params
-        self._file = open(self.dir / METRICS, "a" if append else "w", encoding="utf-8")
+        self._file = open_no_follow(self.dir / METRICS, append=append)
         self._pending: dict | None = None  # the latest logged line, held until a val_loss may join it
         self._last_elapsed = 0.0
         self.summary: dict | None = None

@@ -23,10 +23,14 @@ from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset, VocabError, bundled_dataset, load_dataset
 from .models import build_model, model_type
-from .recorder import RunRecorder, truncate_metrics
+from .control import SOCKET, STATUS
+from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, truncate_metrics
+from .workdir import WorkDirLock, clear_run_files
 from .sampling import Sample, sample
 from .trainer import EVAL_CHUNK, Trainer
 
+# A run's own files: a new run in a directory removes an earlier run's before its first step
+RUN_FILES = (ckpt.CHECKPOINT, METRICS, SUMMARY, CONFIG, STATUS, SOCKET, LR_FIND)
 SAVE_INTERVAL_S = 60.0  # default seconds between checkpoints during a run; always at the end and on signals
 MEMORY_SHARE = 0.8  # refuse settings whose estimated memory is above this share of the machine's
 
@@ -127,11 +131,32 @@ class Run:
         listeners: list[Callable[[ev.Event], None]] | tuple = (),
         emit_interval: float = 0.1,
         save_every_s: float = SAVE_INTERVAL_S,
+        lock: WorkDirLock | None = None,
     ):
         self.cfg = cfg
         self.data = data
         self.work_dir = check_work_dir(work_dir)
-        ckpt.remove_stale_temps(self.work_dir)
+        # held for the run's life (open_run takes it before loading the data); WorkDirBusy if taken
+        self.lock = lock if lock is not None and lock.held else WorkDirLock(self.work_dir)
+        try:
+            self._start(resume, listeners, emit_interval)
+        except BaseException:
+            self.lock.release()
+            raise
+        # 0 or less: only at the end, on signals and on request; otherwise every that many seconds
+        self.save_every_s = save_every_s if save_every_s and save_every_s > 0 and math.isfinite(save_every_s) else None
+        self._last_save = time.monotonic()
+        self._save_queued = False
+        self.last_checkpoint: str | None = None
+        self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
+        self.save_messages: list[str] = []
+        self.notes: list[str] = []  # for the app at the end; this run's own troubles come as events
+
+    def _start(self, resume: dict | None, listeners, emit_interval: float) -> None:
+        cfg, data, work_dir = self.cfg, self.data, self.work_dir
+        ckpt.remove_stale_temps(work_dir, older_than_s=0)  # the directory is ours: no save is under way
+        if resume is None:
+            clear_run_files(work_dir, RUN_FILES)  # a new run replaces an earlier one whole
         self.trainer = Trainer(cfg, data, emit_interval=emit_interval)
         if resume is not None:
             where = str(ckpt.checkpoint_path(work_dir))
@@ -144,14 +169,6 @@ class Run:
             truncate_metrics(self.work_dir, self.trainer.step)
         self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None)
         self.trainer.listeners = [self.recorder, self._on_event, *listeners]
-        # 0 or less: only at the end, on signals and on request; otherwise every that many seconds
-        self.save_every_s = save_every_s if save_every_s and save_every_s > 0 and math.isfinite(save_every_s) else None
-        self._last_save = time.monotonic()
-        self._save_queued = False
-        self.last_checkpoint: str | None = None
-        self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
-        self.save_messages: list[str] = []
-        self.notes: list[str] = []  # for the app at the end; this run's own troubles come as events
 
     @property
     def alive(self) -> bool:
@@ -225,7 +242,9 @@ class Run:
         self.trainer.stop(final_evaluation=False)
 
     def close(self) -> None:
+        """The run's files are complete; its hold on the work directory ends."""
         self.recorder.close()
+        self.lock.release()
 
 
 def open_run(
@@ -245,6 +264,17 @@ def open_run(
     machine's) and `max_steps` when given (it may be raised; leave it None to finish the run as it
     was planned, which is what makes the losses equal those of a run that was never stopped)."""
     check_work_dir(work_dir)  # before a long load, not after
+    lock = WorkDirLock(work_dir)  # and before it: a second run on a live directory is told at once
+    try:
+        return _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval,
+                            save_every_s, max_steps)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval, save_every_s,
+                 max_steps) -> Run:
     payload = None
     if resume:
         where = ckpt.checkpoint_path(work_dir)
@@ -266,7 +296,7 @@ def open_run(
         ) from None
     check_resources(cfg, len(data.vocab), n_eval=max(t[0].shape[0] for t in data.splits.values()))
     run = Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval,
-              save_every_s=save_every_s)
+              save_every_s=save_every_s, lock=lock)
     run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
     return run
 

@@ -15,7 +15,6 @@ also works without a checkpoint, from the settings of the flags, and compare rea
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -24,7 +23,6 @@ from rich.text import Text
 
 from .views import Subject, resolve, view, views
 
-LR_FIND_FILE = "lr_find.json"
 
 
 def _console() -> Console:
@@ -82,6 +80,7 @@ def inspect_lr_find(args, out, width, config_from_args) -> int:
     from ..checkpoint import checkpoint_path, load
     from ..data import load_dataset
     from ..models import build_model
+    from ..recorder import LR_FIND, write_json
     from .base import to_json
     from .charts import chart_text, draw_lr_find
     from .lr_finder import lr_find
@@ -97,10 +96,9 @@ def inspect_lr_find(args, out, width, config_from_args) -> int:
     out.print(f"sweeping the learning rate 1e-3 -> 1 over 1,000 SGD steps of batch {cfg.batch_size} "
               f"from the initial weights ({where})")
     r = lr_find(model, Xtr, Ytr, batch_size=cfg.batch_size, seed=cfg.seed)
-    path = Path(args.work_dir) / LR_FIND_FILE
+    path = Path(args.work_dir) / LR_FIND
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"config": cfg.to_dict(), **to_json(r)}
-    path.write_text(json.dumps(payload) + "\n")
+    write_json(path, {"config": cfg.to_dict(), **to_json(r)})  # a temporary file renamed: no link followed
     out.print(chart_text(lambda plt: draw_lr_find(plt, r, width), width, max(14, min(28, width // 4))))
     out.print(f"loss is lowest ({r.min_loss:.3f}, smoothed over {r.window} steps) at lr {r.min_lr:.3g}; "
               f"steepest descent at lr {r.steepest_lr:.3g}" + ("; stopped early: the loss blew up" if r.stopped_early else ""))
