@@ -89,3 +89,19 @@ def test_commands_reach_a_run_in_this_process(tmp_path):
         server.close()
         run.close()
     assert not (run.work_dir / SOCKET).exists()
+
+
+def test_a_failed_status_write_is_said_once_and_never_ends_the_run(tmp_path):
+    from makemore_tui import events as ev
+    from makemore_tui.control import STATUS, StatusWriter
+
+    said = []
+    w = StatusWriter(tmp_path, interval=0.0)
+    w.on_error = said.append
+    (tmp_path / STATUS).mkdir()  # the rename over it fails, as a full disk's write would
+    for step in (1, 2, 3):
+        w(ev.Paused(step=step, reason=""))
+    assert w.failed and said == [f"could not write {STATUS} (Is a directory)"]
+    (tmp_path / STATUS).rmdir()
+    w(ev.Resumed(step=4))
+    assert not w.failed and (tmp_path / STATUS).is_file()

@@ -20,7 +20,7 @@ import struct
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from . import events as ev
 from .recorder import read_json, typed, write_json
@@ -48,6 +48,8 @@ class StatusWriter:
         self.status: dict = {"pid": os.getpid(), "state": "starting", "step": 0, **(extra or {})}
         self._next = 0.0
         self._lock = threading.Lock()
+        self.failed = False  # the latest write failed
+        self.on_error: Callable[[str], None] | None = None  # told once per run of failures
 
     def _write(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -55,7 +57,16 @@ class StatusWriter:
             self._next = now + self.interval
             with self._lock:
                 self.status["updated_at"] = time.time()
-                write_json(self.path, self.status)
+                try:
+                    write_json(self.path, self.status)
+                except OSError as e:  # a full disk: the run goes on; the next write tries again
+                    if self.on_error is not None and not self.failed:
+                        from .checkpoint import describe_os_error
+
+                        self.on_error(f"could not write {STATUS} ({describe_os_error(e)})")
+                    self.failed = True
+                else:
+                    self.failed = False
 
     def __call__(self, e: ev.Event) -> None:
         s = self.status

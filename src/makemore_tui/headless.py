@@ -224,6 +224,7 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
             raise _ForcedExit(signum)
 
     status, server = attach_point(run, out)
+    status.on_error = lambda msg: _say(err, f"makemore-tui: warning: {msg}")
     with stop_on_signals(on_signal) as received:
         try:
             try:
