@@ -87,3 +87,22 @@ def test_a_damaged_status_file_in_a_real_process_is_one_line_at_most(finished_ru
     p = subprocess.run([PYTHON, "-m", "makemore_tui", "--attach", str(work)], capture_output=True, text=True,
                        env=subprocess_env(), timeout=60)
     assert p.returncode == 0 and p.stderr == "" and str(work) in p.stdout
+
+
+@pytest.mark.parametrize("line", BAD_METRICS_LINES, ids=range(len(BAD_METRICS_LINES)))
+def test_one_bad_metrics_line_never_blinds_the_attached_run(finished_run, tmp_path, line):
+    from makemore_tui import events as ev
+    from makemore_tui.attach import RemoteRun
+
+    work = _copy(finished_run[0], tmp_path / "run")
+    lines = (work / METRICS).read_text().splitlines()
+    (work / METRICS).write_text("\n".join(lines[:2] + [line] + lines[2:]) + "\n")
+    run = RemoteRun(work)
+    seen: list[int] = []  # the steps whose losses arrived
+    run.trainer.listeners = [lambda e: seen.extend(e.first_step + i * e.stride + 1 for i in range(len(e.losses)))
+                             if isinstance(e, ev.Steps) else None]
+    fin = run.trainer.run()
+    run.close()
+    assert fin is not None and fin.step == 60
+    logged = [int(json.loads(x)["step"]) for x in lines if json.loads(x).get("train_loss") is not None]
+    assert sorted(set(seen)) == logged  # every good line arrived, those after the bad one too
