@@ -18,18 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from optuna.trial import TrialState
-
 from ..config import ConfigError
 from ..headless import SafeStream, stop_on_signals
 from ..models import DEFAULT_TYPE, model_type
 from ..run import check_work_dir
 from . import space as sp
-from .study import (STUDY_FILE, make_storage, open_study, recover, redact, resolve, trial_dir,
-                    write_sweep_json)
+from .files import STUDY_FILE, trial_dir
+from .study import STARTED, make_storage, open_study, recover, redact, resolve, write_sweep_json
 from .worker import WorkerPlan, worker_main
 
-STARTED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)
 REFRESH_S = 1.0  # sweep.json is rewritten this often while trials run (and when each ends)
 DEFAULT_BUDGET_S = 600.0
 
@@ -112,6 +109,8 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
     say(out, f"sweep: study {name!r} ({type_name}) in {where}{f', {done} trials so far' if done else ''}")
     for note in notes:
         say(out, f"sweep: {note}")
+    if req.trials is not None and done >= req.trials:
+        say(out, f"sweep: the study holds {done} trials already; --trials {req.trials} asks for no more")
     return study, plan
 
 

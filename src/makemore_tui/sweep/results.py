@@ -12,7 +12,7 @@ from typing import TextIO
 
 from ..config import Config, ConfigError
 from ..recorder import CONFIG, METRICS, SUMMARY
-from .study import STUDY_FILE, SWEEP_JSON, trial_dir
+from .files import STUDY_FILE, SWEEP_JSON, trial_dir
 
 STATE_ORDER = {"running": 0, "complete": 1, "pruned": 2, "failed": 3}
 SHORT = {"block_size": "block", "n_embd": "embd", "n_hidden": "hidden", "n_layer": "layers", "n_head": "heads",

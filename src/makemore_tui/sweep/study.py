@@ -24,23 +24,20 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import optuna
+from optuna.storages import journal
+from optuna.trial import TrialState
+
 from ..config import ConfigError
 from ..recorder import write_json
+from .files import JOURNAL, LOCK, STUDY_FILE, SWEEP_JSON
 
-JOURNAL = "study.journal"
-STUDY_FILE = "study.json"
-SWEEP_JSON = "sweep.json"
-LOCK = ".sweep.lock"
-TRIALS = "trials"
 HEARTBEAT_S = 10  # RDB storages: a running trial's heartbeat; silent for GRACE_S, it is failed and retried
 GRACE_S = 60
 STARTUP_TRIALS = 6  # random trials before the sampler models the results
 PRUNER_STARTUP = 4  # finished trials before the pruner judges any
 PRUNER_WARMUP = 2  # evaluations of a trial before it may be pruned
-
-
-def trial_dir(sweep_dir: str | os.PathLike, number: int) -> Path:
-    return Path(sweep_dir) / TRIALS / f"{number:04d}"
+STARTED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING)  # not the queued
 
 
 def host() -> str:
@@ -58,9 +55,6 @@ def redact(url: str) -> str:
 
 def make_storage(url: str | None, sweep_dir: Path):
     """An Optuna storage for a URL (see the module's docstring); None: the journal file in DIR."""
-    import optuna
-    from optuna.storages import journal
-
     if not url:
         return optuna.storages.JournalStorage(journal.JournalFileBackend(str(sweep_dir / JOURNAL)))
     if "://" not in url:
@@ -108,8 +102,6 @@ def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_stu
 def open_study(storage, name: str, pruner=None, create: bool = True):
     """Create or load the study: TPE (multivariate, with the constant liar for parallel workers),
     median pruning of trials worse than the others at the same evaluation."""
-    import optuna
-
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # multivariate TPE is "experimental" to Optuna
@@ -140,9 +132,6 @@ def recover(study) -> list[str]:
     """Fail this machine's trials left running by processes that are gone (killed, a reboot), and
     queue again the settings of trials stopped before their end (a signal) and of those: `sweep`
     again resumes where the last one stopped. Returns what was done, in words."""
-    from optuna.storages import RetryFailedTrialCallback
-    from optuna.trial import TrialState
-
     notes = []
     me = host()
     trials = study.get_trials(deepcopy=False)
@@ -158,7 +147,7 @@ def recover(study) -> list[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "experimental" to Optuna
         retried = {t.user_attrs.get("retry_of") for t in trials} | {
-            RetryFailedTrialCallback.retried_trial_number(t) for t in trials}
+            optuna.storages.RetryFailedTrialCallback.retried_trial_number(t) for t in trials}
     again = [t for t in trials if t.state == TrialState.FAIL and t.number not in retried
              and (t.user_attrs.get("interrupted") or t.number in lost) and t.params]
     for t in again:
@@ -187,8 +176,6 @@ def _seconds(t, now: datetime) -> float | None:
 
 
 def _val_loss(t) -> float | None:
-    from optuna.trial import TrialState
-
     if t.state == TrialState.COMPLETE:
         return _finite(t.value)
     if "val_loss" in t.user_attrs:
@@ -200,8 +187,6 @@ def _val_loss(t) -> float | None:
 
 def snapshot(study) -> dict:
     """What sweep.json holds, from the study now."""
-    from optuna.trial import TrialState
-
     states = {TrialState.COMPLETE: "complete", TrialState.PRUNED: "pruned", TrialState.FAIL: "failed",
               TrialState.RUNNING: "running"}
     now = datetime.now()

@@ -25,7 +25,8 @@ from optuna.study import MaxTrialsCallback
 from ..config import ConfigError
 from ..models.search import SearchSpace
 from .space import suggest, trial_config
-from .study import host, make_storage, open_study, trial_dir, write_sweep_json
+from .files import trial_dir
+from .study import STARTED, host, make_storage, open_study, write_sweep_json
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Worker:
         params = suggest(trial, plan.space)
         trial.set_user_attr("host", host())
         trial.set_user_attr("pid", os.getpid())
+        trial.set_user_attr("sweep_pid", self.parent)  # the `sweep` process that started this worker
         if self.should_stop():  # a signal between two trials
             trial.set_user_attr("interrupted", True)
             study.stop()
@@ -116,10 +118,10 @@ class Worker:
         storage = make_storage(plan.storage, Path(plan.sweep_dir))
         self.study = study = open_study(storage, plan.study, pruner=plan.pruner, create=False)
         callbacks = [self.after_trial]
-        if plan.max_trials is not None:
-            if len(study.get_trials(deepcopy=False)) >= plan.max_trials:
+        if plan.max_trials is not None:  # trials started (not those queued) count; workers may go over by a few
+            if len(study.get_trials(deepcopy=False, states=STARTED)) >= plan.max_trials:
                 return 0
-            callbacks.append(MaxTrialsCallback(plan.max_trials, states=None))
+            callbacks.append(MaxTrialsCallback(plan.max_trials, states=STARTED))
         timeout = None
         if plan.deadline is not None:
             timeout = plan.deadline - time.time()
