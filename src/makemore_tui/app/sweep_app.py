@@ -22,7 +22,7 @@ from ..sweep.results import (STATE_ORDER, best_so_far, dev_curve, finished_at, f
                              table_rows)
 from ..sweep.files import trial_dir
 from .sweep_charts import BestSoFarChart, CurvesChart, SweepTitle
-from .sweep_table import TrialsTable
+from .sweep_table import TrialsPane, TrialsTable
 from .themes import install_themes
 
 BEST_FEW = 5
@@ -40,7 +40,7 @@ class SweepApp(App):
     CSS = """
     Screen { background: $background; }
     #charts { height: 2fr; }
-    TrialsTable { height: 3fr; }
+    #trials { height: 3fr; }
     """
 
     def __init__(self, sweep_dir: str | os.PathLike, theme: str | None = None, refresh_s: float = 1.0) -> None:
@@ -54,7 +54,7 @@ class SweepApp(App):
 
     def compose(self):
         yield SweepTitle(id="title")
-        yield TrialsTable(id="trials")
+        yield TrialsPane(id="trials")
         with Horizontal(id="charts"):
             yield BestSoFarChart(id="best")
             yield CurvesChart(id="curves")
@@ -87,11 +87,11 @@ class SweepApp(App):
         trials = sweep["trials"]
         self.query_one(TrialsTable).show_rows(table_rows(sweep, self.sweep_dir))
         counts = {s: sum(t.get("state") == s for t in trials) for s in STATE_ORDER}
-        parts = [f"sweep {sweep.get('study') or self.sweep_dir.name}", f"{len(trials)} trials"]
-        parts += [f"{n} {s}" for s, n in counts.items() if n]
+        parts = [f"sweep {sweep.get('study') or self.sweep_dir.name}"]
         best = sweep.get("best")
         if best:
             parts.append(f"best {fmt_loss(best.get('val_loss'))} (trial {best.get('number')})")
+        parts.append(f"{len(trials)} trials: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
         self.query_one(SweepTitle).update(" · ".join(parts))
         ends = {t["number"]: e for t in trials if (e := finished_at(self.sweep_dir, t["number"])) is not None}
         self.query_one(BestSoFarChart).draw(best_so_far(trials, ends))

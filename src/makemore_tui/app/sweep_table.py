@@ -7,21 +7,27 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from ..sweep.results import HEADERS
+from .pane import Pane
 
 STATE_STYLE = {"running": "bold", "complete": "", "pruned": "dim", "failed": "red"}
 RIGHT = {"trial", "dev", "seconds"}
 
 
+class TrialsPane(Pane):
+    PANE_TITLE = "Trials · enter: open its view"
+
+    def compose(self):
+        yield TrialsTable()
+
+
 class TrialsTable(DataTable):
     DEFAULT_CSS = """
-    TrialsTable { height: 1fr; border: round $panel-lighten-2; background: $surface; }
-    TrialsTable:focus { border: round $primary; }
+    TrialsTable { height: 1fr; background: $surface; }
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.rows_shown: list[tuple[str, ...]] = []
-        self.border_title = "Trials"
 
     def on_mount(self) -> None:
         for h in HEADERS:
