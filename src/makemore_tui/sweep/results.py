@@ -188,13 +188,14 @@ def print_sweep(sweep_dir: str | os.PathLike, out: TextIO) -> int:
     counts = {s: sum(t.get("state") == s for t in sweep["trials"]) for s in STATE_ORDER}
     title = (f"sweep {sweep.get('study') or ''}: {len(sweep['trials'])} trials ("
              + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")")
-    table = Table(title=title, title_justify="left", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
     for h in HEADERS:
         table.add_column(h, justify="right" if h in ("trial", "dev", "seconds") else "left",
                          overflow="fold" if h == "settings" else "ellipsis", no_wrap=h != "settings")
     for row in table_rows(sweep, sweep_dir):
         table.add_row(*row)
     console = Console(file=out, width=None if out.isatty() else 160, soft_wrap=False)
+    console.print(title, highlight=False, soft_wrap=True)
     console.print(table)
     best = sweep.get("best")
     if best:
