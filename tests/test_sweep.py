@@ -137,7 +137,7 @@ def test_sigterm_saves_the_running_trial_and_sweep_again_resumes(tmp_path, words
     _wait(lambda: status.exists() and json.loads(status.read_text() or "{}").get("step", 0) > 0, "training")
     first.send_signal(signal.SIGTERM)
     out = _finish(first)
-    assert "run the same command again to resume" in out
+    assert "Run the same command again to resume" in out
     sweep = _check_sweep_json(d)
     assert [(t["number"], t["state"]) for t in sweep["trials"]] == [(0, "failed")]
     stopped = trial_dir(d, 0)

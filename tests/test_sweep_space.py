@@ -263,3 +263,11 @@ def test_the_command_line_knows_the_sweep_command(tmp_path, capsys):
     assert cli.main(["sweep", "-o", d, "-i", str(tmp_path / "missing.txt")]) == 2
     assert cli.main(["sweep", "-o", d, "--workers", "0"]) == 2
     assert not (tmp_path / "x").exists()  # nothing written for a mistake
+
+
+def test_timing_a_diverging_setting_ends(words_file):
+    from makemore_tui.data import load_dataset
+    from makemore_tui.sweep.trial import measure_rate
+
+    cfg = tiny_config(learning_rate=1000.0, max_steps=10**6)  # the loss blows up at once; the trainer pauses
+    assert measure_rate(cfg, load_dataset(str(words_file), cfg.block_size)) > 0

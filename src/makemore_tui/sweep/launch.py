@@ -23,7 +23,7 @@ from ..headless import SafeStream, stop_on_signals
 from ..models import DEFAULT_TYPE, model_type
 from ..run import check_work_dir
 from . import space as sp
-from .files import STUDY_FILE, trial_dir
+from .files import trial_dir
 from .study import STARTED, make_storage, open_study, recover, redact, resolve, write_sweep_json
 from .worker import WorkerPlan, worker_main
 
@@ -170,7 +170,8 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
             f"({trial_dir(plan.sweep_dir, best['number'])}); train its settings with: "
             f"makemore-tui --preset-from {plan.sweep_dir}")
     if stopping:
-        say(out, f"sweep: stopped; run the same command again to resume (the study is kept with {STUDY_FILE})")
+        say(out, "sweep: stopped; the trials it cut short are marked failed (their files kept). Run the same command "
+            "again to resume: their settings run again first")
     failed = [p.exitcode for p in procs if p.exitcode not in (0, None)]
     return 1 if failed and not stopping and len(failed) == len(procs) else 0
 

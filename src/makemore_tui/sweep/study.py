@@ -102,7 +102,7 @@ def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_stu
 def open_study(storage, name: str, pruner=None, create: bool = True):
     """Create or load the study: TPE (multivariate, with the constant liar for parallel workers),
     median pruning of trials worse than the others at the same evaluation."""
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # the `sweep` process tells what happens, in its words
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # multivariate TPE is "experimental" to Optuna
         sampler = optuna.samplers.TPESampler(multivariate=True, constant_liar=True, n_startup_trials=STARTUP_TRIALS,

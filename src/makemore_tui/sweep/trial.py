@@ -55,6 +55,8 @@ def measure_rate(cfg: Config, data, seconds: float = TIMING_S) -> float:
             marks.append((time.perf_counter(), e.step))
             if (len(marks) >= 3 and marks[-1][0] - marks[0][0] >= seconds) or marks[-1][0] >= limit:
                 t.stop()
+        elif isinstance(e, ev.Diverged):  # the trainer pauses a diverged run; the rate is known by now
+            t.stop()
 
     t.listeners.append(on)
     t.final_losses = lambda: {"train": NAN, "dev": NAN, "test": NAN}
