@@ -271,3 +271,24 @@ def test_timing_a_diverging_setting_ends(words_file):
 
     cfg = tiny_config(learning_rate=1000.0, max_steps=10**6)  # the loss blows up at once; the trainer pauses
     assert measure_rate(cfg, load_dataset(str(words_file), cfg.block_size)) > 0
+
+
+def test_enter_in_the_sweep_view_opens_the_trials_view_and_leaving_it_comes_back(tmp_path, monkeypatch):
+    import argparse
+    import sys
+
+    d = write_sweep(tmp_path)
+    shown = iter([str(trial_dir(d, 3)), str(trial_dir(d, 0)), None])  # enter on 3, then on 0, then q
+    monkeypatch.setattr("makemore_tui.app.sweep_app.run_sweep_app", lambda path, theme=None: next(shown))
+    opened = []
+    monkeypatch.setattr(cli, "attach", lambda args: opened.append(args.attach) or 0)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert cli.attach_sweep(argparse.Namespace(attach=str(d), theme=None, threads=None)) == 0
+    assert opened == [str(trial_dir(d, 3)), str(trial_dir(d, 0))]
+
+
+def test_a_trials_directory_is_a_run_that_attach_reads(words_file, tmp_path, capsys):
+    run_trial(tiny_config(max_steps=10**6), str(words_file), tmp_path / "t", seconds=1.0)
+    assert cli.main(["--attach", str(tmp_path / "t")]) == 0
+    line = capsys.readouterr().out
+    assert line.startswith(f"{tmp_path / 't'}: finished") and "dev " in line

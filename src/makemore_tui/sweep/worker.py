@@ -46,6 +46,9 @@ class WorkerPlan:
     notes: list[str] = field(default_factory=list)
 
 
+WIND_DOWN_S = 1.0  # a worker's last trial leaves this long for the process to end
+
+
 class Interrupted(Exception):
     """The trial was stopped by a signal before its end."""
 
@@ -86,9 +89,12 @@ class Worker:
             trial.report(val_loss, k)
             return trial.should_prune()
 
+        seconds = plan.trial_seconds
+        if plan.deadline is not None:  # a trial begun just before the end still ends within a trial of it
+            seconds = min(seconds, plan.deadline + plan.trial_seconds - WIND_DOWN_S - time.time())
         try:
             cfg = trial_config(plan.type, plan.space, params)
-            result = run_trial(cfg, plan.input_file, trial_dir(plan.sweep_dir, trial.number), plan.trial_seconds,
+            result = run_trial(cfg, plan.input_file, trial_dir(plan.sweep_dir, trial.number), seconds,
                                report=report, should_stop=self.should_stop)
         except ConfigError as e:
             trial.set_user_attr("error", str(e))
