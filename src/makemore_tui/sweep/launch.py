@@ -23,7 +23,7 @@ from ..headless import SafeStream, stop_on_signals
 from ..models import DEFAULT_TYPE, model_type
 from ..run import check_work_dir
 from . import space as sp
-from .files import trial_dir
+from .files import JOURNAL, trial_dir
 from .study import STARTED, make_storage, open_study, recover, redact, resolve, write_sweep_json
 from .worker import WorkerPlan, worker_main
 
@@ -102,9 +102,9 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
     plan = WorkerPlan(
         sweep_dir=str(sweep_dir), input_file=_input_path(req.input_file), type=type_name, space=space,
         storage=url, study=name, deadline=time.time() + budget if budget is not None else None,
-        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner, notes=notes,
+        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner,
     )
-    where = redact(url) if url else str(sweep_dir / "study.journal")
+    where = redact(url) if url else str(sweep_dir / JOURNAL)
     done = len(study.get_trials(deepcopy=False, states=STARTED))
     say(out, f"sweep: study {name!r} ({type_name}) in {where}{f', {done} trials so far' if done else ''}")
     for note in notes:

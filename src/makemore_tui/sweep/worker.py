@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,8 @@ from optuna.study import MaxTrialsCallback
 
 from ..config import ConfigError
 from ..models.search import SearchSpace
-from .space import suggest, trial_config
 from .files import trial_dir
+from .space import suggest, trial_config
 from .study import STARTED, host, make_storage, open_study, write_sweep_json
 
 
@@ -43,7 +43,6 @@ class WorkerPlan:
     max_trials: int | None  # trials in the study in all (earlier sweeps' included)
     trial_seconds: float
     pruner: Any = None  # an Optuna pruner (tests force one); None: the study's default
-    notes: list[str] = field(default_factory=list)
 
 
 WIND_DOWN_S = 1.0  # a worker's last trial leaves this long for the process to end
