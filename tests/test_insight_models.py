@@ -1,4 +1,4 @@
-"""Every insight view works for every model type (family.py) and leaves the model unchanged."""
+"""Every insight view works for every model type (models/) and leaves the model unchanged."""
 
 from __future__ import annotations
 

@@ -7,58 +7,14 @@ arguments or the input print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 
 from . import models
+from .argtypes import FLOAT, INT, Parser, UsageError
 from .config import DEVICES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
 
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    pass
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, no usage dump
-        raise UsageError(message)
-
-    def parse_args(self, args=None, namespace=None):
-        ns = super().parse_args(args, namespace)
-        # argparse gives `--flag=--` as an empty list, past the flag's type: refuse it here
-        for action in self._actions:
-            value = getattr(ns, action.dest, None)
-            if action.nargs is None and action.option_strings and isinstance(value, list):
-                self.error(f"argument {'/'.join(action.option_strings)}: expected one value")
-        return ns
-
-
-def _number(kind: type):
-    def parse(text: str):
-        if kind is int:  # exact for any size: 12345678901234567 stays itself (a float would round it)
-            try:
-                return int(text.replace("_", "").strip())
-            except ValueError:
-                pass  # "1e5" and "3.0" are whole numbers too
-        try:
-            value = float(text.replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-        if kind is int:
-            if value != int(value):
-                raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-            return int(value)
-        return value
-
-    parse.__name__ = kind.__name__
-    return parse
-
-
-INT, FLOAT = _number(int), _number(float)
 
 # flag dest -> Config field, for the settings a flag overrides on top of the preset
 CONFIG_FLAGS = {
@@ -84,6 +40,8 @@ def build_parser() -> Parser:
         prog="makemore-tui",
         description="Train makemore's character-level language model live in the terminal, look inside it, "
         "and sample names from it.",
+        epilog="commands: `makemore-tui sweep -o DIR ...` searches the settings on a time budget "
+        "(makemore-tui sweep --help)",
     )
     io = p.add_argument_group("input and output")
     io.add_argument("--input-file", "-i", default=None, help="one item a line, UTF-8 (default: the bundled names)")
@@ -99,12 +57,15 @@ def build_parser() -> Parser:
                     "q leaves it running")
     io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
     io.add_argument("--inspect", metavar="VIEW", default=None,
-                    help="print an insight view of the work directory's model and exit: " + inspect_choices())
+                    help="print an insight view of the work directory's model and exit: " + inspect_choices()
+                    + "; sweep (a sweep's trials)")
     io.add_argument("--context", default="", help="what --inspect next-char has typed (default: a word's start)")
     io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")
     m.add_argument("--preset", default=None, help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
+    m.add_argument("--preset-from", metavar="DIR", default=None,
+                   help="start from the settings of the best trial of the sweep in DIR (makemore-tui sweep -o DIR)")
     types = models.names()  # the registry as it is now, so a type registered after import is offered
     m.add_argument("--type", choices=types, default=None, help=f"model type: {', '.join(types)}")
     m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
@@ -140,6 +101,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
+    if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
+        from .sweep.results import best_config
+
+        return best_config(args.preset_from).updated(**overrides).validate()
     return preset(name, **overrides).validate()
 
 
@@ -203,6 +168,10 @@ def sample_only(args: argparse.Namespace) -> int:
 
 def attach(args: argparse.Namespace) -> int:
     """--attach DIR: the app on another process's run; without a terminal, one line of its status."""
+    from .sweep.results import is_sweep_dir
+
+    if is_sweep_dir(args.attach):
+        return attach_sweep(args)
     from .attach import RemoteError, RemoteRun
 
     try:
@@ -218,6 +187,20 @@ def attach(args: argparse.Namespace) -> int:
     from .app.launch import attach_app
 
     return attach_app(run, args)
+
+
+def attach_sweep(args: argparse.Namespace) -> int:
+    """--attach on a sweep's directory: the sweep view (without a terminal, its table); enter on a
+    trial opens that trial's own attached view, and leaving it comes back to the sweep."""
+    from .sweep.results import print_sweep
+
+    if not sys.stdout.isatty():
+        return print_sweep(args.attach, sys.stdout)
+    from .app.sweep_app import run_sweep_app
+
+    while (trial := run_sweep_app(args.attach, theme=args.theme)) is not None:
+        attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+    return 0
 
 
 def _status_line(run) -> str:
@@ -244,6 +227,11 @@ def _status_line(run) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sweep"]:  # the subcommand; plain makemore-tui and its flags stay as they were
+        from .sweep.command import main as sweep_main
+
+        return sweep_main(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -275,6 +263,10 @@ def _main(args: argparse.Namespace) -> int:
             return sample_only(args)
         if args.attach is not None:
             return attach(args)
+        if args.inspect == "sweep":
+            from .sweep.results import print_sweep
+
+            return print_sweep(args.work_dir, sys.stdout)
         if args.inspect:
             import torch
 

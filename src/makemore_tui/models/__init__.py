@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping
 
 from ..errors import ConfigError
 from . import presets as _presets
+from . import search as _search
 from . import settings as _s
 
 DEFAULT_TYPE = "mlp"  # Config's default: the lecture's network
@@ -40,6 +41,7 @@ class ModelType:
     check: Callable[[Any], None] = _s.no_check  # raises ConfigError for settings this type cannot use
     sizes: tuple[str, ...] = ("block_size", "n_embd", "n_hidden")  # the Config size fields it is built from
     presets: Mapping[str, dict] = field(default_factory=_no_presets)  # name -> changes to Config's defaults
+    search_space: _search.SearchSpace = _search.DEFAULT  # what `makemore-tui sweep` varies (search.py)
 
 
 _TYPES: dict[str, ModelType] = {}
@@ -140,20 +142,21 @@ def _transformer(cfg, vocab_size: int):
 
 for _spec in (
     ModelType("mlp", "Bengio et al. 2003: embeddings, one tanh layer (lecture 2)", _mlp, _s.mlp_params,
-              presets=_presets.MLP),
+              presets=_presets.MLP, search_space=_search.MLP),
     ModelType("bigram", "a table of next-character logits", _bigram, _s.bigram_params, sizes=(),
-              presets=_presets.BIGRAM),
+              presets=_presets.BIGRAM, search_space=_search.BIGRAM),
     ModelType("mlp-bn", "lecture 3: the MLP with batch normalisation", _mlp_bn, _s.mlp_bn_params,
-              check=_s.check_batchnorm, presets=_presets.MLP_BN),
+              check=_s.check_batchnorm, presets=_presets.MLP_BN, search_space=_search.MLP_BN),
     ModelType("wavenet", "lecture 5: neighbouring pairs merged level by level", _wavenet, _s.wavenet_params,
-              check=_s.check_wavenet, presets=_presets.WAVENET),
+              check=_s.check_wavenet, presets=_presets.WAVENET, search_space=_search.WAVENET),
     ModelType("rnn", "makemore.py's RNN, unrolled over the word prefix", _rnn, _s.recurrent_params(1),
-              activation_width=_s.sequence_width, presets=_presets.RNN),
+              activation_width=_s.sequence_width, presets=_presets.RNN, search_space=_search.RECURRENT),
     ModelType("gru", "makemore.py's GRU, unrolled over the word prefix", _gru, _s.recurrent_params(3),
-              activation_width=_s.sequence_width, presets=_presets.GRU),
+              activation_width=_s.sequence_width, presets=_presets.GRU, search_space=_search.RECURRENT),
     ModelType("transformer", "makemore.py's GPT: causal self-attention blocks", _transformer,
               _s.transformer_params, activation_width=_s.transformer_width, check=_s.check_transformer,
-              sizes=("block_size", "n_embd", "n_layer", "n_head"), presets=_presets.TRANSFORMER),
+              sizes=("block_size", "n_embd", "n_layer", "n_head"), presets=_presets.TRANSFORMER,
+              search_space=_search.TRANSFORMER),
 ):
     register(_spec)
 del _spec
