@@ -50,7 +50,7 @@ class SweepApp(App):
         self.refresh_s = refresh_s
         self.sweep: dict = {"study": None, "trials": [], "best": None}
         self._curves: dict[int, tuple[tuple, list]] = {}  # trial -> (its files' stamps, its dev curve)
-        self.startup_notes = install_themes(self, theme, no_color)
+        self.project_themes, self.startup_notes = install_themes(self, theme, no_color)
 
     def compose(self):
         yield SweepTitle(id="title")

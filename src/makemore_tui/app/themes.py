@@ -111,9 +111,10 @@ def load_themes(dirs: list[Path] | None = None) -> LoadedThemes:
     return out
 
 
-def install_themes(app, theme: str | None, no_color: bool) -> list[str]:
+def install_themes(app, theme: str | None, no_color: bool) -> tuple[list[str], list[str]]:
     """Register the project's themes on `app` and select `theme` (default: the project's dark one, or
-    its ANSI one under NO_COLOR); returns the problems to tell the user, in words."""
+    its ANSI one under NO_COLOR); returns the project's theme names and the problems to tell the
+    user, in words."""
     loaded = load_themes()
     notes = list(loaded.problems)
     project = [t.name for t in loaded.themes]
@@ -127,4 +128,4 @@ def install_themes(app, theme: str | None, no_color: bool) -> list[str]:
             notes.append(f"unknown theme {theme!r}; choose one of {names}")
         wanted = default if default in app.available_themes else "textual-dark"
     app.theme = wanted
-    return notes
+    return project, notes

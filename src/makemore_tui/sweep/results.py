@@ -4,28 +4,19 @@ table that `makemore-tui --inspect sweep -o DIR` prints. No Optuna here: the fil
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
 from typing import TextIO
 
 from ..config import Config, ConfigError
-from ..recorder import CONFIG, METRICS, SUMMARY
+from ..recorder import CONFIG, SUMMARY, read_json, read_metrics, read_summary
 from .files import STUDY_FILE, SWEEP_JSON, trial_dir
 
 STATE_ORDER = {"running": 0, "complete": 1, "pruned": 2, "failed": 3}
 SHORT = {"block_size": "block", "n_embd": "embd", "n_hidden": "hidden", "n_layer": "layers", "n_head": "heads",
          "learning_rate": "lr", "lr_schedule": "sched", "batch_size": "batch", "weight_decay": "wd",
          "optimizer": "opt"}
-
-
-def read_json(path: Path) -> dict | None:
-    try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return obj if isinstance(obj, dict) else None
 
 
 def is_sweep_dir(path: str | os.PathLike) -> bool:
@@ -70,41 +61,23 @@ def best_so_far(trials: list[dict], ends: dict[int, float]) -> list[tuple[float,
     return points
 
 
-def metrics(path: str | os.PathLike) -> list[dict]:
-    """A trial's metrics.jsonl lines (a torn last line is skipped)."""
-    rows = []
-    try:
-        with open(Path(path) / METRICS, encoding="utf-8") as f:
-            for line in f:
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(obj, dict):
-                    rows.append(obj)
-    except OSError:
-        pass
-    return rows
-
-
 def dev_curve(path: str | os.PathLike) -> list[tuple[float, float]]:
     """(seconds, dev loss) at each evaluation of a trial, and at its end."""
-    pts = [(float(r.get("elapsed_s") or 0.0), float(r["val_loss"])) for r in metrics(path)
-           if _num(r.get("val_loss")) is not None]
-    summary = read_json(Path(path) / SUMMARY)
+    pts = [(r.elapsed_s or 0.0, r.val_loss) for r in read_metrics(path)[0] if _num(r.val_loss) is not None]
+    summary = read_summary(path)
     if summary and _num(summary.get("val_loss")) is not None and _num(summary.get("seconds")) is not None:
-        pts.append((float(summary["seconds"]), float(summary["val_loss"])))
+        pts.append((summary["seconds"], summary["val_loss"]))
     return pts
 
 
 def live(path: str | os.PathLike) -> dict:
     """A running trial's progress from its metrics: step, seconds, the latest dev loss."""
-    rows = metrics(path)
+    rows = read_metrics(path)[0]
     out: dict = {}
     if rows:
-        out["step"] = rows[-1].get("step")
-        out["seconds"] = rows[-1].get("elapsed_s")
-    vals = [r["val_loss"] for r in rows if _num(r.get("val_loss")) is not None]
+        out["step"] = rows[-1].step
+        out["seconds"] = rows[-1].elapsed_s
+    vals = [r.val_loss for r in rows if _num(r.val_loss) is not None]
     if vals:
         out["val_loss"] = vals[-1]
     return out
