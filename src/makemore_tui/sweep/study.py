@@ -29,6 +29,7 @@ from optuna.storages import journal
 from optuna.trial import TrialState
 
 from ..config import ConfigError
+from ..control import pid_alive
 from ..recorder import write_json
 from .files import JOURNAL, LOCK, STUDY_FILE, SWEEP_JSON
 
@@ -116,15 +117,6 @@ def open_study(storage, name: str, pruner=None, create: bool = True):
 
 # ---- resuming --------------------------------------------------------------------------------------
 
-def _pid_alive(pid) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
@@ -138,7 +130,7 @@ def recover(study) -> list[str]:
     lost = set()
     for t in trials:
         if (t.state == TrialState.RUNNING and t.user_attrs.get("host") == me
-                and not _pid_alive(t.user_attrs.get("pid"))):
+                and not pid_alive(t.user_attrs.get("pid"))):
             study.tell(t.number, state=TrialState.FAIL, skip_if_finished=True)
             lost.add(t.number)
     if lost:
