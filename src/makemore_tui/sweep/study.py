@@ -117,8 +117,6 @@ def open_study(storage, name: str, pruner=None, create: bool = True):
 
 # ---- resuming --------------------------------------------------------------------------------------
 
-    return True
-
 
 def recover(study) -> list[str]:
     """Fail this machine's trials left running by processes that are gone (killed, a reboot), and
