@@ -29,7 +29,7 @@ from makemore_tui.headless import EXIT_DIVERGED, EXIT_SAVE_FAILED, run_headless,
 from makemore_tui.recorder import METRICS, SUMMARY
 from makemore_tui.run import Run, check_resources, estimate_params, open_run
 
-from conftest import PYTHON, make_words, subprocess_env, tiny_config
+from helpers import PYTHON, make_words, subprocess_env, tiny_config
 
 HAVE_CUDA = torch.cuda.is_available()
 
