@@ -38,6 +38,9 @@ def make_words(n: int = 300, seed: int = 0) -> list[str]:
     return words
 
 
+FORTY_WORDS = "\n".join(make_words(40)) + "\n"  # the text of a small input file
+
+
 def word_list(n: int = 400) -> list[str]:
     """The app tests' words (and their snapshots'): sorted, unique, the alphabet first."""
     r = random.Random(1)
