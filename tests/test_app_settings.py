@@ -51,8 +51,8 @@ async def test_settings_form_checks_and_keeps_the_run_going_when_invalid(app_wor
         assert "not a number" in str(screen.query_one("#e-block_size").render())
         field.value = "4"
         screen.query_one("#f-learning_rate").value = "-1"
-        await wait_for(pilot, lambda: message(screen, "block_size") == "" and "positive" in message(screen, "learning_rate"),
-                       what="the check")
+        await wait_for(pilot, lambda: message(screen, "block_size") == ""
+                       and "positive" in message(screen, "learning_rate"), what="the check")
         assert str(screen.query_one("#e-block_size").render()) == ""
         assert "positive" in str(screen.query_one("#e-learning_rate").render())
         await pilot.press("escape")
@@ -91,7 +91,8 @@ async def test_preset_fills_the_form(app_words, in_tmp):
         screen = app.screen
         screen.query_one("#f-preset").value = "fast"
         fast = preset("fast")
-        await wait_for(pilot, lambda: screen.query_one("#f-block_size").value == str(fast.block_size), what="the preset")
+        await wait_for(pilot, lambda: screen.query_one("#f-block_size").value == str(fast.block_size),
+                       what="the preset")
         assert screen.query_one("#f-block_size").value == str(fast.block_size)
         assert screen.query_one("#f-optimizer").value == fast.optimizer
         cfg = screen.check()
