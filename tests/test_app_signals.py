@@ -11,9 +11,8 @@ import struct
 import subprocess
 import termios
 import threading
-import time
 
-from conftest import PYTHON, make_words, subprocess_env
+from helpers import PYTHON, make_words, subprocess_env, wait_until
 
 
 def _app_on_a_terminal(words, work):
@@ -43,15 +42,6 @@ def _app_on_a_terminal(words, work):
     return proc, out
 
 
-def _wait(pred, timeout: float = 90.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_sigterm_and_sighup_save_and_exit_0(tmp_path):
     words = tmp_path / "words.txt"
     words.write_text("\n".join(make_words(300)) + "\n")
@@ -60,13 +50,14 @@ def test_sigterm_and_sighup_save_and_exit_0(tmp_path):
     try:
         for sig, (work, proc, out) in apps.items():
             metrics = work / "metrics.jsonl"
-            assert _wait(lambda: metrics.exists() and metrics.stat().st_size > 0), f"{sig.name}: no training"
+            assert wait_until(lambda: metrics.exists() and metrics.stat().st_size > 0, timeout=120, every=0.1), \
+                f"{sig.name}: no training"
             assert not (work / "model.pt").exists()  # no save before the signal (--save-every 0)
             proc.send_signal(sig)
         for sig, (work, proc, out) in apps.items():
             assert proc.wait(60) == 0, bytes(out)[-2000:]
             assert (work / "model.pt").is_file(), f"{sig.name}: not saved"
-            assert _wait(lambda: b"makemore-tui: stopped at step" in out, 10), bytes(out)[-2000:]
+            assert wait_until(lambda: b"makemore-tui: stopped at step" in out, timeout=30), bytes(out)[-2000:]
     finally:
         for _, proc, _ in apps.values():
             if proc.poll() is None:

@@ -13,7 +13,7 @@ import pytest
 
 from makemore_tui import events as ev
 from makemore_tui.app.messages import TrainerEvent
-from test_app import make_app, wait_for
+from helpers_app import app_config, make_app, wait_for
 
 NEVER = 1e9  # emit_interval: no flush on time, so the same events on every machine
 
@@ -27,26 +27,21 @@ STATS = ev.ParamStats(step=300, stats=[
 
 
 @pytest.fixture
-def snap_words(tmp_path, monkeypatch):
-    from test_app import word_list
-
-    monkeypatch.chdir(tmp_path)
-    p = tmp_path / "words.txt"
-    p.write_text("\n".join(word_list()) + "\n", encoding="utf-8")
-    return p
+def snap_words(app_words, in_tmp):
+    return app_words
 
 
-def snapshot_app(words, **kwargs):
+def snapshot_app(words, cfg=None, **kwargs):
     kwargs.setdefault("emit_interval", NEVER)
     kwargs.setdefault("n_samples", 20)
-    return make_app(words, steps=300, **kwargs)
+    return make_app(words, cfg or app_config(300), **kwargs)
 
 
 async def trained(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.state.finished is not None and not app.live_runs, what="the end of training")
     app.post_message(TrainerEvent(app.run_id, STATS))
-    await pilot.pause(0.05)
+    await wait_for(pilot, lambda: app.state.stats == {s.name: s for s in STATS.stats}, what="the statistics")
     app.clear_notifications()
     app.redraw(force=True)
     await pilot.pause(0.05)
@@ -100,7 +95,7 @@ def test_snapshot_diverged(snap_words, snap_compare):
         app.redraw(force=True)
         await pilot.pause(0.05)
 
-    app = snapshot_app(snap_words, cfg={"learning_rate": -1.0}, validate=False)
+    app = snapshot_app(snap_words, app_config(300, validate=False, learning_rate=-1.0))
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
 
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-import torch
 
 from makemore_tui import cli
 from makemore_tui.app.app import MakemoreApp
@@ -18,20 +14,13 @@ from makemore_tui.attach import RemoteRun, send_command
 from makemore_tui.control import SOCKET, STATUS
 from makemore_tui.recorder import read_json
 
-from test_app import finished, run_async, screen_text, wait_for
-from test_control import _wait
-
-SRC = Path(__file__).resolve().parent.parent / "src"
-torch.set_num_threads(1)
+from helpers import PYTHON, headless_process, subprocess_env, wait_until
+from helpers_app import finished, run_async, screen_text, wait_for
 
 
-def _headless(work: Path, words: Path, steps: int, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "makemore_tui", "--headless", "-o", str(work), "-i", str(words), "--max-steps",
-         str(steps), "--eval-every", "100", "--log-every", "10", *extra],
-        # a file, not a pipe: nobody reads a long run's output, and a full pipe would block it
-        stdout=tempfile.TemporaryFile(), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(SRC)},
-    )
+def _headless(work: Path, words: Path, steps: int) -> subprocess.Popen:
+    return headless_process(work, "-i", str(words), "--max-steps", str(steps), "--eval-every", "100",
+                            "--log-every", "10")
 
 
 def _app(work: Path) -> MakemoreApp:
@@ -42,11 +31,11 @@ def _app(work: Path) -> MakemoreApp:
 async def test_attach_to_a_finished_run_shows_its_chart_tables_and_samples(words_file, tmp_path):
     work = tmp_path / "done"
     proc = _headless(work, words_file, 400)
-    assert proc.wait(120) == 0
+    assert proc.wait(300) == 0
     summary = read_json(work / "summary.json")
     app = _app(work)
     async with app.run_test(size=(160, 48)) as pilot:
-        await finished(app, pilot)
+        await finished(pilot)
         st = app.state
         assert st.status == FINISHED and st.step == 400 and st.attached
         # the whole history, every logged step, from metrics.jsonl (in a few strided batches)
@@ -63,9 +52,9 @@ async def test_attach_to_a_finished_run_shows_its_chart_tables_and_samples(words
         await wait_for(pilot, lambda: app.samples.samples and not app.samples.busy, what="samples")
         n = len(app.samples.samples)
         expected = subprocess.run(
-            [sys.executable, "-m", "makemore_tui", "--sample-only", "-o", str(work), "--num-samples", str(n),
+            [PYTHON, "-m", "makemore_tui", "--sample-only", "-o", str(work), "--num-samples", str(n),
              "--seed", str(app.sampler.seed)],
-            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=60,
+            capture_output=True, text=True, env=subprocess_env(), timeout=120,
         ).stdout.splitlines()
         assert [s.text for s in app.samples.samples] == expected
         data = app.current_run.data  # the run's words, read again: each name marked new or known
@@ -74,24 +63,13 @@ async def test_attach_to_a_finished_run_shows_its_chart_tables_and_samples(words
     assert (work / "model.pt").exists() and not (work / SOCKET).exists()
 
 
-@pytest.fixture
-def live_run(words_file, tmp_path):
-    work = tmp_path / "live"
-    proc = _headless(work, words_file, 5_000_000, "--eval-every", "2000")
-    assert _wait(lambda: (work / SOCKET).exists() and (work / "metrics.jsonl").exists()), "the run did not start"
-    yield work, proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(10)
-
-
 def _state(work: Path) -> str:
     return (read_json(work / STATUS) or {}).get("state", "")
 
 
 @run_async
-async def test_attach_pause_resume_leave_reattach_and_stop(live_run):
-    work, proc = live_run
+async def test_attach_pause_resume_leave_reattach_and_stop(headless_run):
+    work, proc = headless_run
     app = _app(work)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.state.step > 0 and app.state.status == TRAINING, what="steps")
@@ -104,7 +82,7 @@ async def test_attach_pause_resume_leave_reattach_and_stop(live_run):
         await pilot.press("q")
     # leaving the app leaves the run going
     step = read_json(work / STATUS)["step"]
-    assert _wait(lambda: read_json(work / STATUS)["step"] > step), "the run stopped when the app left"
+    assert wait_until(lambda: read_json(work / STATUS)["step"] > step), "the run stopped when the app left"
     assert proc.poll() is None
 
     # attach again: the history so far, and x ends the run (which saves and writes its summary)
@@ -114,14 +92,14 @@ async def test_attach_pause_resume_leave_reattach_and_stop(live_run):
         await pilot.press("x")
         await wait_for(pilot, lambda: again.state.status == STOPPED, timeout=60, what="the run to stop")
         await pilot.press("q")
-    assert proc.wait(30) == 0
+    assert proc.wait(60) == 0
     assert read_json(work / "summary.json")["stopped_early"] is True
 
 
 def test_attach_without_a_terminal_prints_one_status_line(words_file, tmp_path, capsys):
     work = tmp_path / "done"
     proc = _headless(work, words_file, 200)
-    assert proc.wait(120) == 0
+    assert proc.wait(300) == 0
     assert cli.main(["--attach", str(work)]) == 0  # pytest's stdout is not a terminal
     out = capsys.readouterr().out.strip()
     summary = read_json(work / "summary.json")
@@ -139,7 +117,7 @@ def test_attach_to_what_is_not_a_run_is_one_clear_error(tmp_path, capsys):
 
 def test_a_stopped_run_refuses_commands_in_words(words_file, tmp_path):
     work = tmp_path / "done"
-    assert _headless(work, words_file, 100).wait(120) == 0
+    assert _headless(work, words_file, 100).wait(300) == 0
     from makemore_tui.attach import RemoteError
 
     with pytest.raises(RemoteError, match="no run is listening"):

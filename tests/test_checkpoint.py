@@ -10,7 +10,7 @@ from makemore_tui.recorder import METRICS, SUMMARY
 from makemore_tui.run import Run, load_for_sampling
 from makemore_tui.trainer import Trainer
 
-from conftest import make_words, tiny_config
+from helpers import make_words, tiny_config
 
 
 def trained_run(tmp_path, **cfg_changes) -> Run:
@@ -210,7 +210,7 @@ def test_a_checkpoint_without_a_checksum_still_loads(tmp_path):
 def test_every_command_that_loads_a_checkpoint_refuses_a_flipped_byte(tmp_path, command):
     import subprocess
 
-    from conftest import PYTHON, subprocess_env
+    from helpers import PYTHON, subprocess_env
 
     words = tmp_path / "words.txt"
     words.write_text("\n".join(make_words()) + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ import pytest
 from makemore_tui import cli
 from makemore_tui.checkpoint import CHECKPOINT
 
-from conftest import PYTHON, make_words, subprocess_env
+from helpers import PYTHON, make_words, subprocess_env
 
 
 @pytest.fixture(scope="module")

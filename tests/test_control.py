@@ -2,41 +2,11 @@
 
 import os
 import stat
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import pytest
 
 from makemore_tui.attach import send_command
 from makemore_tui.control import SOCKET
 
-SRC = Path(__file__).resolve().parent.parent / "src"
-
-
-def _wait(pred, timeout=30.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-@pytest.fixture
-def headless_run(tmp_path):
-    work = tmp_path / "run"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "makemore_tui", "--headless", "-o", str(work), "--max-steps", "5000000",
-         "--eval-every", "1000", "--log-every", "50"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(SRC)},
-    )
-    assert _wait(lambda: (work / SOCKET).exists() and (work / "metrics.jsonl").exists()), "run did not start"
-    yield work, proc
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(10)
+from helpers import make_words, tiny_config, wait_until
 
 
 def test_socket_is_owner_only(headless_run):
@@ -61,8 +31,6 @@ def test_commands_reach_a_run_in_this_process(tmp_path):
     from makemore_tui.recorder import read_json
     from makemore_tui.run import Run
 
-    from conftest import make_words, tiny_config
-
     run = Run(tiny_config(max_steps=10**9).validate(), make_dataset(make_words(), 3), tmp_path / "w", save_every_s=0)
     status = StatusWriter(run.work_dir, interval=0.0)
     run.trainer.listeners.append(status)
@@ -73,16 +41,16 @@ def test_commands_reach_a_run_in_this_process(tmp_path):
     th.start()
     try:
         assert send_command(run.work_dir, "pause")["ok"]
-        assert paused.wait(30)
+        assert paused.wait(60)
         step = run.trainer.step
         assert read_json(run.work_dir / "status.json")["state"] == "paused"
         assert send_command(run.work_dir, "step")["ok"]
-        assert _wait(lambda: run.trainer.step == step + 1)
+        assert wait_until(lambda: run.trainer.step == step + 1)
         reply = send_command(run.work_dir, "save")
         assert reply["ok"] and reply["message"].startswith(f"saved step {step + 1:,}")
         assert send_command(run.work_dir, "status")["status"]["step"] == step + 1
         assert send_command(run.work_dir, "stop")["ok"]
-        th.join(30)
+        th.join(60)
         assert not th.is_alive()
     finally:
         run.trainer.stop()

@@ -8,19 +8,7 @@ from makemore_tui.data import (
     words_from_text,
 )
 
-
-def loop_examples(words, vocab, block_size):
-    """The lecture's loop, one character at a time."""
-    stoi = vocab.stoi
-    X, Y = [], []
-    for w in words:
-        context = [0] * block_size
-        for ch in w + ".":
-            ix = stoi[ch]
-            X.append(context)
-            Y.append(ix)
-            context = context[1:] + [ix]
-    return torch.tensor(X, dtype=torch.long).view(-1, block_size), torch.tensor(Y, dtype=torch.long)
+from helpers import loop_examples
 
 
 def test_vocab_of_names_is_27_symbols_with_boundary_first(names_path):
@@ -146,7 +134,7 @@ def test_unusable_input_paths_end_in_one_line_in_a_real_process(tmp_path, which)
     import os
     import subprocess
 
-    from conftest import PYTHON, subprocess_env
+    from helpers import PYTHON, subprocess_env
 
     path = {"fifo": tmp_path / "pipe", "long name": tmp_path / ("n" * 300)}.get(which, which)
     if which == "fifo":

@@ -6,7 +6,7 @@ from makemore_tui import events as ev
 from makemore_tui.data import make_dataset
 from makemore_tui.trainer import Trainer
 
-from conftest import make_words, tiny_config
+from helpers import make_words, tiny_config
 
 
 def test_the_trainers_started_event_is_started_of_its_model():

@@ -6,82 +6,26 @@ numbers and the screens are the same on every run."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import math
 import os
-import time
 from pathlib import Path
 
 import pytest
 import torch
 
-from makemore_tui.app.app import MakemoreApp
+from makemore_tui.app.state import FINISHED
+from makemore_tui.config import Config
 from makemore_tui.insight.compare import load_run
 from makemore_tui.insight.embedding import embedding_map, vowel_spread
 from makemore_tui.insight.health import fixed_batch
 from makemore_tui.insight.views import view
-from makemore_tui.app.state import FINISHED
-from makemore_tui.config import Config
-from makemore_tui.run import open_run
 
-from insight_common import WORDS
+from helpers import REPO
+from helpers_app import choose_in_palette, finished, insight_app, make_app, run_async, wait_for, wait_for_text
 
 STEPS = 300
 KEYS = {"next-char": "5", "embedding": "6", "lr-find": "7", "health": "8", "compare": "9", "confusion": "0"}
 IDS = [name.replace("-", "") for name in KEYS]  # the snapshots' and the docs' file names: nextchar, lrfind
-
-
-def pilot_test(fn):
-    """Run an async test (no asyncio plugin needed); fixtures still reach it through __wrapped__."""
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        return asyncio.run(fn(*args, **kwargs))
-
-    return run
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    """A directory of its own as the current one, so that work directories print the same ('run')."""
-    monkeypatch.chdir(tmp_path)
-    Path("names.txt").write_text("\n".join(WORDS) + "\n")
-    return tmp_path
-
-
-def make_app(steps: int = STEPS, emit_interval: float = 0.0, **changes) -> MakemoreApp:
-    """emit_interval 0: the trainer reports after every step, so the update:data history (one
-    ParamStats a report) is the same on every run, whatever the machine's speed."""
-    cfg = Config(n_embd=4, n_hidden=32, max_steps=steps, eval_every=100, log_every=10, seed=7, **changes).validate()
-    counter = iter(range(2, 100))
-
-    def make_run(c: Config):
-        return open_run(c, "names.txt", f"run-{next(counter)}", emit_interval=emit_interval)
-
-    return MakemoreApp(open_run(cfg, "names.txt", "run", emit_interval=emit_interval), make_run=make_run,
-                       freeze_clock=True, sample_seed=0)
-
-
-async def wait_for(pilot, cond, timeout: float = 20.0, what: str = "") -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what or cond}")
-        await pilot.pause(0.05)
-
-
-async def finished(pilot) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: app.state.status == FINISHED and not app.current_run.trainer.running,
-                   what="the run to finish")
 
 
 def pane(app, name):
@@ -89,9 +33,12 @@ def pane(app, name):
 
 
 async def charts_drawn(pilot, p) -> None:
-    """Wait until the pane's charts (built in worker threads) show their latest drawing."""
+    """Draw the pane again at its size now (its first drawing may have come before its layout), and wait
+    until its charts (built in worker threads) show that drawing."""
     from makemore_tui.app.insight.chart import InsightChart
 
+    await wait_for(pilot, lambda: p.size.width > 0 and p.size.height > 0, what="the pane's layout")
+    pilot.app.redraw(force=True)
     await pilot.pause(0.05)
     await wait_for(pilot, lambda: all(c.settled for c in p.query(InsightChart)), what="the charts")
     await pilot.pause(0.05)
@@ -107,15 +54,11 @@ async def show(pilot, name: str):
     return p
 
 
-def screen_text(app) -> str:
-    return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
-
-
 # ---- keys and the palette ------------------------------------------------------------------------
 
-@pilot_test
+@run_async
 async def test_each_view_has_a_key_that_shows_it_and_goes_back(workdir):
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         switcher = app.query_one("#views")
@@ -127,35 +70,30 @@ async def test_each_view_has_a_key_that_shows_it_and_goes_back(workdir):
             assert switcher.current == "training"
 
 
-@pilot_test
+@run_async
 async def test_each_view_is_in_the_command_palette(workdir):
     from makemore_tui.app.keys import all_keys
 
     actions = {k.action: k for k in all_keys()}
     for name in KEYS:
         assert f"insight('{name}')" in actions
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"embedding map")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "embedding map", view("embedding").help)
         await wait_for(pilot, lambda: app.query_one("#views").current == "insight-embedding", what="the palette")
 
 
 # ---- the numbers on screen -----------------------------------------------------------------------
 
-@pilot_test
+@run_async
 async def test_next_char_pane_shows_the_softmax_of_the_live_model(workdir):
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         p = await show(pilot, "next-char")
         await pilot.press(*"emm")
         await wait_for(pilot, lambda: p.result is not None and p.result.context == "emm", what="emm")
-        await pilot.pause(0.1)
         run = app.current_run
         m = run.trainer.model
         X = torch.tensor([run.data.vocab.encode("emm")])
@@ -164,7 +102,7 @@ async def test_next_char_pane_shows_the_softmax_of_the_live_model(workdir):
         got = torch.tensor(p.result.probs, dtype=torch.float64)
         assert torch.allclose(got, want, atol=1e-6) and math.isclose(float(got.sum()), 1.0, abs_tol=1e-9)
         best = run.data.vocab.itos[int(want.argmax())]
-        text = screen_text(app)
+        text = await wait_for_text(pilot, "the model sees 'emm'")
         assert f"most likely: {best} {100 * float(want.max()):.1f}%" in text
         assert "the model sees 'emm'" in text
         await pilot.press("backspace", "backspace", "backspace", "x", "!")  # '!' is no name's: not typed
@@ -175,9 +113,9 @@ async def test_next_char_pane_shows_the_softmax_of_the_live_model(workdir):
         assert "'!'" in p.error
 
 
-@pilot_test
+@run_async
 async def test_embedding_pane_plots_c(workdir):
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         p = await show(pilot, "embedding")
@@ -187,14 +125,14 @@ async def test_embedding_pane_plots_c(workdir):
         ref = embedding_map(app.current_run.trainer.model, app.current_run.data.vocab)
         assert e.xs == pytest.approx(ref.xs) and e.ys == pytest.approx(ref.ys)
         assert e.vowel_spread == pytest.approx(vowel_spread(C, app.current_run.data.vocab))
-        text = screen_text(app)
+        text = await wait_for_text(pilot, f"vowel spread {e.vowel_spread:.2f}", "4-d rows of C")
         assert f"vowel spread {e.vowel_spread:.2f}" in text and "4-d rows of C" in text
 
 
-@pilot_test
+@run_async
 async def test_embedding_pane_shows_c_itself_with_two_dimensions(workdir):
-    app = MakemoreApp(open_run(Config(n_embd=2, n_hidden=32, max_steps=50, eval_every=0, seed=3).validate(),
-                               "names.txt", "run"), freeze_clock=True)
+    app = make_app("names.txt", Config(n_embd=2, n_hidden=32, max_steps=50, eval_every=0, seed=3).validate(),
+                   work_dir="run", sample_seed=None, make_run=None)
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         p = await show(pilot, "embedding")
@@ -203,9 +141,9 @@ async def test_embedding_pane_shows_c_itself_with_two_dimensions(workdir):
         assert e.method == "C" and e.xs == C[:, 0].tolist() and e.ys == C[:, 1].tolist()
 
 
-@pilot_test
+@run_async
 async def test_lr_finder_pane_sweeps_and_a_applies_the_suggested_rate(workdir):
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         live = {k: v.clone() for k, v in app.current_run.trainer.model.state_dict().items()}
@@ -216,7 +154,8 @@ async def test_lr_finder_pane_sweeps_and_a_applies_the_suggested_rate(workdir):
         i = min(range(len(r.smoothed)), key=lambda k: r.smoothed[k])
         assert r.min_lr == pytest.approx(r.lrs[i])
         assert all(torch.equal(v, live[k]) for k, v in app.current_run.trainer.model.state_dict().items())
-        assert f"suggested learning rate {r.suggested_lr:.3g}" in screen_text(app)
+        text = await wait_for_text(pilot, f"suggested learning rate {r.suggested_lr:.3g}")
+        assert f"suggested learning rate {r.suggested_lr:.3g}" in text
         old = app.current_run
         await pilot.press("a")
         await wait_for(pilot, lambda: app.current_run is not old, what="the restart")
@@ -225,9 +164,9 @@ async def test_lr_finder_pane_sweeps_and_a_applies_the_suggested_rate(workdir):
         await finished(pilot)
 
 
-@pilot_test
+@run_async
 async def test_health_pane_numbers_equal_a_direct_count(workdir):
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         p = await show(pilot, "health")
@@ -241,7 +180,7 @@ async def test_health_pane_numbers_equal_a_direct_count(workdir):
         assert step == STEPS
         assert layer.saturated == pytest.approx(float((H.abs() > 0.97).double().mean()))
         assert layer.dead_units == int((H.abs() > 0.99).all(0).sum())
-        text = screen_text(app)
+        text = await wait_for_text(pilot, f"saturated {100 * layer.saturated:.1f}%", "update:data ratio")
         assert f"saturated {100 * layer.saturated:.1f}%" in text and f"dead {layer.dead_units}/32" in text
         # the update:data history: log10 of the trainer's ParamStats, over the run
         hist = p.history(app.state)
@@ -251,9 +190,9 @@ async def test_health_pane_numbers_equal_a_direct_count(workdir):
         assert "update:data ratio" in text
 
 
-@pilot_test
+@run_async
 async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir):
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await finished(pilot)
         app.restart(app.current_run.cfg.updated(learning_rate=0.05))
@@ -265,7 +204,7 @@ async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir)
         earlier, problems = p.result
         assert problems == [] and earlier[0].path == "run"
         assert earlier[0].summary == load_run("run").summary
-        text = screen_text(app)
+        text = await wait_for_text(pilot, "learning_rate", "0.05", "run-2 (live)")
         assert "learning_rate" in text and "0.05" in text and "run-2 (live)" in text
         # the live curve is cut to the chart's width, however long the run
         width = 100
@@ -273,13 +212,13 @@ async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir)
         assert len(rec.steps) <= 2 * width
 
 
-@pilot_test
+@run_async
 async def test_compare_pane_reads_the_command_lines_compare_dirs(workdir):
     from makemore_tui.cli import main
 
     assert main(["--headless", "-i", "names.txt", "-o", "old", "--max-steps", "200", "--n-hidden", "16",
                  "--log-every", "10"]) == 0
-    app = make_app()
+    app = insight_app()
     app.compare_dirs = ("old", "missing")  # what run_app sets from --compare DIR ...
     async with app.run_test(size=(120, 36)) as pilot:
         await finished(pilot)
@@ -287,13 +226,13 @@ async def test_compare_pane_reads_the_command_lines_compare_dirs(workdir):
         earlier, problems = p.result
         assert [r.path for r in earlier] == ["old"] and earlier[0].summary["steps"] == 200
         assert len(problems) == 1 and "missing" in problems[0]
-        text = screen_text(app)
+        text = await wait_for_text(pilot, "old", "n_hidden", "missing is not a directory")
         assert "old" in text and "n_hidden" in text and "missing is not a directory" in text
 
 
-@pilot_test
+@run_async
 async def test_confusion_pane_counts_the_dev_set(workdir):
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         p = await show(pilot, "confusion")
@@ -304,14 +243,15 @@ async def test_confusion_pane_counts_the_dev_set(workdir):
             pred = run.trainer.model(Xd).argmax(1)
         assert sum(map(sum, c.counts)) == Xd.shape[0] == c.n
         assert sum(c.counts[i][i] for i in range(len(c.chars))) == int((pred == Yd).sum()) == c.correct
-        assert f"{c.correct:,} of {c.n:,} right" in screen_text(app)
+        text = await wait_for_text(pilot, f"{c.correct:,} of {c.n:,} right")
+        assert f"{c.correct:,} of {c.n:,} right" in text
 
 
-@pilot_test
+@run_async
 async def test_panes_compute_while_training_runs_and_follow_it(workdir):
     """A pane open during training gets new numbers as the steps go on (computed between steps).
     The run is far longer than any machine trains during the test, so it is still running at the end."""
-    app = make_app(steps=10**9, emit_interval=0.1)
+    app = insight_app(steps=10**9, emit_interval=0.1)
     async with app.run_test(size=(100, 30)) as pilot:
         p = pane(app, "health")
         await pilot.press(KEYS["health"])
@@ -322,7 +262,7 @@ async def test_panes_compute_while_training_runs_and_follow_it(workdir):
         await pilot.press("q")
 
 
-@pilot_test
+@run_async
 async def test_numbers_and_charts_are_made_off_the_ui_thread(workdir, monkeypatch):
     import threading
 
@@ -338,7 +278,7 @@ async def test_numbers_and_charts_are_made_off_the_ui_thread(workdir, monkeypatc
 
     monkeypatch.setattr(insight_health, "health", spy("health", insight_health.health))
     monkeypatch.setattr(insight_health, "draw_ratios", spy("chart", insight_health.draw_ratios))
-    app = make_app()
+    app = insight_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         await show(pilot, "health")
@@ -370,25 +310,23 @@ def _before(name: str, typed: str = ""):
 @pytest.mark.parametrize("name", list(KEYS), ids=IDS)
 def test_view_snapshot(workdir, snap_compare, name, size):
     typed = "emm" if name == "next-char" else ""
-    assert snap_compare(make_app(), terminal_size=size, run_before=_before(name, typed))
+    assert snap_compare(insight_app(), terminal_size=size, run_before=_before(name, typed))
 
 
 # ---- screenshots for the docs (MAKEMORE_DOCS_SHOTS=1 writes docs/insight-*.svg) ----------------------
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = REPO / "docs"
 
 
 @pytest.mark.skipif(not os.environ.get("MAKEMORE_DOCS_SHOTS"), reason="writes docs/insight-*.svg on request")
 @pytest.mark.parametrize("name", list(KEYS), ids=IDS)
-@pilot_test
+@run_async
 async def test_docs_screenshot(tmp_path, monkeypatch, name):
     """The README's pictures: the seed network (2-d embeddings) on the bundled names, 30,000 steps."""
     monkeypatch.chdir(tmp_path)
-    data = str(Path(__file__).resolve().parent.parent / "data" / "names.txt")
+    data = str(REPO / "data" / "names.txt")
     cfg = Config(max_steps=30_000, eval_every=5_000).validate()
-    counter = iter(range(2, 10))
-    app = MakemoreApp(open_run(cfg, data, "out"), make_run=lambda c: open_run(c, data, f"out-{next(counter)}"),
-                      freeze_clock=True, sample_seed=0)
+    app = make_app(data, cfg, sample_seed=0)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.state.status == FINISHED and not app.current_run.trainer.running,
                        timeout=300)

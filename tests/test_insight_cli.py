@@ -12,7 +12,7 @@ from makemore_tui.insight.confusion import confusion
 from makemore_tui.insight.health import fixed_batch, health
 from makemore_tui.insight.nextchar import next_char
 
-from insight_common import data, one_thread, runs, WORDS  # noqa: F401 (fixtures)
+from helpers import WORDS
 
 
 def test_inspect_views_print_their_numbers(runs, capsys):

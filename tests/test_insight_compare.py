@@ -12,8 +12,6 @@ from makemore_tui.insight.compare import RunError, compare_rows, load_run
 from makemore_tui.series import downsample
 from makemore_tui.ticks import x_ticks
 
-from insight_common import one_thread, runs  # noqa: F401 (fixtures)
-
 
 def test_load_run_reads_the_work_directory_files(runs, capsys):
     _, a, _ = runs

@@ -6,11 +6,11 @@ import pytest
 
 from makemore_tui.insight.confusion import confusion
 
-from insight_common import _model, data, one_thread  # noqa: F401 (fixtures)
+from helpers import small_model
 
 
 def test_confusion_counts_every_dev_example_and_its_diagonal_is_the_correct_argmax(data):
-    m = _model(data, n_embd=4, n_hidden=32)
+    m = small_model(data, n_embd=4, n_hidden=32)
     Xd, Yd = data.splits["dev"]
     c = confusion(m, Xd, Yd, data.vocab, top=8)
     pred = m(Xd).argmax(1)

@@ -10,11 +10,11 @@ import torch
 from makemore_tui.insight.base import InsightError
 from makemore_tui.insight.embedding import embedding_map, pca_axes, vowel_spread
 
-from insight_common import _model, data, one_thread  # noqa: F401 (fixtures)
+from helpers import small_model
 
 
 def test_embedding_map_is_c_itself_when_n_embd_is_2(data):
-    m = _model(data, n_embd=2)
+    m = small_model(data, n_embd=2)
     e = embedding_map(m, data.vocab)
     assert e.method == "C" and e.n_embd == 2
     assert e.xs == m.C[:, 0].double().tolist() and e.ys == m.C[:, 1].double().tolist()
@@ -24,13 +24,13 @@ def test_embedding_map_is_c_itself_when_n_embd_is_2(data):
 
 
 def test_embedding_map_with_n_embd_1_puts_every_point_on_the_x_axis(data):
-    e = embedding_map(_model(data, n_embd=1), data.vocab)
-    assert e.ys == [0.0] * 27 and e.xs == _model(data, n_embd=1).C[:, 0].double().tolist()
+    e = embedding_map(small_model(data, n_embd=1), data.vocab)
+    assert e.ys == [0.0] * 27 and e.xs == small_model(data, n_embd=1).C[:, 0].double().tolist()
 
 
 @pytest.mark.parametrize("n_embd", [3, 10])
 def test_embedding_map_projects_larger_embeddings_on_their_principal_axes(data, n_embd):
-    m = _model(data, n_embd=n_embd)
+    m = small_model(data, n_embd=n_embd)
     e = embedding_map(m, data.vocab)
     assert e.method == "PCA"
     C = m.C.detach().double()
@@ -54,7 +54,7 @@ def test_embedding_map_projects_larger_embeddings_on_their_principal_axes(data, 
 
 
 def test_pca_signs_are_fixed_so_the_map_does_not_flip(data):
-    C = _model(data, n_embd=6).C.detach()
+    C = small_model(data, n_embd=6).C.detach()
     _, a1, _ = pca_axes(C)
     _, a2, _ = pca_axes(-C + 3.0)  # same geometry, mirrored: each axis keeps its sign rule
     for j in range(2):
@@ -65,7 +65,7 @@ def test_pca_signs_are_fixed_so_the_map_does_not_flip(data):
 
 
 def test_vowel_spread_is_mean_vowel_distance_over_mean_letter_distance(data):
-    C = _model(data, n_embd=5).C.detach().double()
+    C = small_model(data, n_embd=5).C.detach().double()
     itos = list(data.vocab.itos)
 
     def mean_pairs(chars):

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from makemore_tui.insight.health import RatioHistory, fixed_batch, health, histogram, update_ratios
 
-from insight_common import _cfg, _model, _same, _state, data, one_thread  # noqa: F401 (fixtures)
+from helpers import same_weights, small_model, small_model_config, weights_of
 
 
 def _direct_h(m, X):
@@ -19,11 +19,11 @@ def _direct_h(m, X):
 
 @pytest.mark.parametrize("init", ["seed", "kaiming"])
 def test_health_activation_numbers_equal_a_direct_count(data, init):
-    m = _model(data, init=init, n_hidden=50)
+    m = small_model(data, init=init, n_hidden=50)
     X, Y = fixed_batch(*data.splits["train"], 64, seed=3)
-    before = _state(m)
+    before = weights_of(m)
     h = health(m, X, Y)
-    assert _same(m, before) and all(p.grad is None for p in m.parameters())
+    assert same_weights(m, before) and all(p.grad is None for p in m.parameters())
     H = _direct_h(m, X)
     layer = h.layer
     assert layer.name == "h" and layer.n_units == 50 and h.batch_size == 64
@@ -37,7 +37,7 @@ def test_health_activation_numbers_equal_a_direct_count(data, init):
 
 
 def test_health_counts_dead_units(data):
-    m = _model(data, n_hidden=20)
+    m = small_model(data, n_hidden=20)
     with torch.no_grad():
         m.b1[:5] = 50.0  # units 0-4 are pinned at +1 for every input
         m.b1[5:] = 0.0
@@ -49,7 +49,7 @@ def test_health_counts_dead_units(data):
 
 
 def test_health_gradients_equal_autograd(data):
-    m = _model(data, n_hidden=30)
+    m = small_model(data, n_hidden=30)
     X, Y = fixed_batch(*data.splits["train"], 32, seed=1)
     h = health(m, X, Y)
     loss = F.cross_entropy(m(X), Y)
@@ -71,11 +71,11 @@ def test_histogram_counts_every_value_once():
 
 
 def test_update_ratios_are_log10_of_lr_grad_std_over_data_std(data):
-    m = _model(data)
+    m = small_model(data)
     X, Y = fixed_batch(*data.splits["train"], 32)
-    before = _state(m)
+    before = weights_of(m)
     got = update_ratios(m, X, Y, lr=0.1)
-    assert _same(m, before)
+    assert same_weights(m, before)
     grads = torch.autograd.grad(F.cross_entropy(m(X), Y), [getattr(m, n) for n in m.param_order])
     for n, g in zip(m.param_order, grads):
         want = math.log10(float((0.1 * g).std()) / float(getattr(m, n).detach().std()))
@@ -87,7 +87,7 @@ def test_update_ratios_match_the_trainers_paramstats_for_an_sgd_step(data):
     that is std(lr * grad) / std(data), which update_ratios computes without taking the step."""
     from makemore_tui.trainer import Trainer
 
-    cfg = _cfg(max_steps=1)
+    cfg = small_model_config(max_steps=1)
     t = Trainer(cfg, data)
     X, Y = t._batch(0)
     want = update_ratios(t.model, X, Y, cfg.lr_at(0))
@@ -129,7 +129,7 @@ def test_ratio_history_takes_paramstats_events():
 def test_a_gradient_mean_that_is_zero_but_for_rounding_is_zero(data):
     """The output layer's gradients sum to zero over the classes (softmax minus one-hot), so the
     means of W2's and b2's are rounding noise whose digits change from run to run: shown as 0."""
-    m = _model(data, n_hidden=30)
+    m = small_model(data, n_hidden=30)
     X, Y = fixed_batch(*data.splits["train"], 32, seed=1)
     by_name = {g.name: g for g in health(m, X, Y).grads}
     assert by_name["W2"].mean == 0.0 and by_name["b2"].mean == 0.0

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from makemore_tui.insight.base import snapshot
 from makemore_tui.insight.lr_finder import lr_find, lr_schedule, smooth, suggest
 
-from insight_common import _model, _same, _state, data, one_thread  # noqa: F401 (fixtures)
+from helpers import same_weights, small_model, weights_of
 
 
 def test_lr_schedule_rises_exponentially_from_1e_3_to_1_over_1000_steps():
@@ -24,11 +24,11 @@ def test_lr_schedule_rises_exponentially_from_1e_3_to_1_over_1000_steps():
 
 
 def test_lr_find_sweeps_a_copy_and_suggests_a_rate_at_or_below_the_minimum(data):
-    m = _model(data, n_hidden=32)
-    before = _state(m)
+    m = small_model(data, n_hidden=32)
+    before = weights_of(m)
     seen = []
     r = lr_find(m, *data.splits["train"], batch_size=32, seed=5, progress=lambda i, loss: seen.append(i))
-    assert _same(m, before)  # the live model is untouched
+    assert same_weights(m, before)  # the live model is untouched
     assert r.lrs == pytest.approx(lr_schedule()[1]) and r.steps == len(r.losses) == len(seen)
     assert r.steps <= 1000 and r.steps > 500
     assert 1e-3 <= r.suggested_lr <= r.min_lr <= 1.0
@@ -41,7 +41,7 @@ def test_lr_find_sweeps_a_copy_and_suggests_a_rate_at_or_below_the_minimum(data)
 
 
 def test_lr_find_losses_are_the_losses_of_sgd_steps_at_the_scheduled_rates(data):
-    m = _model(data)
+    m = small_model(data)
     X, Y = data.splits["train"]
     r = lr_find(m, X, Y, batch_size=16, steps=30, seed=9)
     ref = snapshot(m)
@@ -57,7 +57,7 @@ def test_lr_find_losses_are_the_losses_of_sgd_steps_at_the_scheduled_rates(data)
 
 
 def test_lr_find_stops_when_the_loss_blows_up(data):
-    m = _model(data)
+    m = small_model(data)
     r = lr_find(m, *data.splits["train"], steps=400, lo=0.0, hi=3.0, seed=0)  # rates 1 to 1000
     assert r.stopped_early and r.steps < 400
     assert 1.0 <= r.suggested_lr <= r.min_lr

@@ -15,7 +15,7 @@ from makemore_tui.insight.lr_finder import lr_find
 from makemore_tui.insight.nextchar import next_char
 from makemore_tui.models import build_model
 
-from insight_common import _same, _state, data, one_thread, WORDS  # noqa: F401 (fixtures)
+from helpers import WORDS, same_weights, weights_of
 
 
 @pytest.mark.parametrize("kind", ["bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer"])
@@ -24,7 +24,7 @@ def test_every_view_works_for_every_model_type_and_leaves_it_unchanged(kind):
     data = make_dataset(WORDS, block)
     m = build_model(Config(type=kind, block_size=block, n_embd=8, n_hidden=16, n_layer=1, n_head=2, seed=1).validate(),
                     len(data.vocab))
-    before = _state(m)  # BatchNorm's running statistics included
+    before = weights_of(m)  # BatchNorm's running statistics included
     X, Y = fixed_batch(*data.splits["train"], 32)
     nc = next_char(m, data.vocab, "em", block_size=block)
     m.eval()  # one example: BatchNorm must use its running statistics, as next_char does
@@ -45,4 +45,4 @@ def test_every_view_works_for_every_model_type_and_leaves_it_unchanged(kind):
     assert sum(map(sum, c.counts)) == data.splits["dev"][0].shape[0]
     r = lr_find(m, *data.splits["train"], steps=50)
     assert 1e-3 <= r.suggested_lr <= r.min_lr
-    assert _same(m, before)
+    assert same_weights(m, before)

@@ -10,12 +10,12 @@ import torch
 from makemore_tui.data import DataError
 from makemore_tui.insight.nextchar import next_char
 
-from insight_common import _model, data, one_thread  # noqa: F401 (fixtures)
+from helpers import small_model
 
 
 @pytest.mark.parametrize("context,window", [("", "..."), ("e", "..e"), ("emm", "emm"), ("isabell", "ell")])
 def test_next_char_is_the_softmax_of_the_logits_for_the_padded_window(data, context, window):
-    m = _model(data)
+    m = small_model(data)
     nc = next_char(m, data.vocab, context, block_size=3)
     assert nc.window == window
     X = torch.tensor([[data.vocab.stoi[c] for c in window]])
@@ -33,12 +33,12 @@ def test_next_char_is_the_softmax_of_the_logits_for_the_padded_window(data, cont
 
 def test_next_char_rejects_unknown_characters(data):
     with pytest.raises(DataError):
-        next_char(_model(data), data.vocab, "em!", block_size=3)
+        next_char(small_model(data), data.vocab, "em!", block_size=3)
 
 
 def test_next_char_follows_training(data):
     """After training, the distribution after 'emm' changes and 'a' (emma) becomes likelier."""
-    m = _model(data, n_embd=8, n_hidden=64)
+    m = small_model(data, n_embd=8, n_hidden=64)
     before = next_char(m, data.vocab, "emm", block_size=3).prob("a")
     X, Y = data.splits["train"]
     Xall = torch.cat([X, data.splits["dev"][0], data.splits["test"][0]])

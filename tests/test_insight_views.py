@@ -13,8 +13,8 @@ from makemore_tui.cli import build_parser, main
 from makemore_tui.insight import views as registry
 from makemore_tui.insight.views import GENERIC_PANE, InsightView, Subject, register, resolve, unregister, view
 
-from insight_common import WORDS, _train_run, one_thread  # noqa: F401 (fixtures)
-from test_insight_app import finished, make_app, pilot_test, screen_text, wait_for, workdir  # noqa: F401
+from helpers import WORDS, train_run
+from helpers_app import choose_in_palette, finished, insight_app, run_async, wait_for, wait_for_text
 
 BUILT_IN = ["next-char", "embedding", "lr-find", "health", "compare", "confusion"]
 
@@ -76,7 +76,7 @@ def test_unregistering_restores_the_built_in_views(toy):
 def test_inspect_prints_a_registered_view(toy, tmp_path, capsys):
     f = tmp_path / "names.txt"
     f.write_text("\n".join(WORDS) + "\n")
-    work = _train_run(tmp_path, "run", f, "--max-steps", "20", "--n-hidden", "16")
+    work = train_run(tmp_path, "run", f, "--max-steps", "20", "--n-hidden", "16")
     from makemore_tui.run import load_for_sampling
 
     model, _, _ = load_for_sampling(work)
@@ -88,12 +88,12 @@ def test_inspect_prints_a_registered_view(toy, tmp_path, capsys):
     assert "choose one of next-char, embedding, lr-find, health, compare, confusion, toy" in capsys.readouterr().err
 
 
-@pilot_test
+@run_async
 async def test_a_registered_view_has_its_key_palette_entry_and_generic_pane(toy, workdir):
     from makemore_tui.app.commands import ActionCommands
     from makemore_tui.app.insight.generic import GenericPane
 
-    app = make_app()  # built after the view was registered
+    app = insight_app()  # built after the view was registered
     async with app.run_test(size=(100, 30)) as pilot:
         await finished(pilot)
         switcher = app.query_one("#views")
@@ -104,17 +104,12 @@ async def test_a_registered_view_has_its_key_palette_entry_and_generic_pane(toy,
         await wait_for(pilot, lambda: pane.result is not None or pane.error is not None, what="the toy's text")
         assert pane.error is None, pane.error
         n = sum(p.numel() for p in app.current_run.trainer.model.parameters())
-        await pilot.pause(0.1)
-        text = screen_text(app)
+        text = await wait_for_text(pilot, f"toy view: {n:,} parameters", "k Toy")
         assert f"toy view: {n:,} parameters" in text and "k Toy" in text
         await pilot.press("k")
         assert switcher.current == "training"
         # the command palette: its entry by its sentence, and choosing it shows the view
         titles = [title for title, _, _ in ActionCommands(app.screen)._commands()]
         assert "Toy view: how many numbers the model has" in titles
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        await pilot.press(*"toy view how many")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "toy view how many", "Toy view: how many numbers the model has")
         await wait_for(pilot, lambda: switcher.current == "insight-toy", what="the palette")

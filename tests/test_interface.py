@@ -13,7 +13,7 @@ from makemore_tui.recorder import CONFIG, write_json
 from makemore_tui.run import Run
 from makemore_tui.trainer import Trainer
 
-from conftest import make_words, tiny_config
+from helpers import make_words, tiny_config
 
 
 def members(protocol: type) -> set[str]:

@@ -22,7 +22,7 @@ from makemore_tui.run import Run, open_run
 from makemore_tui.sampling import sample
 from makemore_tui.trainer import Trainer, evaluate
 
-from conftest import make_words
+from helpers import losses_of, make_words
 from makemore_reference import rnn_forward, transformer_forward
 
 FAMILY = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")
@@ -58,15 +58,6 @@ def datasets(words16):
         return cache[block_size]
 
     return get
-
-
-def losses_of(events) -> list[float]:
-    out: list[float] = []
-    for e in events:
-        if isinstance(e, ev.Steps):
-            assert e.first_step == len(out)
-            out.extend(e.losses)
-    return out
 
 
 def test_every_type_is_registered():

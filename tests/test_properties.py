@@ -22,7 +22,7 @@ from makemore_tui.data import (
     words_from_text,
 )
 
-from test_data import loop_examples
+from helpers import loop_examples
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -178,7 +178,7 @@ def test_main_never_fails_with_more_than_one_line(flags, values):
 
 @pytest.fixture(scope="module")
 def good_checkpoint(tmp_path_factory):
-    from conftest import make_words, tiny_config
+    from helpers import make_words, tiny_config
     from makemore_tui.data import make_dataset
     from makemore_tui.trainer import Trainer
 

@@ -1,8 +1,6 @@
 """The README's two set-up commands are the ones CI and users run."""
 
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import REPO as ROOT
 
 
 def _commands() -> list[str]:

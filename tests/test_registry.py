@@ -21,7 +21,7 @@ from makemore_tui.models.base import Model, record
 from makemore_tui.run import estimate_params, load_for_sampling, open_run
 from makemore_tui.sampling import sample
 
-from conftest import SRC
+from helpers import SRC
 
 TOY = "toy-mean"
 
@@ -141,22 +141,19 @@ def test_command_line_refuses_an_unregistered_type(capsys):
 
 
 def test_app_shows_the_toys_parameters_and_shapes(toy, words_file, tmp_path, monkeypatch):
-    from makemore_tui.app.app import MakemoreApp
     from makemore_tui.app.settings_screen import SettingsScreen
     from makemore_tui.app.shapes_pane import ShapesPane
     from textual.widgets import Select
 
-    from test_app import finished, run_async, screen_text
+    from helpers_app import finished, make_app, run_async, screen_text
 
     monkeypatch.chdir(tmp_path)
-    run = open_run(toy_config(max_steps=30), str(words_file), "out")
 
     @run_async
     async def drive():
-        app = MakemoreApp(run, make_run=lambda cfg: open_run(cfg, str(words_file), "out-2"), sample_seed=7,
-                          freeze_clock=True)
+        app = make_app(words_file, toy_config(max_steps=30))
         async with app.run_test(size=(160, 48)) as pilot:
-            await finished(app, pilot)
+            await finished(pilot)
             text = screen_text(app)
             # the parameter table: the toy's own parameters, shapes and sizes, and the total
             for name, shape, count in (("toy_emb", "(27, 4)", "108"), ("toy_out", "(4, 27)", "108")):

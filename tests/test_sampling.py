@@ -7,12 +7,12 @@ from makemore_tui.models import build_model
 from makemore_tui.sampling import sample
 from makemore_tui.trainer import Trainer
 
-from conftest import tiny_config
+from helpers import tiny_config
 
 
 @pytest.fixture(scope="module")
 def trained():
-    from conftest import make_words
+    from helpers import make_words
     from makemore_tui.data import make_dataset
 
     data = make_dataset(make_words(), 3)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parents[1] / "src" / "makemore_tui"
+from helpers import SRC
+
+PKG = SRC / "makemore_tui"
 MAX_LINES = 450
 UI_PACKAGES = ("textual", "textual_plotext")
 

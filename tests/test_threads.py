@@ -9,7 +9,7 @@ from makemore_tui.config import preset
 from makemore_tui.data import make_dataset
 from makemore_tui.models import build_model
 
-from conftest import make_words
+from helpers import make_words
 
 
 def _setup(name="wavenet"):
