@@ -4,7 +4,6 @@ notification, and training goes on; the next good save clears the mark."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from makemore_tui import checkpoint as ckpt
 from makemore_tui.app.app import MakemoreApp
@@ -12,14 +11,9 @@ from makemore_tui.app.state import PAUSED
 from makemore_tui.config import Config
 from makemore_tui.run import open_run
 
-from conftest import make_words
+from helpers import make_words
+from helpers_app import wait_for
 
-
-async def _until(pilot, cond, what: str, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        await pilot.pause(0.02)
 
 
 def test_a_failed_save_is_shown_and_training_goes_on(tmp_path, monkeypatch):
@@ -37,10 +31,10 @@ def test_a_failed_save_is_shown_and_training_goes_on(tmp_path, monkeypatch):
 
     async def go():
         async with app.run_test(size=(120, 30)) as pilot:
-            await _until(pilot, lambda: app.state.status == PAUSED, "the paused run")
+            await wait_for(pilot, lambda: app.state.status == PAUSED, what="the paused run")
             monkeypatch.setattr(ckpt.torch, "save", full_disk)
             await pilot.press("n", "c")
-            await _until(pilot, lambda: app.state.save_error, "the failed save")
+            await wait_for(pilot, lambda: app.state.save_error, what="the failed save")
             app.redraw(force=True)
             await pilot.pause(0.05)
             assert "NOT SAVED" in app.status_bar.text_for(app.state)
@@ -48,10 +42,10 @@ def test_a_failed_save_is_shown_and_training_goes_on(tmp_path, monkeypatch):
             assert any("checkpoint not saved" in m and "the next save tries again" in m for m in notes), notes
             step = app.state.step
             await pilot.press("n")  # training goes on
-            await _until(pilot, lambda: app.state.step > step, "another step")
+            await wait_for(pilot, lambda: app.state.step > step, what="another step")
             monkeypatch.setattr(ckpt.torch, "save", real_save)
             await pilot.press("c")
-            await _until(pilot, lambda: not app.state.save_error, "the good save")
+            await wait_for(pilot, lambda: not app.state.save_error, what="the good save")
             assert "NOT SAVED" not in app.status_bar.text_for(app.state)
             assert ckpt.load(tmp_path / "out")["state"]["step"] == app.state.step
             app.stop_all()

@@ -12,7 +12,7 @@ from makemore_tui import cli
 from makemore_tui.control import STATUS, read_status
 from makemore_tui.recorder import CONFIG, METRICS, SUMMARY, parse_metrics_line, read_json, read_summary
 
-from conftest import PYTHON, make_words, subprocess_env
+from helpers import PYTHON, make_words, subprocess_env
 
 DEEP = "[" * 100_000 + "]" * 100_000
 BAD_JSON = {

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from makemore_tui import checkpoint as ckpt
 from makemore_tui.recorder import METRICS, SUMMARY
 
-from conftest import PYTHON, make_words, subprocess_env
+from helpers import PYTHON, make_words, subprocess_env, wait_until
 
 # a checkpoint of about 0.65 MB (weights and AdamW's two moments): more than is left free
 BIG = ["--n-embd", "8", "--n-embd2", "1024", "--block-size", "3", "--optimizer", "adamw", "-l", "0.001",
@@ -51,12 +50,6 @@ def _words(mnt):
     return p
 
 
-def _wait(pred, timeout=120.0):
-    end = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.05)
-
 
 def test_a_failed_final_save_exits_3_with_one_line_and_keeps_the_last_good_checkpoint(small_disk):
     words, work = _words(small_disk), small_disk / "w"
@@ -89,10 +82,10 @@ def test_a_failed_save_is_said_at_once_and_the_next_save_tries_again(small_disk)
         assert line.startswith("makemore-tui: warning: checkpoint not saved (no space left on the device)"), line
         assert "training goes on" in line and proc.poll() is None
         metrics_then = (work / METRICS).stat().st_size
-        _wait(lambda: (work / METRICS).stat().st_size > metrics_then)  # still training
+        assert wait_until(lambda: (work / METRICS).stat().st_size > metrics_then, timeout=120)  # still training
         filler.unlink()  # room again: the next periodic save succeeds
-        _wait(lambda: (work / ckpt.CHECKPOINT).exists())
-        _wait(lambda: _loads(work))
+        assert wait_until(lambda: (work / ckpt.CHECKPOINT).exists(), timeout=120)
+        assert wait_until(lambda: _loads(work), timeout=120)
     finally:
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(120)

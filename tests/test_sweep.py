@@ -9,7 +9,6 @@ import io
 import json
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import optuna
@@ -21,19 +20,13 @@ from makemore_tui.sweep.launch import SweepRequest, run_sweep
 from makemore_tui.sweep.study import make_storage
 from makemore_tui.sweep.results import read_sweep
 
-from conftest import PYTHON, subprocess_env
+from helpers import PYTHON, subprocess_env, wait_until
 
 LONG = 240.0  # seconds: a limit for things that take a few
 
 
-def _wait(pred, what: str, timeout: float = LONG):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+def _wait(pred, what: str, timeout: float = LONG) -> None:
+    assert wait_until(pred, timeout=timeout, every=0.1), f"timed out waiting for {what}"
 
 
 def _sweep(d: Path, words: Path, *extra: str, **kw) -> subprocess.Popen:

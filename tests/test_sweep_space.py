@@ -22,7 +22,7 @@ from makemore_tui.sweep.results import best_config, print_sweep, read_sweep
 from makemore_tui.sweep.trial import REPORTS, fitted, run_trial
 from sweep_files import write_sweep
 
-from conftest import tiny_config
+from helpers import tiny_config
 
 
 @pytest.mark.parametrize("name", models.names())

@@ -7,7 +7,6 @@ import os
 import signal
 import stat
 import subprocess
-import time
 
 import pytest
 
@@ -19,16 +18,10 @@ from makemore_tui.recorder import CONFIG, LR_FIND, METRICS, SUMMARY
 from makemore_tui.run import Run
 from makemore_tui.workdir import LOCK, WorkDirBusy
 
-from conftest import PYTHON, make_words, subprocess_env, tiny_config
+from helpers import PYTHON, make_words, subprocess_env, tiny_config, wait_until
 
 FAST = ["--n-embd", "4", "--n-embd2", "16", "--threads", "1", "--log-every", "10"]
 
-
-def _wait(pred, timeout=60.0):
-    end = time.monotonic() + timeout
-    while not pred():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def _live_run(work, words):
     proc = subprocess.Popen([PYTHON, "-m", "makemore_tui", "--headless", "-i", str(words), "-o", str(work),
                              "--max-steps", str(10**9), *FAST], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=subprocess_env())
-    _wait(lambda: (work / METRICS).exists() and (work / METRICS).stat().st_size > 0)
+    assert wait_until(lambda: (work / METRICS).exists() and (work / METRICS).stat().st_size > 0, timeout=120)
     return proc
 
 
@@ -122,7 +115,7 @@ def test_every_file_of_a_run_is_owner_only(tmp_path, words):
     work = tmp_path / "w"
     proc = _live_run(work, words)  # a live run has its socket and status file too
     try:
-        _wait(lambda: (work / SOCKET).exists() and (work / STATUS).exists() and (work / CONFIG).exists())
+        assert wait_until(lambda: all((work / n).exists() for n in (SOCKET, STATUS, CONFIG)), timeout=120)
         for p in work.iterdir():
             assert stat.S_IMODE(p.lstat().st_mode) & 0o077 == 0, f"{p.name} is {oct(p.lstat().st_mode)}"
     finally:
