@@ -28,7 +28,6 @@ from pathlib import Path
 
 import torch
 
-from makemore_tui import events as ev
 from makemore_tui.config import preset
 from makemore_tui.run import open_run
 

@@ -13,7 +13,6 @@ with the step rate.
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections import deque

@@ -17,7 +17,6 @@ from __future__ import annotations
 import fcntl
 import json
 import math
-import os
 import socket
 import warnings
 from datetime import datetime
