@@ -74,7 +74,8 @@ def typed(d: dict | None, schema: dict[str, type]) -> dict | None:
 
 # summary.json as RunRecorder writes it
 SUMMARY_FIELDS = {"steps": int, "params": int, "train_loss": float, "val_loss": float, "test_loss": float,
-                  "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str}
+                  "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str,
+                  "eval_whole_splits": bool}
 
 
 def read_summary(work_dir: str | os.PathLike) -> dict | None:
@@ -218,6 +219,10 @@ class RunRecorder:
                 "steps_per_s": round(event.steps_per_s, 1),
                 "stopped_early": event.stopped_early,
                 "diverged": event.diverged,
+                # how many examples of each split the losses above were taken over, and whether those
+                # were the whole splits (not each split's fixed sample); a split not evaluated is absent
+                "eval_examples": dict(event.eval_examples),
+                "eval_whole_splits": event.eval_whole,
             }
             write_json(self.dir / SUMMARY, self.summary)
 

@@ -48,7 +48,7 @@ class ConfusionPane(InsightPane):
 
     def compute(self, run) -> tuple[int, Confusion]:
         step, snap = in_training_thread(run, lambda: (run.trainer.step, snapshot(run.trainer.model)))
-        return step, confusion(snap, *run.data.splits["dev"], run.data.vocab, top=12)
+        return step, confusion(snap, run.data.eval_split("dev"), None, run.data.vocab, top=12)
 
     def render_result(self, state) -> None:
         wide = self.size.width >= 130
