@@ -1,5 +1,6 @@
-"""A split's words as one flat array of token ids, and the (context -> next character) windows cut
-from it when they are needed.
+"""The train/dev/test splits: how a word list is dealt into them (the lectures' seeded shuffle, cut
+80/10/10), and each split's words as one flat array of token ids, with the (context -> next
+character) windows cut from it when they are needed.
 
 nanoGPT keeps its tokens as one flat array and cuts each batch out of it; so does a Split. `tokens`
 holds every word's codes followed by the end token 0, in the smallest integer type that holds the
@@ -9,10 +10,10 @@ vocabulary (one byte a character up to 256 symbols); it is also the list of targ
 lecture's loop builds one character at a time, cut for a batch of targets at once. So memory is a
 byte or two a character of text, whatever the block size, and every model type reads the same data.
 
-The evaluation sample is a split's first words (`head`): the split's order is the seeded shuffle of
-the lecture, so its first words are a random sample of it, the same every time, and a view of it,
-not a copy. EVAL_EXAMPLES of them (rounded up to a whole word) keep a loss within about +-0.002 of
-the whole split's (a standard error; README, "Data"); a split that is smaller is evaluated whole.
+The evaluation sample is a split's first words (`head`): the split's order is the seeded shuffle,
+so its first words are a random sample of it, the same every time, and a view of it, not a copy.
+EVAL_EXAMPLES of them (rounded up to a whole word) keep a loss within about +-0.002 of the whole
+split's (one standard error; README, "Data"); a split that is smaller is evaluated whole.
 """
 
 from __future__ import annotations
@@ -134,9 +135,10 @@ class Split:
         for i in range(0, self.examples, rows):
             yield self.windows(torch.arange(i, min(i + rows, self.examples), device=self.tokens.device))
 
-    def head(self, examples: int = EVAL_EXAMPLES) -> "Split":
-        """The split's first words holding at least `examples` examples (all when it has fewer): the
-        evaluation sample. A view: no tokens are copied."""
+    def head(self, examples: int | None = None) -> "Split":
+        """The split's first words holding at least `examples` (default EVAL_EXAMPLES) examples, all
+        when it has fewer: the evaluation sample. A view: no tokens are copied."""
+        examples = EVAL_EXAMPLES if examples is None else examples
         if self.examples <= examples:
             return self
         k = int(torch.searchsorted(self.starts, torch.tensor([examples], device=self.starts.device)))
