@@ -237,9 +237,9 @@ class Run:
         return self.trainer.submit(draw).result()
 
     def release(self) -> None:
-        """The front end is closing: stop between two steps, skipping the final evaluation of the
-        whole splits (seconds for the larger presets). The summary then has no final losses; the
-        checkpoint is saved as usual."""
+        """The front end is closing: stop between two steps, skipping the final evaluation (seconds
+        for the larger presets; one under way stops between two of its passes). The summary then has
+        no final losses; the checkpoint is saved as usual."""
         self.trainer.stop(final_evaluation=False)
 
     def close(self) -> None:

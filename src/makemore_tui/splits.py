@@ -7,7 +7,8 @@ holds every word's codes followed by the end token 0, in the smallest integer ty
 vocabulary (one byte a character up to 256 symbols); it is also the list of targets, in order.
 `starts` says where each word begins (one more entry: the total). The window of target i is the
 `block_size` tokens before it, zeroed where that would reach into the previous word: what the
-lecture's loop builds one character at a time, cut for a batch of targets at once. So memory is a
+lecture's loop builds one character at a time, cut for a batch of targets at once (a gather and a
+cumulative sum a batch: the cut costs the same on any size of list). So memory is a
 byte or two a character of text, whatever the block size, and every model type reads the same data.
 
 The evaluation sample is a split's first words (`head`): the split's order is the seeded shuffle,
@@ -105,12 +106,15 @@ class Split:
         return self.starts[words + 1] - self.starts[words] - 1
 
     def windows(self, ix: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """X (len(ix), block_size) and Y (len(ix),), int64, of the examples whose targets are at ix."""
+        """X (len(ix), block_size) and Y (len(ix),), int64, of the examples whose targets are at ix.
+
+        The block_size tokens before each target, with the previous word's end token and all before
+        it zeroed: a character is never 0, so the last 0 of a row is where its word begins."""
         ix = ix.to(self.tokens.device)
-        first = self.starts[torch.searchsorted(self.starts, ix, right=True) - 1]  # each target's word start
         pos = ix[:, None] - self._back[None, :]
         X = self.tokens[pos.clamp(min=0)].long()
-        X.masked_fill_(pos < first[:, None], 0)
+        X.masked_fill_(pos < 0, 0)
+        X *= (X == 0).flip(1).cumsum(1).flip(1) == 0  # keep what follows the row's last 0
         return X, self.tokens[ix].long()
 
     def word_windows(self, words: torch.Tensor) -> torch.Tensor:

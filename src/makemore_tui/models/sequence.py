@@ -82,7 +82,7 @@ class SequenceModel(Model):
         return out
 
     def _forward_sorted(self, X):
-        """Large inference batches (a whole split): rows sorted by prefix length and run in chunks, so
+        """Large inference batches (a pass of an evaluation): rows sorted by prefix length and run in chunks, so
         each chunk is only as long as its own longest prefix and memory stays bounded."""
         lead = ((X != 0).cumsum(1) == 0).sum(1)
         order = torch.argsort(lead, descending=True)
