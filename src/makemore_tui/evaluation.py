@@ -15,7 +15,7 @@ from .models.base import eval_mode
 from .splits import Split
 
 EVAL_CHUNK = 8192  # windows a pass
-EVAL_WORDS = 1024  # whole words a pass, for the models that read every position of a word at once
+EVAL_WORDS = 512  # whole words a pass, for the models that read every position of a word at once
 
 
 @torch.no_grad()
