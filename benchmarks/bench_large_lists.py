@@ -97,8 +97,9 @@ def one_run(words: Path, model: str, work: Path, steps: int, threads: int | None
             "eval_examples": sum(summary["eval_examples"].values())}
 
 
-def step_times(lists: dict[str, Path], model: str, steps: int, rounds: int) -> dict[str, float]:
-    """Milliseconds a training step takes on each list (median of `rounds` alternating rounds)."""
+def step_times(lists: dict[str, Path], model: str, steps: int, rounds: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Milliseconds a training step takes on each list (median of `rounds` alternating rounds), and
+    the seconds each list took to load (read, checked, encoded, shuffled and split)."""
     import statistics
 
     import torch
@@ -108,7 +109,11 @@ def step_times(lists: dict[str, Path], model: str, steps: int, rounds: int) -> d
     from makemore_tui.trainer import Trainer
 
     cfg = preset("seed" if model == "mlp" else model, max_steps=steps, eval_every=0).validate()
-    data = {k: load_dataset(p, cfg.block_size) for k, p in lists.items()}
+    data, load_s = {}, {}
+    for k, p in lists.items():
+        t0 = time.perf_counter()
+        data[k] = load_dataset(p, cfg.block_size)
+        load_s[k] = round(time.perf_counter() - t0, 2)
     times: dict[str, list[float]] = {k: [] for k in lists}
     for r in range(rounds):
         for k, d in (data.items() if r % 2 == 0 else reversed(data.items())):  # no size always first
@@ -117,7 +122,7 @@ def step_times(lists: dict[str, Path], model: str, steps: int, rounds: int) -> d
             t.final_losses = lambda: {}  # only the steps are timed
             fin = t.run()
             times[k].append(1e3 / fin.steps_per_s)
-    return {k: round(statistics.median(v), 4) for k, v in times.items()}
+    return {k: round(statistics.median(v), 4) for k, v in times.items()}, load_s
 
 
 def main() -> int:
@@ -149,10 +154,12 @@ def main() -> int:
     timing_steps = {"mlp": 5000, "transformer": 40}
     print(f"time a step takes, median of {args.rounds} rounds alternating between the sizes:")
     for model in args.models:
-        per_step = step_times(lists, model, timing_steps.get(model, 100), args.rounds)
+        per_step, load_s = step_times(lists, model, timing_steps.get(model, 100), args.rounds)
         for k, ms in per_step.items():
-            results[model][k]["ms_per_step_timed"] = ms
+            results[model][k].update(ms_per_step_timed=ms, load_s=load_s[k])
         print(f"  {model:>12}: " + ", ".join(f"{k} MB {ms:.3f} ms" for k, ms in per_step.items()), flush=True)
+        print(f"  {'(loading)':>12}: " + ", ".join(f"{k} MB {t:.2f} s ({t / float(k):.3f} s/MB)"
+                                                   for k, t in load_s.items()), flush=True)
     verdict = {}
     for model, by_size in results.items():
         biggest = by_size[f"{max(args.sizes):g}"]
