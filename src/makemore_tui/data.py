@@ -1,9 +1,12 @@
-"""Reading a word list, its vocabulary, and the (context -> next character) examples.
+"""Reading a word list, its vocabulary, and its train/dev/test splits as token ids.
 
 A file holds one item a line. The vocabulary is built from the data: `.` (index 0) is the boundary
 token that starts and ends every word, then the data's characters in sorted order. For names that
-gives the 27 symbols of the lectures. Examples are built with numpy in one pass over the whole
-text, so a file of millions of lines loads in seconds, in memory proportional to the data.
+gives the 27 symbols of the lectures. The file is read in one streaming pass, READ_PIECE bytes at a
+time, each piece checked, split into items and turned into code points at once (no Python string
+is kept an item); then the items become one flat array of token ids, shuffled and dealt into the
+splits (splits.py), where the (context -> next character) windows are cut per batch. So a file of
+millions of lines loads in seconds, with progress, in memory proportional to its text.
 
 What the loader accepts, and what it refuses (with a DataError that says which line and why):
 - UTF-8 text. A byte-order mark is dropped; Windows (CRLF) and old Mac (CR) line endings are fine.
