@@ -340,10 +340,10 @@ class RemoteRun:
         import torch
 
         if self.data is not None:
-            X = self.data.splits["train"][0][: self.cfg.batch_size]
+            X = self.data.splits["train"].first(self.cfg.batch_size)[0]
         else:
             X = torch.zeros((self.cfg.batch_size, self.cfg.block_size), dtype=torch.long)
-        sizes = {k: int(self.data.splits[k][0].shape[0]) if self.data is not None else 0 for k in ("train", "dev", "test")}
+        sizes = {k: self.data.splits[k].examples if self.data is not None else 0 for k in ("train", "dev", "test")}
         return ev.Started.of(self.cfg.to_dict(), model, X, vocab=self.vocab.itos, max_steps=started.max_steps,
                              sizes=(sizes["train"], sizes["dev"], sizes["test"]))
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from . import models
 from .argtypes import FLOAT, INT, Parser, UsageError
-from .config import DEVICES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
+from .config import DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
 
 EXIT_USAGE = 2
 
@@ -23,7 +24,7 @@ CONFIG_FLAGS = {
     "max_steps": "max_steps", "seed": "seed", "device": "device", "eval_every": "eval_every",
     "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
     "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
-    "n_layer": "n_layer", "n_head": "n_head",
+    "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact",
 }
 
 
@@ -88,6 +89,9 @@ def build_parser() -> Parser:
     o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: one, or all cores where a timing at the start shows they win)")
     o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
     o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
+    o.add_argument("--eval-exact", action="store_const", const=True, default=None,
+                   help=f"compute the losses over the whole splits (default: a fixed sample of {EVAL_EXAMPLES:,} "
+                   "examples of each split larger than that; the bundled names' splits are smaller: whole)")
     s = p.add_argument_group("sampling")
     s.add_argument("--num-samples", type=INT, default=20, help="names to print with --sample-only (default 20)")
     s.add_argument("--temperature", type=FLOAT, default=1.0)
@@ -245,9 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
-    except KeyboardInterrupt:  # Ctrl-C before training started (while loading, say): nothing to save
-        print("makemore-tui: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:  # a signal before training started (while loading, say): nothing to save
+        signum = getattr(e, "signum", signal.SIGINT)
+        print(f"makemore-tui: stopped by {signal.Signals(signum).name} before training began: nothing was "
+              "trained or saved", file=sys.stderr)
+        return 128 + signum
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -287,32 +293,35 @@ def _main(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             headless = True
         from .checkpoint import checkpoint_path
+        from .headless import interrupt_on_signals
         from .run import SAVE_INTERVAL_S, check_work_dir
 
-        check_work_dir(args.work_dir)
-        replaced = not args.resume and checkpoint_path(args.work_dir).exists()
-        save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
-        run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume, progress=_load_progress(args.input_file),
-                       save_every_s=save_every, max_steps=args.max_steps if args.resume else None)
-        if replaced:
-            print(f"makemore-tui: note: {args.work_dir} held a saved run; this new run replaced it (use --resume "
-                  "to continue a run instead, or -o for another directory)", file=sys.stderr)
-        if args.resume:
-            ignored = {k: v for k, v in explicit_settings(args).items()
-                       if k not in ("max_steps", "device") and getattr(run.cfg, k) != v}
-            if args.preset is not None and args.preset != run.cfg.preset:
-                ignored["preset"] = args.preset
-            if ignored:
-                print("makemore-tui: note: --resume continues with the checkpoint's settings; ignored: "
-                      + ", ".join(f"{k}={v}" for k, v in ignored.items()), file=sys.stderr)
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        else:  # measured now, on this machine as loaded as it is
-            from .threads import choose_threads
+        with interrupt_on_signals():  # until training starts a signal ends the command at once: nothing to save
+            check_work_dir(args.work_dir)
+            replaced = not args.resume and checkpoint_path(args.work_dir).exists()
+            save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
+            run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume,
+                           progress=_load_progress(args.input_file), save_every_s=save_every,
+                           max_steps=args.max_steps if args.resume else None)
+            if replaced:
+                print(f"makemore-tui: note: {args.work_dir} held a saved run; this new run replaced it (use --resume "
+                      "to continue a run instead, or -o for another directory)", file=sys.stderr)
+            if args.resume:
+                ignored = {k: v for k, v in explicit_settings(args).items()
+                           if k not in ("max_steps", "device", "eval_exact") and getattr(run.cfg, k) != v}
+                if args.preset is not None and args.preset != run.cfg.preset:
+                    ignored["preset"] = args.preset
+                if ignored:
+                    print("makemore-tui: note: --resume continues with the checkpoint's settings; ignored: "
+                          + ", ".join(f"{k}={v}" for k, v in ignored.items()), file=sys.stderr)
+            if args.threads:
+                torch.set_num_threads(args.threads)
+            else:  # measured now, on this machine as loaded as it is
+                from .threads import choose_threads
 
-            choose_threads(run.cfg, run.trainer.model, *run.data.splits["train"])
-        for notice in run.data.notices:
-            print(f"makemore-tui: note: {notice}", file=sys.stderr)
+                choose_threads(run.cfg, run.trainer.model, *run.trainer.first_batch())
+            for notice in run.data.notices:
+                print(f"makemore-tui: note: {notice}", file=sys.stderr)
         if headless:
             from .headless import run_headless
 

@@ -21,6 +21,10 @@ DEVICES = ("cpu", "cuda", "mps")
 
 # The seed that the lecture's init uses: torch.Generator().manual_seed(2147483647).
 LECTURE_SEED = 2147483647
+# Examples (windows) of each split that the losses are computed on, unless eval_exact: the split's
+# first words holding this many (splits.Split.head). A loss over them is within about +-0.002 of
+# the whole split's (one standard error, for a per-example loss spread of 1.23 as on names).
+EVAL_EXAMPLES = 1 << 18
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Config:
     eval_every: int = 2_000  # steps between dev-loss evaluations (0: only at the end)
     log_every: int = 100  # steps between lines of metrics.jsonl
     preset: str = "seed"
+    eval_exact: bool = False  # losses over the whole splits, not each split's fixed sample (splits.Split.head)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -100,6 +105,8 @@ class Config:
                 raise ConfigError(f"{name} must be a whole number, got {v!r}")
             if not lo <= v <= hi:
                 raise ConfigError(f"{name} must be between {lo:,} and {hi:,}, got {v:,}")
+        if not isinstance(self.eval_exact, bool):
+            raise ConfigError(f"eval_exact must be true or false, got {self.eval_exact!r}")
         for name in ("learning_rate", "weight_decay", "lr_decay_at", "lr_decay_factor", "min_lr"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):

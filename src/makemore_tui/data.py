@@ -1,9 +1,12 @@
-"""Reading a word list, its vocabulary, and the (context -> next character) examples.
+"""Reading a word list, its vocabulary, and its train/dev/test splits as token ids.
 
 A file holds one item a line. The vocabulary is built from the data: `.` (index 0) is the boundary
 token that starts and ends every word, then the data's characters in sorted order. For names that
-gives the 27 symbols of the lectures. Examples are built with numpy in one pass over the whole
-text, so a file of millions of lines loads in seconds, in memory proportional to the data.
+gives the 27 symbols of the lectures. The file is read in one streaming pass, READ_PIECE bytes at a
+time, each piece checked, split into items and turned into code points at once (no Python string
+is kept an item); then the items become one flat array of token ids, shuffled and dealt into the
+splits (splits.py), where the (context -> next character) windows are cut per batch. So a file of
+millions of lines loads in seconds, with progress, in memory proportional to its text.
 
 What the loader accepts, and what it refuses (with a DataError that says which line and why):
 - UTF-8 text. A byte-order mark is dropped; Windows (CRLF) and old Mac (CR) line endings are fine.
@@ -22,15 +25,17 @@ What the loader accepts, and what it refuses (with a DataError that says which l
 from __future__ import annotations
 
 import os
-import random
 import stat
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
+
+from .splits import Split, WordSet, shuffled_order, split_sizes, split_words, token_dtype  # noqa: F401 (split_words: API)
 
 BOUNDARY = "."
 MAX_LINE_CHARS = 1_000
@@ -46,14 +51,10 @@ class VocabError(DataError):
     """The data has characters that a given vocabulary (a checkpoint's) lacks."""
 
 
-def _split_sizes(n: int) -> tuple[int, int]:
-    return int(0.8 * n), int(0.9 * n)
-
-
 def _min_words() -> int:
     n = 1
     while True:
-        n1, n2 = _split_sizes(n)
+        n1, n2 = split_sizes(n)
         if n1 > 0 and n2 > n1 and n > n2:
             return n
         n += 1
@@ -70,42 +71,115 @@ def bundled_dataset() -> Path:
     raise DataError("the bundled names list is missing from this installation; pass a file with -i")
 
 
-READ_CHUNK = 16 << 20  # bytes read at a time, so progress can be shown for a large file
-MAX_INPUT_BYTES = 4 << 30  # the largest word list read (the text is held in memory while it is split)
+READ_CHUNK = 16 << 20  # bytes between two progress messages while a large file is read
+READ_PIECE = 2 << 20  # bytes read at a time: each piece is checked and encoded before the next is read
+MAX_INPUT_BYTES = 4 << 30  # the largest word list read
+_BOM = b"\xef\xbb\xbf"
 
 
-def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None = None) -> list[str]:
-    """The non-blank lines of a UTF-8 text file, stripped. Raises DataError for unusable input.
+class _Scanner:
+    """Checks a file's bytes and splits them into items, a piece at a time. It counts lines, bytes
+    and items across pieces, so that a message names the place in the whole file."""
 
-    `progress`, when given, is called with a short sentence now and then (reading a large file)."""
+    def __init__(self, source: str):
+        self.source = source
+        self.lines = self.offset = self.items_before = 0  # before the current piece
+        self.first = True
+
+    def items(self, raw: bytes) -> list[str]:
+        nul = raw.find(b"\x00")
+        if nul >= 0:
+            line = self.lines + raw.count(b"\n", 0, nul) + 1
+            raise DataError(
+                f"input file {self.source} contains NUL bytes (first at line {line}): it looks binary, not a text "
+                "file of one item a line"
+            )
+        skip = 3 if self.first and raw.startswith(_BOM) else 0  # a byte-order mark, at the very start only
+        try:
+            text = raw[skip:].decode("utf-8") if skip else raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            at = e.start + skip
+            line = self.lines + raw.count(b"\n", 0, at) + 1
+            raise DataError(
+                f"input file {self.source} is not UTF-8 (bad byte 0x{raw[at]:02x} at line {line}, byte offset "
+                f"{self.offset + at:,}); save it as UTF-8"
+            ) from None
+        words = _split_items(text, self.source, self.items_before)
+        self.lines += raw.count(b"\n")
+        self.offset += len(raw)
+        self.items_before += len(words)
+        self.first = False
+        return words
+
+
+def _split_items(text: str, source: str, before: int = 0) -> list[str]:
+    """Stripped, non-blank lines of (a piece of) a file, checked; `before`: items in earlier pieces."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    words = [w for w in (line.strip() for line in text.splitlines()) if w]
+    longest = max(words, key=len, default="")
+    if len(longest) > MAX_LINE_CHARS:
+        n = before + words.index(longest) + 1
+        raise DataError(
+            f"{source}: item {n} is {len(longest):,} characters long; items are names or words "
+            f"of at most {MAX_LINE_CHARS:,} characters, one a line"
+        )
+    if BOUNDARY in text:
+        i = next(i for i, w in enumerate(words) if BOUNDARY in w)
+        raise DataError(
+            f"{source}: item {before + i + 1} ({words[i][:40]!r}) contains '{BOUNDARY}', which the model reserves "
+            "as the start/end token; remove or replace it"
+        )
+    return words
+
+
+def _check_count(n: int, source: str) -> None:
+    if not n:
+        raise DataError(f"{source} has no words: it is empty or holds only blank lines")
+    if n < MIN_WORDS:
+        raise DataError(
+            f"{source} has {n} item(s); at least {MIN_WORDS} are needed to split them "
+            "80/10/10 into non-empty train, dev and test sets"
+        )
+
+
+def _open_checked(p: Path):
+    st = os.stat(p)  # before opening: opening a FIFO with no writer would wait for one forever
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(f"input file {p} is a directory, not a text file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(f"input file {p} is not a regular file (a device, pipe or socket); give a text file")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise DataError(f"input file {p} is {st.st_size / 2**30:,.1f} GiB, more than the "
+                        f"{MAX_INPUT_BYTES / 2**30:,.0f} GiB a word list may be")
+    return open(p, "rb")
+
+
+def _file_items(path: str | os.PathLike, progress: Callable[[str], None] | None) -> Iterator[list[str]]:
+    """The items of a file, a piece (about READ_PIECE bytes, cut after a line end) at a time."""
     if str(path) == "":
         raise DataError("the input file name is empty")
     p = Path(path)
+    scan = _Scanner(str(p))
     try:
-        st = os.stat(p)  # before opening: opening a FIFO with no writer would wait for one forever
-        if stat.S_ISDIR(st.st_mode):
-            raise DataError(f"input file {p} is a directory, not a text file")
-        if not stat.S_ISREG(st.st_mode):
-            raise DataError(f"input file {p} is not a regular file (a device, pipe or socket); give a text file")
-        if st.st_size > MAX_INPUT_BYTES:
-            raise DataError(f"input file {p} is {st.st_size / 2**30:,.1f} GiB, more than the "
-                            f"{MAX_INPUT_BYTES / 2**30:,.0f} GiB a word list may be")
-        with open(p, "rb") as f:
+        with _open_checked(p) as f:
             size = os.fstat(f.fileno()).st_size
-            if size <= READ_CHUNK:
-                raw = f.read()
-            else:
-                parts, got = [], 0
-                while True:
-                    chunk = f.read(READ_CHUNK)
-                    if not chunk:
-                        break
-                    parts.append(chunk)
-                    got += len(chunk)
-                    if progress:
-                        progress(f"reading {p.name}: {got / max(size, got):.0%} ({got / 1e6:,.0f} of {size / 1e6:,.0f} MB)")
-                raw = b"".join(parts)
-                del parts
+            carry, got, said = b"", 0, 0
+            while True:
+                chunk = f.read(min(READ_PIECE, READ_CHUNK))
+                if not chunk:
+                    break
+                got += len(chunk)
+                if progress and size > READ_CHUNK and (got - said >= READ_CHUNK or got >= size):
+                    said = got
+                    progress(f"reading {p.name}: {got / max(size, got):.0%} ({got / 1e6:,.0f} of {size / 1e6:,.0f} MB)")
+                buf = carry + chunk
+                cut = max(buf.rfind(b"\n"), buf.rfind(b"\r")) + 1  # never inside a UTF-8 sequence
+                carry = buf[cut:]
+                if cut:
+                    yield scan.items(buf[:cut])
+            if carry:
+                yield scan.items(carry)
     except FileNotFoundError:
         raise DataError(f"input file {p} does not exist") from None
     except PermissionError:
@@ -114,57 +188,29 @@ def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None =
         raise DataError(f"input file {p} is a directory, not a text file") from None
     except OSError as e:
         raise DataError(f"input file {str(p)[:200]} cannot be read: {e.strerror or e}") from None
-    return words_from_bytes(raw, source=str(p), progress=progress)
+
+
+def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None = None) -> list[str]:
+    """The non-blank lines of a UTF-8 text file, stripped. Raises DataError for unusable input.
+
+    `progress`, when given, is called with a short sentence now and then (reading a large file).
+    (A Python string an item: load_dataset reads a file without them.)"""
+    words = [w for items in _file_items(path, progress) for w in items]
+    _check_count(len(words), str(path))
+    return words
 
 
 def words_from_bytes(raw: bytes, source: str = "input", progress: Callable[[str], None] | None = None) -> list[str]:
     """Decode a file's bytes (UTF-8, an optional byte-order mark) and split them into items."""
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        raise DataError(
-            f"input file {source} contains NUL bytes (first at line {line}): it looks binary, not a text file "
-            "of one item a line"
-        )
-    try:
-        text = raw.decode("utf-8-sig")  # -sig drops a byte-order mark
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise DataError(
-            f"input file {source} is not UTF-8 (bad byte 0x{raw[e.start]:02x} at line {line}, byte offset "
-            f"{e.start:,}); save it as UTF-8"
-        ) from None
-    del raw
-    if progress:
-        progress(f"splitting {len(text):,} characters into lines")
-    return words_from_text(text, source=source)
+    words = _Scanner(source).items(raw)
+    _check_count(len(words), source)
+    return words
 
 
 def words_from_text(text: str, source: str = "input") -> list[str]:
     """Split text into stripped, non-blank lines and check them. Windows line endings are fine."""
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    words = [w for w in (line.strip() for line in text.splitlines()) if w]
-    if not words:
-        raise DataError(f"{source} has no words: it is empty or holds only blank lines")
-    longest = max(words, key=len)
-    if len(longest) > MAX_LINE_CHARS:
-        n = words.index(longest) + 1
-        raise DataError(
-            f"{source}: item {n} is {len(longest):,} characters long; items are names or words "
-            f"of at most {MAX_LINE_CHARS:,} characters, one a line"
-        )
-    if BOUNDARY in text:
-        i = next(i for i, w in enumerate(words) if BOUNDARY in w)
-        raise DataError(
-            f"{source}: item {i + 1} ({words[i][:40]!r}) contains '{BOUNDARY}', which the model reserves "
-            "as the start/end token; remove or replace it"
-        )
-    if len(words) < MIN_WORDS:
-        raise DataError(
-            f"{source} has {len(words)} item(s); at least {MIN_WORDS} are needed to split them "
-            "80/10/10 into non-empty train, dev and test sets"
-        )
+    words = _split_items(text, source)
+    _check_count(len(words), source)
     return words
 
 
@@ -193,104 +239,156 @@ class Vocab:
     def decode(self, ix) -> str:
         return "".join(self.itos[int(i)] for i in ix)
 
+    def ids(self, cps: np.ndarray) -> np.ndarray:
+        """Vocabulary index of each code point, vectorised; -1 for one the vocabulary lacks."""
+        keys = np.array([ord(c) for c in self.itos], dtype=np.int64)
+        lut = np.full(int(max(keys.max(), cps.max(initial=0))) + 1, -1, dtype=np.int32)
+        lut[keys] = np.arange(len(keys), dtype=np.int32)
+        return lut[cps]
+
     def codes(self, text: str) -> np.ndarray:
         """Vocabulary index of each character of `text`, vectorised (every char must be known)."""
-        if text.isascii():
-            cps = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-        else:
-            cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        keys = np.array([ord(c) for c in self.itos], dtype=np.int64)
-        if keys.max() < (1 << 20):  # a dense table: one lookup per character
-            lut = np.zeros(int(keys.max()) + 1, dtype=np.int64)
-            lut[keys] = np.arange(len(keys))
-            return lut[cps]
-        order = np.argsort(keys)
-        pos = np.searchsorted(keys[order], cps)
-        return order[pos].astype(np.int64)
+        return self.ids(code_points(text)).astype(np.int64)
+
+
+def code_points(text: str) -> np.ndarray:
+    """The characters of `text` as code points, in the smallest unsigned type that holds them."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return cps.astype(np.uint16) if cps.max() < 1 << 16 else cps
+
+
+class _Encoder:
+    """Items turned into code points a piece at a time, then into the vocabulary and the splits: the
+    one path from text to token ids (load_dataset and make_dataset). Keeps a byte a character for
+    ASCII text and one small integer an item; no Python string is kept."""
+
+    def __init__(self):
+        self.pieces: list[tuple[np.ndarray, np.ndarray]] = []  # (code points, item lengths)
+        self.present = np.zeros(0, dtype=np.int64)  # the distinct code points so far, sorted
+        self.count = 0
+
+    def add(self, items: list[str]) -> None:
+        if not items:
+            return
+        cps = code_points("".join(items))
+        lens = np.fromiter(map(len, items), dtype=np.int32, count=len(items))
+        lens = lens.astype(np.uint16) if lens.max() < 1 << 16 else lens
+        seen = np.flatnonzero(np.bincount(cps)) if cps.dtype.itemsize <= 2 else np.unique(cps)
+        self.present = np.union1d(self.present, seen)
+        self.pieces.append((cps, lens))
+        self.count += len(items)
+
+    def stream(self, vocab: Vocab, source: str = "") -> tuple[np.ndarray, np.ndarray]:
+        """Every item's token ids, each item followed by the end token 0, in the smallest type that
+        holds the vocabulary; and where each item starts (then the total). Empties the encoder."""
+        missing = {chr(c) for c in self.present} - set(vocab.itos)
+        if missing:
+            raise VocabError(f"{source or 'input'} has characters the vocabulary lacks: {''.join(sorted(missing))[:40]!r}")
+        n = self.count
+        total = sum(len(c) for c, _ in self.pieces) + n
+        stream = np.zeros(total, dtype=_NP_TYPES[token_dtype(len(vocab))])  # zeros: each item's end token
+        starts = np.zeros(n + 1, dtype=np.int32 if total < 1 << 31 else np.int64)
+        lut = vocab.ids(np.arange(int(self.present.max(initial=0)) + 1)).astype(stream.dtype)  # code point -> id
+        w = 0
+        while self.pieces:
+            cps, lens = self.pieces.pop(0)  # freed as it is copied
+            ends = starts[w + 1 : w + 1 + len(lens)]
+            np.cumsum(lens, out=ends)
+            ends += np.arange(1, len(lens) + 1, dtype=ends.dtype)
+            pos = int(starts[w])
+            ends += pos
+            is_char = np.ones(int(ends[-1]) - pos, dtype=bool)
+            is_char[ends - 1 - pos] = False
+            stream[pos : int(ends[-1])][is_char] = lut[cps]
+            w += len(lens)
+        return stream, starts
+
+    def dataset(self, block_size: int, vocab: Vocab | None, source: str,
+                progress: Callable[[str], None] | None) -> "Dataset":
+        present = {chr(c) for c in self.present}
+        vocab = vocab or Vocab((BOUNDARY, *sorted(present)))  # = Vocab.from_words(words)
+        stream, starts = self.stream(vocab, source)
+        n = len(starts) - 1
+        if progress:
+            progress(f"{n:,} items; shuffling them into train, dev and test")
+        order = shuffled_order(n)
+        n1, n2 = split_sizes(n)
+        splits = {}
+        for k, (a, b) in {"train": (0, n1), "dev": (n1, n2), "test": (n2, n)}.items():
+            if progress:
+                progress(f"building the {k} examples ({b - a:,} items)")
+            splits[k] = Split.gather(stream, starts, order[a:b], block_size)
+        return Dataset(vocab, block_size, splits, data_notices(vocab, present), source)
+
+
+_NP_TYPES = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
 
 
 def build_examples(words: list[str], vocab: Vocab, block_size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """X (n, block_size) of previous-character indices, zero-padded at each word's start; Y (n,).
-
-    Every character of a word and its end token is a target: Y is the words' codes with a 0 after
-    each, and column j of X is Y shifted down by block_size - j, zeroed where that would reach into
-    the previous word. No (n, block_size) index array is ever built, so memory stays near the size
-    of X itself."""
-    T = block_size
-    if not words:
-        return torch.zeros((0, T), dtype=torch.long), torch.zeros((0,), dtype=torch.long)
-    n = len(words)
-    lens = np.fromiter(map(len, words), dtype=np.int64, count=n)
-    seg = lens + 1  # each word's targets: its characters, then the end token
-    N = int(seg.sum())
-    ends = np.cumsum(seg) - 1
-    Y = np.zeros(N, dtype=np.int64)
-    is_char = np.ones(N, dtype=bool)
-    is_char[ends] = False
-    Y[is_char] = vocab.codes("".join(words))
-    del is_char
-    idx = np.int32 if N < 2**31 else np.int64
-    # how many characters of its own word precede each target
-    within = np.arange(N, dtype=idx)
-    within -= np.repeat((ends - lens).astype(idx), seg)
-    X = np.zeros((N, T), dtype=np.int64)
-    for j in range(T):
-        d = T - j  # column j holds the character d places back
-        if d >= N:
-            continue
-        X[d:, j] = np.where(within[d:] >= d, Y[:-d], 0)
-    return torch.from_numpy(X), torch.from_numpy(Y)
-
-
-def split_words(words: list[str], seed: int = 42) -> tuple[list[str], list[str], list[str]]:
-    """Shuffle a copy as the lectures do (random.seed(42); shuffle) and cut 80/10/10."""
-    words = list(words)
-    random.Random(seed).shuffle(words)
-    n1, n2 = _split_sizes(len(words))
-    return words[:n1], words[n1:n2], words[n2:]
+    """X (n, block_size) of previous-character indices, zero-padded at each word's start; Y (n,):
+    every window of the words at once, as the lecture's loop builds them (for small lists and tests;
+    a run cuts its windows from the words' token ids when it needs them, splits.Split)."""
+    enc = _Encoder()
+    enc.add(words)
+    stream, starts = enc.stream(vocab)
+    X, Y = Split(torch.from_numpy(stream), torch.from_numpy(starts), block_size)
+    return X, Y
 
 
 @dataclass
 class Dataset:
-    """A word list, its vocabulary and the train/dev/test examples for one block size."""
+    """A word list's vocabulary and its train/dev/test splits (splits.Split: token ids, windows cut
+    from them when needed)."""
 
-    words: list[str]
     vocab: Vocab
     block_size: int
-    splits: dict[str, tuple[torch.Tensor, torch.Tensor]]
-    split_words: dict[str, list[str]]
+    splits: dict[str, Split]
     notices: list[str] = field(default_factory=list)
     source: str = ""
 
+    @cached_property
+    def split_words(self) -> dict[str, list[str]]:
+        """Each split's words as text (a Python string a word: for small lists and tests)."""
+        return {k: s.decode(self.vocab.itos) for k, s in self.splits.items()}
+
     @property
+    def words(self) -> list[str]:
+        """Every word, in the file's order (a Python string a word: for small lists and tests)."""
+        shuffled = [w for k in ("train", "dev", "test") for w in self.split_words[k]]
+        out = [""] * len(shuffled)
+        for w, i in zip(shuffled, shuffled_order(len(shuffled)).tolist()):
+            out[i] = w
+        return out
+
+    @cached_property
     def max_word_len(self) -> int:
-        return max(len(w) for w in self.words)
+        return max(s.longest_word for s in self.splits.values())
 
     def is_known(self, word: str) -> bool:
         """Whether `word` is in the training split (what 'already in the data' means for samples)."""
-        return word in self._train_set
+        ids = self.vocab.ids(code_points(word)) if word else np.zeros(0, np.int32)
+        return bool((ids >= 0).all()) and self._train_words.contains(ids)
 
-    def __post_init__(self):
-        self._train_set = frozenset(self.split_words["train"])
+    @cached_property
+    def _train_words(self) -> WordSet:
+        return WordSet(self.splits["train"])
+
+    def eval_split(self, name: str, exact: bool = False) -> Split:
+        """What an evaluation of a split reads: the whole split, or its fixed sample (Split.head)."""
+        return self.splits[name] if exact else self.splits[name].head()
 
 
 def make_dataset(
     words: list[str], block_size: int, vocab: Vocab | None = None, source: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> Dataset:
-    present = set("".join(words))
-    vocab = vocab or Vocab((BOUNDARY, *sorted(present)))  # = Vocab.from_words(words)
-    missing = present - set(vocab.itos)
-    if missing:
-        raise VocabError(f"{source or 'input'} has characters the vocabulary lacks: {''.join(sorted(missing))[:40]!r}")
-    tr, dev, te = split_words(words)
-    parts = {"train": tr, "dev": dev, "test": te}
-    splits = {}
-    for k, v in parts.items():
-        if progress:
-            progress(f"building the {k} examples ({len(v):,} items)")
-        splits[k] = build_examples(v, vocab, block_size)
-    return Dataset(words, vocab, block_size, splits, parts, data_notices(vocab, present), source)
+    """The Dataset of a list of words (as load_dataset builds it from a file)."""
+    enc = _Encoder()
+    for i in range(0, len(words), 1 << 20):
+        enc.add(words[i : i + (1 << 20)])
+    return enc.dataset(block_size, vocab, source, progress)
 
 
 def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
@@ -315,11 +413,12 @@ def load_dataset(
     path: str | os.PathLike | None, block_size: int, vocab: Vocab | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Dataset:
-    """Read `path` (the bundled names when None) and build its examples."""
+    """Read `path` (the bundled names when None) in one streaming pass and build its splits."""
     if path is not None and str(path) == "":
         raise DataError("the input file name is empty")
     path = Path(path) if path is not None else bundled_dataset()
-    words = read_words(path, progress)
-    if progress:
-        progress(f"{len(words):,} items; building examples")
-    return make_dataset(words, block_size, vocab, source=path.name, progress=progress)
+    enc = _Encoder()
+    for items in _file_items(path, progress):
+        enc.add(items)
+    _check_count(enc.count, str(path))
+    return enc.dataset(block_size, vocab, source=path.name, progress=progress)

@@ -122,7 +122,20 @@ class CheckpointFailed(Event):
 
 
 @dataclass(frozen=True)
+class FinalEvaluation(Event):
+    """The final losses are being computed: `examples` of each split (its fixed sample, or all of
+    it); `whole` when those are every example of every split."""
+
+    step: int
+    examples: dict  # split name -> examples
+    whole: bool
+
+
+@dataclass(frozen=True)
 class Finished(Event):
+    """The run's end. A loss the final evaluation did not compute is NaN; `eval_examples` says how
+    many examples each computed one was taken over, `eval_whole` whether those were the whole splits."""
+
     step: int
     train_loss: float
     val_loss: float
@@ -132,6 +145,8 @@ class Finished(Event):
     stopped_early: bool
     diverged: str | None = None
     extra: dict = field(default_factory=dict)
+    eval_examples: dict = field(default_factory=dict)  # split name -> examples
+    eval_whole: bool = False
 
 
 Listener = Callable[[Event], None]  # called with each event, in the training thread

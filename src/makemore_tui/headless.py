@@ -2,12 +2,14 @@
 
 Ctrl-C, SIGTERM and SIGHUP (an SSH connection dropping) stop the run between two steps, save a
 checkpoint before the final evaluation, write summary.json and exit with status 0; `--resume`
-continues from it. A second signal after the checkpoint is saved skips the final evaluation
-(exit status 128 + the signal's number). Output to a terminal that has gone away is dropped
-instead of failing the run.
+continues from it. A signal once the steps are over (during the final save or evaluation) ends the
+evaluation within a second, between two of its passes: summary.json then has the losses computed
+so far (null for the others). If it is the run's second signal, the exit status is 128 + its
+number. Output to a terminal that has gone away is dropped instead of failing the run.
 
 Exit status: 0 finished (or stopped by a signal, saved), 1 diverged (the last good checkpoint is
-kept), 3 the final checkpoint could not be written (the previous one is kept).
+kept), 3 the final checkpoint could not be written (the previous one is kept), 128 + the signal's
+number for a second signal.
 """
 
 from __future__ import annotations
@@ -53,6 +55,25 @@ def stop_on_signals(stop, signals=STOP_SIGNALS):
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal before training began (the data loading): there is nothing to save yet."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def interrupt_on_signals(signals=STOP_SIGNALS):
+    """While inside, a stop signal raises Interrupted at once (at the next Python instruction; the
+    loader's steps are each a fraction of a second), for the phases before training."""
+    def interrupt(signum: int) -> None:
+        raise Interrupted(signum)
+
+    with stop_on_signals(interrupt, signals) as received:
+        yield received
 
 
 class SafeStream:
@@ -106,6 +127,11 @@ def _say(out: TextIO, text: str) -> None:
     print(text, file=out, flush=True)
 
 
+def evaluating_line(e: ev.FinalEvaluation) -> str:
+    n = " + ".join(f"{v:,}" for v in e.examples.values())
+    return f"final evaluation: {n} examples ({'the whole splits' if e.whole else 'a fixed sample of each split'})"
+
+
 class PlainProgress:
     """A line every `every` seconds, for logs and pipes."""
 
@@ -130,6 +156,8 @@ class PlainProgress:
             self.val = e.val_loss
         elif isinstance(e, ev.Diverged):
             print(f"diverged at step {e.step:,}: {e.reason}", file=self.out, flush=True)
+        elif isinstance(e, ev.FinalEvaluation):
+            print(evaluating_line(e), file=self.out, flush=True)
 
     def close(self) -> None:
         pass
@@ -164,6 +192,8 @@ class RichProgress:
             self.val = e.val_loss
         elif isinstance(e, ev.Diverged):
             self.console.print(f"[red]diverged at step {e.step:,}:[/] {e.reason}")
+        elif isinstance(e, ev.FinalEvaluation):
+            self.console.print(evaluating_line(e))
 
     def close(self) -> None:
         self.progress.stop()
@@ -182,13 +212,6 @@ def attach_point(run: Run, out: TextIO):
         print(f"note: no control socket ({e.strerror or e}); attach can watch this run but not steer it",
               file=out, flush=True)
         return status, None
-
-
-class _ForcedExit(BaseException):
-    """A second signal after the checkpoint was saved: skip the rest."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
 
 
 def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, err: TextIO | None = None) -> int:
@@ -218,38 +241,40 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
     trainer.before_finish.append(save_before_final_evaluation)
 
     def on_signal(signum: int) -> None:
-        if len(received) == 1:
-            trainer.stop()
-        elif "msg" in final:  # saved already: the impatient may skip the final evaluation
-            raise _ForcedExit(signum)
+        if len(received) == 1 and "saving" not in final:
+            trainer.stop()  # between two steps; saved, then evaluated as at any end
+        else:  # a second signal, or one after the steps: no (more) evaluation
+            trainer.stop(final_evaluation=False)
 
     status, server = attach_point(run, out)
     status.on_error = lambda msg: _say(err, f"makemore-tui: warning: {msg}")
     with stop_on_signals(on_signal) as received:
         try:
-            try:
-                fin = trainer.run()
-            finally:
-                view.close()
-                if server is not None:
-                    server.close()
-        except _ForcedExit as e:
-            run.close()
-            _say(out, f"stopped by {signal.Signals(received[0]).name}; {final['msg']}. Final evaluation skipped "
-                 f"({signal.Signals(e.signum).name} again). Continue with --resume.")
-            return 128 + e.signum
+            fin = trainer.run()
+        finally:
+            view.close()
+            if server is not None:
+                server.close()
         run.close()
         if "msg" not in final:  # stopped before the trainer's own final save
             save_before_final_evaluation()
         msg = final["msg"]
+        cut = len(fin.eval_examples) < 3  # the final evaluation was skipped or cut short
         if received:
             name = signal.Signals(received[0]).name
-            _say(out, f"stopped by {name} at step {fin.step:,}; {msg}. Continue with --resume.")
+            where = f"at step {fin.step:,}" if fin.stopped_early else "after the last step"
+            if len(received) > 1 and cut:
+                _say(out, f"stopped by {name} {where}; {msg}. Final evaluation skipped "
+                     f"({signal.Signals(received[1]).name} again). Continue with --resume.")
+            else:
+                _say(out, f"stopped by {name} {where}; {msg}. Continue with --resume.")
         else:
             _say(out, msg)
         _say(out, f"train {fin.train_loss:.4f} | dev {fin.val_loss:.4f} | test {fin.test_loss:.4f} | "
              f"{fin.step:,} steps in {fin.seconds:.1f}s ({fin.steps_per_s:,.0f} steps/s) | "
              f"summary in {run.work_dir / 'summary.json'}")
+        if len(received) > 1 and cut:
+            return 128 + received[1]
         if fin.diverged:
             _say(out, f"the run diverged: {fin.diverged}")
             return EXIT_DIVERGED

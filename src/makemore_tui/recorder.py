@@ -54,8 +54,8 @@ def read_json(path: Path) -> dict | None:
 def typed(d: dict | None, schema: dict[str, type]) -> dict | None:
     """The fields of `d` that have their schema's type, the others dropped (a file written by hand
     or damaged: a step that is a string, a loss of 1e400). int: a whole number (not a bool) of at
-    most 63 bits; float: a finite number; str and bool as they are; null stays. Fields not in the
-    schema go."""
+    most 63 bits; float: a finite number; str and bool as they are; dict: names -> such whole numbers
+    (the others dropped); null stays. Fields not in the schema go."""
     if d is None:
         return None
     out = {}
@@ -63,8 +63,10 @@ def typed(d: dict | None, schema: dict[str, type]) -> dict | None:
         v = d.get(k)
         if v is None and k in d:  # a value the writer did not have (a loss that was NaN)
             out[k] = None
-        elif kind is int and isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63:
+        elif kind is int and _whole(v):
             out[k] = v
+        elif kind is dict and isinstance(v, dict):
+            out[k] = {name: n for name, n in v.items() if isinstance(name, str) and _whole(n)}
         elif kind is float and isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
             out[k] = float(v)
         elif kind in (str, bool) and isinstance(v, kind):
@@ -72,9 +74,14 @@ def typed(d: dict | None, schema: dict[str, type]) -> dict | None:
     return out
 
 
+def _whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63
+
+
 # summary.json as RunRecorder writes it
 SUMMARY_FIELDS = {"steps": int, "params": int, "train_loss": float, "val_loss": float, "test_loss": float,
-                  "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str}
+                  "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str,
+                  "eval_examples": dict, "eval_whole_splits": bool}
 
 
 def read_summary(work_dir: str | os.PathLike) -> dict | None:
@@ -218,6 +225,10 @@ class RunRecorder:
                 "steps_per_s": round(event.steps_per_s, 1),
                 "stopped_early": event.stopped_early,
                 "diverged": event.diverged,
+                # how many examples of each split the losses above were taken over, and whether those
+                # were the whole splits (not each split's fixed sample); a split not evaluated is absent
+                "eval_examples": dict(event.eval_examples),
+                "eval_whole_splits": event.eval_whole,
             }
             write_json(self.dir / SUMMARY, self.summary)
 

@@ -27,7 +27,8 @@ from .control import SOCKET, STATUS
 from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
 from .sampling import Sample, sample
-from .trainer import EVAL_CHUNK, Trainer
+from .evaluation import EVAL_CHUNK
+from .trainer import Trainer
 
 # A run's own files: a new run in a directory removes an earlier run's before its first step
 RUN_FILES = (ckpt.CHECKPOINT, METRICS, SUMMARY, CONFIG, STATUS, SOCKET, LR_FIND)
@@ -236,9 +237,9 @@ class Run:
         return self.trainer.submit(draw).result()
 
     def release(self) -> None:
-        """The front end is closing: stop between two steps, skipping the final evaluation of the
-        whole splits (seconds for the larger presets). The summary then has no final losses; the
-        checkpoint is saved as usual."""
+        """The front end is closing: stop between two steps, skipping the final evaluation (seconds
+        for the larger presets; one under way stops between two of its passes). The summary then has
+        no final losses; the checkpoint is saved as usual."""
         self.trainer.stop(final_evaluation=False)
 
     def close(self) -> None:
@@ -284,7 +285,8 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
         if max_steps is not None and max_steps < step:
             raise ConfigError(f"the checkpoint in {work_dir} is at step {step:,}; --max-steps {max_steps:,} "
                               "would end before it (give a larger number, or leave it out)")
-        cfg = saved.updated(max_steps=max_steps if max_steps is not None else saved.max_steps, device=cfg.device)
+        cfg = saved.updated(max_steps=max_steps if max_steps is not None else saved.max_steps, device=cfg.device,
+                            eval_exact=cfg.eval_exact or saved.eval_exact)  # (how the losses are taken: not training)
     try:
         data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None,
                             progress=progress)
@@ -294,7 +296,7 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
         raise ckpt.CheckpointError(
             f"the checkpoint in {work_dir} was made with another vocabulary ({len(payload['vocab'])} symbols): {e}"
         ) from None
-    check_resources(cfg, len(data.vocab), n_eval=max(t[0].shape[0] for t in data.splits.values()))
+    check_resources(cfg, len(data.vocab), n_eval=max(s.examples for s in data.splits.values()))
     run = Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval,
               save_every_s=save_every_s, lock=lock)
     run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())

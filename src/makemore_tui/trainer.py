@@ -24,11 +24,9 @@ import torch
 from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset
+from .evaluation import evaluate, split_loss  # noqa: F401 (evaluate: the tests' import)
 from .models import build_model
-from .models.base import eval_mode
 from .optim import AdamW
-
-EVAL_CHUNK = 65_536  # examples per forward pass when evaluating a whole split
 
 
 def resolve_device(name: str) -> torch.device:
@@ -45,19 +43,6 @@ def resolve_device(name: str) -> torch.device:
             raise ConfigError("device 'mps' is not available on this machine (no Apple GPU found); use --device cpu")
         return torch.device("mps")
     raise ConfigError(f"unknown device {name!r}; choose cpu, cuda or mps")
-
-
-@torch.no_grad()
-def evaluate(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor) -> float:
-    """Mean cross-entropy of the model over a whole split."""
-    if X.shape[0] == 0:
-        return float("nan")
-    total = 0.0
-    with eval_mode(model):
-        for i in range(0, X.shape[0], EVAL_CHUNK):
-            logits = model(X[i : i + EVAL_CHUNK])
-            total += torch.nn.functional.cross_entropy(logits, Y[i : i + EVAL_CHUNK], reduction="sum").item()
-    return total / X.shape[0]
 
 
 def divergence_reason(losses: list[float], start_loss: float | None, lr: float) -> str | None:
@@ -104,12 +89,13 @@ class Trainer:
         self.batch_gen = torch.Generator().manual_seed(cfg.seed)
         self._chunk_start = -1
         self._chunk_state = self.batch_gen.get_state()
-        self._Xtr, self._Ytr = (t.to(self.device) for t in data.splits["train"])
-        if getattr(self.model, "trains_on_words", False):
-            # Sequence models learn from every position of a window; the windows that end a word
-            # hold the whole word, so drawing only those makes each batch makemore's batch of words.
-            keep = self._Ytr == 0
-            self._Xtr, self._Ytr = self._Xtr[keep], self._Ytr[keep]
+        splits = {k: s.to(self.device) for k, s in data.splits.items()}
+        self._train = splits["train"]
+        # Sequence models learn from every position of a window; the windows that end a word hold
+        # the whole word, so drawing only those makes each batch makemore's batch of words.
+        self._by_words = bool(getattr(self.model, "trains_on_words", False))
+        # what the losses are computed on: each split's fixed sample, or the whole splits
+        self.eval_splits = {k: s if cfg.eval_exact else s.head() for k, s in splits.items()}
         self._fast_sgd = cfg.optimizer == "sgd" and hasattr(self.model, "sgd_step")
         self.start_loss: float | None = None  # mean of the first steps' losses, for divergence checks
         self.last_loss = float("nan")
@@ -153,9 +139,9 @@ class Trainer:
             self._poke(_single_steps=self._single_steps + n, _stats_due=self._stats_due or stats)
 
     def stop(self, final_evaluation: bool = True) -> None:
-        """End the run between two steps. Without final_evaluation the whole splits are not evaluated
-        at the end (seconds for the larger presets: quitting must be prompt), and the Finished
-        event's losses are NaN."""
+        """End the run between two steps. Without final_evaluation the splits are not evaluated at the
+        end (quitting must be prompt; an evaluation under way stops between two of its passes), and
+        the Finished event's losses not computed are NaN."""
         self._final_evaluation = self._final_evaluation and final_evaluation
         self._poke(_stopping=True)
 
@@ -184,6 +170,11 @@ class Trainer:
         for fn in self.listeners:
             fn(event)
 
+    def first_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The first batch_size examples that batches are drawn from (whole words for a model that
+        trains on words): for timing a step (threads.choose_threads)."""
+        return self._train.first(self.cfg.batch_size, words=self._by_words)
+
     def _make_optimizer(self):
         if self.cfg.optimizer == "adamw":
             return AdamW(self.params, lr=self.cfg.learning_rate, weight_decay=self.cfg.weight_decay, betas=(0.9, 0.99))
@@ -196,8 +187,9 @@ class Trainer:
             if self._chunk_start != -1 and start != self._chunk_start + K:
                 raise RuntimeError("batches must be drawn in order")
             self._chunk_state = self.batch_gen.get_state()
-            ix = torch.randint(0, self._Xtr.shape[0], (K * B,), generator=self.batch_gen).to(self.device)
-            self._Xc, self._Yc = self._Xtr[ix], self._Ytr[ix]
+            n = self._train.n_words if self._by_words else self._train.examples
+            ix = torch.randint(0, n, (K * B,), generator=self.batch_gen).to(self.device)
+            self._Xc, self._Yc = self._train.windows(self._train.word_ends(ix) if self._by_words else ix)
             self._chunk_start = start
         j = (step - start) * B
         return self._Xc[j : j + B], self._Yc[j : j + B]
@@ -329,11 +321,10 @@ class Trainer:
             torch.manual_seed(cfg.seed)  # anything drawing from the global generator is seeded too
         with self._cv:
             self._running = True
-        X0, _ = self.data.splits["train"]
         self.emit(ev.Started.of(
-            cfg.to_dict(), self.model, X0[: cfg.batch_size].to(self.device), vocab=self.data.vocab.itos,
+            cfg.to_dict(), self.model, self._train.first(cfg.batch_size)[0], vocab=self.data.vocab.itos,
             start_step=self.step, max_steps=cfg.max_steps, threads=torch.get_num_threads(),
-            sizes=(int(X0.shape[0]), int(self.data.splits["dev"][0].shape[0]), int(self.data.splits["test"][0].shape[0])),
+            sizes=tuple(self.data.splits[k].examples for k in ("train", "dev", "test")),
         ))
         self._losses: list[torch.Tensor] = []
         self._lrs: list[float] = []
@@ -363,8 +354,10 @@ class Trainer:
                 self._lrs.append(lr)
                 if cfg.eval_every and self.step % cfg.eval_every == 0 and self.step < cfg.max_steps:
                     self._flush()
-                    self.last_val = evaluate(self.model, *(t.to(self.device) for t in self.data.splits["dev"]))
-                    self.emit(ev.Evaluated(step=self.step, val_loss=self.last_val))
+                    val = split_loss(self.model, self.eval_splits["dev"], stop=lambda: self._stopping)
+                    if val is not None:  # (None: a stop came part-way)
+                        self.last_val = val
+                        self.emit(ev.Evaluated(step=self.step, val_loss=val))
                 if time.perf_counter() >= next_flush or len(self._losses) >= 8192:
                     self._flush()
                     self._stats_due = True
@@ -384,15 +377,29 @@ class Trainer:
         return self.finish(stopped)
 
     def final_losses(self) -> dict[str, float]:
-        return {k: evaluate(self.model, *(t.to(self.device) for t in self.data.splits[k])) for k in ("train", "dev", "test")}
+        """Each split's loss, on its sample or whole (eval_splits). A stop(final_evaluation=False)
+        part-way ends it between two passes: the splits not done are left out."""
+        losses = {}
+        for k in ("train", "dev", "test"):
+            loss = split_loss(self.model, self.eval_splits[k], stop=lambda: not self._final_evaluation)
+            if loss is None:
+                break
+            losses[k] = loss
+        return losses
 
     def finish(self, stopped: bool) -> ev.Finished:
         nan = float("nan")
-        losses = self.final_losses() if self._final_evaluation else {"train": nan, "dev": nan, "test": nan}
+        losses: dict[str, float] = {}
+        sizes = {k: s.examples for k, s in self.eval_splits.items()}
+        whole = all(n == self.data.splits[k].examples for k, n in sizes.items())
+        if self._final_evaluation:
+            self.emit(ev.FinalEvaluation(step=self.step, examples=sizes, whole=whole))
+            losses = self.final_losses()
         fin = ev.Finished(
-            step=self.step, train_loss=losses["train"], val_loss=losses["dev"], test_loss=losses["test"],
-            seconds=self.elapsed, steps_per_s=self.step / self.elapsed if self.elapsed > 0 else 0.0,
-            stopped_early=stopped, diverged=self.diverged,
+            step=self.step, train_loss=losses.get("train", nan), val_loss=losses.get("dev", nan),
+            test_loss=losses.get("test", nan), seconds=self.elapsed,
+            steps_per_s=self.step / self.elapsed if self.elapsed > 0 else 0.0, stopped_early=stopped,
+            diverged=self.diverged, eval_examples={k: sizes[k] for k in losses}, eval_whole=bool(losses) and whole,
         )
         self.emit(fin)
         return fin

@@ -92,10 +92,9 @@ def inspect_lr_find(args, out, width, config_from_args) -> int:
         cfg, vocab, where = config_from_args(args), None, "the settings from the command line"
     data = load_dataset(args.input_file, cfg.block_size, vocab=vocab)
     model = build_model(cfg, len(data.vocab))  # the run's initial weights (the init is seeded)
-    Xtr, Ytr = data.splits["train"]
     out.print(f"sweeping the learning rate 1e-3 -> 1 over 1,000 SGD steps of batch {cfg.batch_size} "
               f"from the initial weights ({where})")
-    r = lr_find(model, Xtr, Ytr, batch_size=cfg.batch_size, seed=cfg.seed)
+    r = lr_find(model, data.splits["train"], None, batch_size=cfg.batch_size, seed=cfg.seed)
     path = Path(args.work_dir) / LR_FIND
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json(path, {"config": cfg.to_dict(), **to_json(r)})  # a temporary file renamed: no link followed

@@ -1,4 +1,5 @@
-"""Confusion: the classifier's argmax prediction against the true next symbol, counted over a split."""
+"""Confusion: the classifier's argmax prediction against the true next symbol, counted over a split
+(its fixed evaluation sample, Dataset.eval_split: the same examples the dev loss is taken over)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import torch
 
 from ..data import Vocab
 from ..models.base import eval_mode
-from ..trainer import EVAL_CHUNK
+from ..evaluation import EVAL_CHUNK
+from ..splits import examples_of
 
 
 @dataclass(frozen=True)
@@ -36,15 +38,18 @@ class Confusion:
 
 
 @torch.no_grad()
-def confusion(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, vocab: Vocab, top: int = 10) -> Confusion:
-    """The classifier's argmax prediction against the true next symbol for every example."""
+def confusion(model: torch.nn.Module, X, Y: torch.Tensor | None, vocab: Vocab, top: int = 10) -> Confusion:
+    """The classifier's argmax prediction against the true next symbol for every example: of tensors
+    (X, Y), or of a splits.Split X (Y None), its windows cut a pass at a time."""
     V = len(vocab)
     device = next(model.parameters()).device
+    n, take = examples_of(X, Y)
     M = torch.zeros(V * V, dtype=torch.long)
     with eval_mode(model):
-        for i in range(0, X.shape[0], EVAL_CHUNK):
-            pred = model(X[i:i + EVAL_CHUNK].to(device)).argmax(1).cpu()
-            M += torch.bincount(Y[i:i + EVAL_CHUNK].cpu() * V + pred, minlength=V * V)
+        for i in range(0, n, EVAL_CHUNK):
+            Xb, Yb = take(torch.arange(i, min(i + EVAL_CHUNK, n)))
+            pred = model(Xb.to(device)).argmax(1).cpu()
+            M += torch.bincount(Yb.cpu() * V + pred, minlength=V * V)
     M = M.view(V, V)
     correct = int(M.diagonal().sum())
     off = M.clone()
@@ -55,9 +60,9 @@ def confusion(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, vocab: V
     itos = list(vocab.itos)
     pairs = sorted(((itos[int(j) // V], itos[int(j) % V], int(c)) for c, j in zip(vals, idx)),
                    key=lambda t: (-t[2], t[0], t[1]))
-    return Confusion(itos, M.tolist(), int(X.shape[0]), correct, pairs)
+    return Confusion(itos, M.tolist(), n, correct, pairs)
 
 
 def compute(subject) -> Confusion:
-    """The view's numbers for a views.Subject: its model over its data's dev split."""
-    return confusion(subject.model, *subject.data.splits["dev"], subject.vocab)
+    """The view's numbers for a views.Subject: its model over its data's dev sample."""
+    return confusion(subject.model, subject.data.eval_split("dev"), None, subject.vocab)

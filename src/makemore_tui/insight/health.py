@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from ..series import Series
+from ..splits import examples_of
 from .base import named_params, snapshot
 
 SATURATED = 0.97  # |h| above this is a saturated tanh unit (lecture 3's histogram)
@@ -141,12 +142,12 @@ def health(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, bins: int =
     )
 
 
-def fixed_batch(X: torch.Tensor, Y: torch.Tensor, size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def fixed_batch(X, Y: torch.Tensor | None, size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """The same `size` examples every time (seeded), so a live view's changes come from the weights,
-    not from which examples were drawn."""
+    not from which examples were drawn: of tensors (X, Y), or of a splits.Split X (Y None)."""
+    n, take = examples_of(X, Y)
     g = torch.Generator().manual_seed(seed)
-    ix = torch.randint(0, X.shape[0], (min(size, X.shape[0]) if X.shape[0] else 0,), generator=g)
-    return X[ix], Y[ix]
+    return take(torch.randint(0, n, (min(size, n) if n else 0,), generator=g))
 
 
 def update_ratios(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, lr: float) -> dict[str, float]:
@@ -184,7 +185,7 @@ def compute(subject) -> HealthCheck:
     """The view's numbers for a views.Subject: the run's fixed training batch (batch_size examples,
     seeded by the run's seed)."""
     cfg = subject.cfg
-    X, Y = fixed_batch(*subject.data.splits["train"], cfg.batch_size, seed=cfg.seed)
+    X, Y = fixed_batch(subject.data.eval_split("train"), None, cfg.batch_size, seed=cfg.seed)
     h = health(subject.model, X, Y)
     lr = cfg.lr_at(subject.step)
     ratios = update_ratios(subject.model, X, Y, lr) if cfg.optimizer == "sgd" else None

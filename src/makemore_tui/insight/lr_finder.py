@@ -30,6 +30,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from ..splits import examples_of
 from .base import snapshot
 
 LOG10_LO, LOG10_HI, STEPS = -3.0, 0.0, 1000
@@ -107,8 +108,8 @@ def suggest(log10_lrs: list[float], smoothed: list[float]) -> tuple[float, float
 
 def lr_find(
     model: torch.nn.Module,
-    X: torch.Tensor,
-    Y: torch.Tensor,
+    X,
+    Y: torch.Tensor | None,
     batch_size: int = 32,
     steps: int = STEPS,
     lo: float = LOG10_LO,
@@ -122,7 +123,7 @@ def lr_find(
     should_stop: Callable[[], bool] | None = None,
 ) -> LRFind:
     """Sweep the rate from 10**lo to 10**hi over `steps` steps, one step per rate on a random batch
-    of (X, Y), on a copy of `model` (pass copy_model=False only with a model you own). `progress`
+    of (X, Y) (tensors, or a splits.Split X with Y None: its windows cut a batch at a time), on a copy of `model` (pass copy_model=False only with a model you own). `progress`
     is called with (step, loss) every step; `should_stop` can end the sweep early."""
     m = snapshot(model) if copy_model else model
     m.train()
@@ -133,14 +134,14 @@ def lr_find(
         opt = torch.optim.AdamW(params, lr=10 ** lo, weight_decay=weight_decay, betas=(0.9, 0.99))
     lre, lrs = lr_schedule(steps, lo, hi)
     g = torch.Generator().manual_seed(seed)
+    n, take = examples_of(X, Y)
     losses: list[float] = []
     best_ema, ema, stopped = math.inf, None, False
     for i, lr in enumerate(lrs):
         if should_stop is not None and should_stop():
             stopped = True
             break
-        ix = torch.randint(0, X.shape[0], (batch_size,), generator=g)
-        xb, yb = X[ix].to(device), Y[ix].to(device)
+        xb, yb = (t.to(device) for t in take(torch.randint(0, n, (batch_size,), generator=g)))
         loss = m.loss(xb, yb) if hasattr(m, "loss") else F.cross_entropy(m(xb), yb)
         for p in params:
             p.grad = None

@@ -82,7 +82,7 @@ class SequenceModel(Model):
         return out
 
     def _forward_sorted(self, X):
-        """Large inference batches (a whole split): rows sorted by prefix length and run in chunks, so
+        """Large inference batches (a pass of an evaluation): rows sorted by prefix length and run in chunks, so
         each chunk is only as long as its own longest prefix and memory stays bounded."""
         lead = ((X != 0).cumsum(1) == 0).sum(1)
         order = torch.argsort(lead, descending=True)
@@ -109,6 +109,17 @@ class SequenceModel(Model):
         with torch.no_grad():
             last = F.cross_entropy(self.lm_head(h_last), Y if order is None else Y[order])
         return all_pos + (last - all_pos).detach()
+
+    @torch.no_grad()
+    def word_loss(self, X):
+        """Evaluation by whole words: X holds windows that end their words, each word whole (it is
+        shorter than the block, so <START> is in). One pass gives the prediction at every position,
+        each the one that position's own window gives (a position sees only its own prefix), so the
+        cross-entropy summed over every position, and the count of positions, are those of all the
+        words' windows, for a fraction of the work. Returns (the sum as a 0-d tensor, the count)."""
+        A, n, targets = prefix_layout(X, X.new_zeros(X.shape[0]))
+        _, _, (h_all, t_all) = self._run(A, n, targets, None)
+        return F.cross_entropy(self.lm_head(h_all), t_all, reduction="sum"), int(t_all.shape[0])
 
     def _run(self, A, n, targets, rec):  # pragma: no cover - abstract
         raise NotImplementedError

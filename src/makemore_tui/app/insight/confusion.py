@@ -1,7 +1,8 @@
 """Confusion over the dev set: which characters the classifier gets wrong, and as what.
 
 Every few seconds the weights are copied between two training steps and a worker runs the copy
-over the whole dev split: the argmax prediction against the true next character, counted in a
+over the dev split's evaluation sample (the whole split when it is smaller, as on names; the
+examples the dev loss is taken over): the argmax prediction against the true next character, counted in a
 27 x 27 table. Shown: the accuracy, the top confusions, and the table itself as a heat map (rows:
 true character, normalised; columns: predicted). The drawing depends on the vocabulary only."""
 
@@ -48,7 +49,7 @@ class ConfusionPane(InsightPane):
 
     def compute(self, run) -> tuple[int, Confusion]:
         step, snap = in_training_thread(run, lambda: (run.trainer.step, snapshot(run.trainer.model)))
-        return step, confusion(snap, *run.data.splits["dev"], run.data.vocab, top=12)
+        return step, confusion(snap, run.data.eval_split("dev"), None, run.data.vocab, top=12)
 
     def render_result(self, state) -> None:
         wide = self.size.width >= 130

@@ -47,7 +47,7 @@ class HealthPane(InsightPane):
 
     def compute(self, run) -> tuple[int, Health]:
         if self._batch is None or self._batch[0] is not run:
-            X, Y = fixed_batch(*run.data.splits["train"], run.cfg.batch_size, seed=run.cfg.seed)
+            X, Y = fixed_batch(run.data.eval_split("train"), None, run.cfg.batch_size, seed=run.cfg.seed)
             self._batch = (run, X, Y)
         _, X, Y = self._batch
         step, snap = in_training_thread(run, lambda: (run.trainer.step, snapshot(run.trainer.model)))

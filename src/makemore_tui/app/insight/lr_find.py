@@ -83,8 +83,7 @@ class LRFindPane(InsightPane):
         from ...models import build_model
 
         model = build_model(cfg, len(run.data.vocab))  # the run's initial weights: the init is seeded
-        X, Y = run.data.splits["train"]
-        return lr_find(model, X, Y, batch_size=cfg.batch_size, lo=lo, hi=hi, seed=cfg.seed + self.sweeps,
+        return lr_find(model, run.data.splits["train"], None, batch_size=cfg.batch_size, lo=lo, hi=hi, seed=cfg.seed + self.sweeps,
                        optimizer=cfg.optimizer, weight_decay=cfg.weight_decay, copy_model=False,
                        progress=progress, should_stop=self._cancel.is_set)
 
