@@ -37,7 +37,8 @@ def test_a_diverging_run_never_overwrites_a_good_checkpoint(tmp_path, small_word
     now = ckpt.load(work)
     assert now["state"]["step"] < run.trainer.step
     assert all(torch.isfinite(v).all() for v in now["state"]["model"].values())
-    from makemore_tui.trainer import Trainer, evaluate
+    from makemore_tui.evaluation import evaluate
+    from makemore_tui.trainer import Trainer
 
     t = Trainer(now["config"], data)
     t.load_state_dict(now["state"])

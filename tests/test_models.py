@@ -20,7 +20,8 @@ from makemore_tui.models.sequence import prefix_layout
 from makemore_tui.models.wavenet import WaveNet
 from makemore_tui.run import Run, open_run
 from makemore_tui.sampling import sample
-from makemore_tui.trainer import Trainer, evaluate
+from makemore_tui.evaluation import evaluate
+from makemore_tui.trainer import Trainer
 
 from helpers import losses_of, make_words
 from makemore_reference import rnn_forward, transformer_forward

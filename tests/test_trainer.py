@@ -7,7 +7,8 @@ import torch
 
 from makemore_tui import events as ev
 from makemore_tui.config import Config
-from makemore_tui.trainer import Trainer, evaluate
+from makemore_tui.evaluation import evaluate
+from makemore_tui.trainer import Trainer
 
 from helpers import losses_of, tiny_config, wait_until
 

@@ -60,7 +60,7 @@ class SequenceModel(Model):
     # the whole word, so a batch is makemore's batch of words, each position counted once; on names
     # it learns about twice as fast per second as windows drawn at random (see the family report).
     trains_on_words = True
-    # Inside one large inference call (a chunk of a split, trainer.EVAL_CHUNK rows), windows go
+    # Inside one large inference call (a chunk of a split, evaluation.EVAL_CHUNK rows), windows go
     # through in length-sorted groups of this many, each padded only to its own longest prefix.
     SORTED_GROUP = 4096
 

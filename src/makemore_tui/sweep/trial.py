@@ -25,7 +25,8 @@ from ..config import Config
 from ..data import load_dataset
 from ..headless import SafeStream, attach_point
 from ..run import Run, check_resources
-from ..trainer import Trainer, evaluate
+from ..evaluation import evaluate
+from ..trainer import Trainer
 
 REPORTS = 8  # dev-set evaluations of a trial, the last at its end
 TIMING_S = 0.3  # seconds of the timing run
