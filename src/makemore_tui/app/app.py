@@ -46,7 +46,7 @@ from .sample_panel import SamplePanel
 from .sampler import Sampler
 from .state import RunState
 from .status_bar import StatusBar
-from .themes import DEFAULT_ANSI, DEFAULT_DARK, load_themes
+from .themes import install_themes
 
 
 @dataclass(frozen=True)
@@ -97,19 +97,7 @@ class MakemoreApp(InsightActions, RunControl, App):
         self._chart_due = 0.0
         self.redraws = 0
         # themes: the project's files, then Textual's own
-        loaded = load_themes()
-        self.startup_notes = list(loaded.problems)
-        self.project_themes = [t.name for t in loaded.themes]
-        for t in loaded.themes:
-            self.register_theme(t)
-        default = DEFAULT_ANSI if no_color else DEFAULT_DARK
-        wanted = theme or default
-        if wanted not in self.available_themes:
-            if theme:
-                names = ", ".join(self.project_themes + sorted(set(self.available_themes) - set(self.project_themes)))
-                self.startup_notes.append(f"unknown theme {theme!r}; choose one of {names}")
-            wanted = default if default in self.available_themes else "textual-dark"
-        self.theme = wanted
+        self.startup_notes, self.project_themes = install_themes(self, theme, no_color)
 
     # ---- layout ---------------------------------------------------------------------------------
     def compose(self):

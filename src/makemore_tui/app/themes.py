@@ -109,3 +109,22 @@ def load_themes(dirs: list[Path] | None = None) -> LoadedThemes:
                 seen.add(theme.name)
                 out.themes.append(theme)
     return out
+
+
+def install_themes(app, theme: str | None, no_color: bool) -> tuple[list[str], list[str]]:
+    """Register the project's themes on a Textual app and set the one asked for (else the default:
+    the ANSI one without colour). Returns (problems in words, the project's theme names)."""
+    loaded = load_themes()
+    notes = list(loaded.problems)
+    project = [t.name for t in loaded.themes]
+    for t in loaded.themes:
+        app.register_theme(t)
+    default = DEFAULT_ANSI if no_color else DEFAULT_DARK
+    wanted = theme or default
+    if wanted not in app.available_themes:
+        if theme:
+            names = ", ".join(project + sorted(set(app.available_themes) - set(project)))
+            notes.append(f"unknown theme {theme!r}; choose one of {names}")
+        wanted = default if default in app.available_themes else "textual-dark"
+    app.theme = wanted
+    return notes, project
