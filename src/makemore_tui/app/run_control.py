@@ -166,13 +166,13 @@ class RunControl:
         if isinstance(self.screen, SettingsScreen):
             return
         nxt = next_work_dir(self.state.work_dir or "out", self._taken_dirs)
-        note = f"Restarting trains a new run in {nxt}; this one stays saved in {self.state.work_dir}."
+        note = f"Start trains a new run in {nxt}; this one stays saved in {self.state.work_dir}."
         if self.current_run.attached:
             self.notify("Attached to a run in another process: its settings are its own. Stop it (x) and start "
                         "a new one with the settings you want.", timeout=6)
             return
         if self.make_run is None:
-            note = "This app was started without a way to open new runs; restarting is not available."
+            note = "This app was started without a way to open new runs; starting one is not available."
         self.push_screen(SettingsScreen(self.current_run.cfg, note), self.restart)
 
     def restart(self, cfg: Config | None) -> None:
