@@ -266,7 +266,7 @@ async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir)
         assert problems == [] and earlier[0].path == "run"
         assert earlier[0].summary == load_run("run").summary
         text = screen_text(app)
-        assert "learning_rate" in text and "0.05" in text and "run-2 (live)" in text
+        assert "learning_rate" in text and "0.05" in text and "run-2 (finished)" in text
         # the live curve is cut to the chart's width, however long the run
         width = 100
         rec = p.live_record(app.state, 2 * width)

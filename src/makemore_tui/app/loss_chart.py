@@ -20,6 +20,7 @@ from textual_plotext import PlotextPlot
 
 from ..series import band, ema, envelope, finite_points, log10_points, smoothing_span
 from ..ticks import log_ticks, x_ticks, y_ticks
+from .insight.chart import unlimit_size
 from .pane import Pane
 from .state import RunState
 
@@ -104,6 +105,7 @@ class ChartPlot(PlotextPlot):
         t0 = time.perf_counter()
         plt = self._plot
         try:
+            unlimit_size(plt)
             plt.plotsize(w, h)
             plt._set_size(w, h)
             plt.theme(self._get_plotext_theme_name(self.app.theme))

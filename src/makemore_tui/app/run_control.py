@@ -29,6 +29,10 @@ from .settings_screen import SettingsScreen
 from .state import DIVERGED, FINISHED, PAUSED, STOPPED, TRAINING
 
 
+# actions that do nothing for an attached run that has ended: hidden from the footer, keys off
+ENDED_ATTACHED_OFF = frozenset({"toggle_pause", "step", "stop_run", "checkpoint", "settings", "apply_lr"})
+
+
 class RunControl:
     """The app's side of its runs, mixed into the app."""
 
@@ -96,6 +100,8 @@ class RunControl:
         elif isinstance(e, ev.Finished) or self._eager and isinstance(e, (ev.Steps, ev.Paused, ev.Resumed)):
             self._eager = False
             self.redraw()
+        if isinstance(e, (ev.Started, ev.Finished)):
+            self.refresh_bindings()  # the footer follows what works now (check_action)
 
     def on_training_ended(self, message: TrainingEnded) -> None:
         self.live_runs.pop(message.run_id, None)
@@ -111,7 +117,20 @@ class RunControl:
                         if run.gone else f"the run has ended; {message.save_message}", timeout=8)
         elif self.state.status == FINISHED:
             self.notify(f"training finished; {message.save_message}", timeout=6)
+        self.refresh_bindings()
         self.redraw(force=True)
+
+    # ---- which keys work now ---------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The footer offers, and the keys do, only what works: an attached run that has ended takes
+        no training keys (pause, step, stop, save, new settings) and opens no new run."""
+        if action in ENDED_ATTACHED_OFF and self.current_run.attached and self.run_ended:
+            return False
+        return True
+
+    @property
+    def run_ended(self) -> bool:
+        return self.state.status in (FINISHED, STOPPED) or (self.current_run.attached and not self.current_run.alive)
 
     # ---- actions: training ----------------------------------------------------------------------
     def action_toggle_pause(self) -> None:

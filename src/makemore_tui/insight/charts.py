@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 from rich.text import Text
 
 from ..series import downsample, ema, finite_points
-from ..ticks import x_ticks
+from ..ticks import log_ticks, x_ticks
 from .compare import RunRecord
 from .embedding import VOWELS, EmbeddingMap
 from .health import RATIO_GUIDE, RatioHistory
@@ -125,24 +125,43 @@ def draw_ratios(plt, hist: RatioHistory | dict, width: int = 80) -> None:
     _step_axis(plt, all_x, width)
 
 
-def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True) -> None:
-    """The runs' train losses (log10, smoothed lines) and dev losses (points) against the step."""
+def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True, height: int = 20) -> None:
+    """The runs' train losses (log10, smoothed lines) and dev losses (points) against the step; the
+    y axis labelled in losses at round values, as the loss chart's log scale is (ticks.log_ticks)."""
     _reset(plt)
-    plt.title("runs: log10 loss vs step (lines: train, smoothed; dots: dev)")
+    plt.title("runs: loss (log scale) vs step (lines: train, smoothed; dots: dev)")
     plt.xlabel("step")
     n = max(16, 2 * width)
     all_x: list[float] = []
+    all_y: list[float] = []
     for i, r in enumerate(runs):
         color = RUN_COLORS[i % len(RUN_COLORS)]
         ys = [math.log10(v) if v > 0 else float("nan") for v in r.train_loss]
         xs, ys = finite_points(*downsample(r.steps, ys, n))
         ys = ema(ys, max(3.0, len(ys) / 40))
         all_x += xs
+        all_y += ys
         if xs:
             plt.plot(xs, ys, color=color, marker="braille", label=r.name[:24])
         if val and r.val_loss:
             vy = [math.log10(v) if v > 0 else float("nan") for v in r.val_loss]
             vx, vy = finite_points(*downsample(r.val_steps, vy, n))
+            all_y += vy
             if vx:
                 plt.scatter(vx, vy, color=color, marker="dot")
     _step_axis(plt, all_x, width)
+    _log_loss_axis(plt, all_y, height)
+
+
+def _log_loss_axis(plt, log_ys: Sequence[float], height: int) -> None:
+    """A y axis of log10 losses with ticks at round losses (2, 2.5, 3, ...), as the loss chart's."""
+    ys = [y for y in log_ys if math.isfinite(y)]
+    if not ys:
+        return
+    lo, hi = min(ys), max(ys)
+    if hi - lo < 1e-6:
+        lo, hi = lo - 0.05, hi + 0.05
+    pad = 0.03 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    plt.ylim(lo, hi)
+    plt.yticks(*log_ticks(10 ** lo, 10 ** hi, max(4, height - 4)))

@@ -127,5 +127,6 @@ def inspect_compare(args, out, width, _cfg) -> int:
     header, rows = compare_rows(runs, only_different=len(runs) > 1)
     out.print(run_table(header, rows, title="runs"))
     if any(r.steps for r in runs):
-        out.print(chart_text(lambda plt: draw_runs(plt, runs, width), width, max(14, min(28, width // 4))))
+        height = max(14, min(28, width // 4))
+        out.print(chart_text(lambda plt: draw_runs(plt, runs, width, height=height), width, height))
     return 0
