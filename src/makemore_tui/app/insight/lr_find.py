@@ -129,4 +129,4 @@ class LRFindPane(InsightPane):
         line.append("f", style="bold")
         line.append(": sweep again")
         note.set(line)
-        self.border_subtitle = "green: suggested  red: minimum"
+        self.border_subtitle = "vertical lines: suggested rate, minimum"
