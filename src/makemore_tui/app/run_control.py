@@ -101,7 +101,7 @@ class RunControl:
             self._eager = False
             self.redraw()
         if isinstance(e, (ev.Started, ev.Finished)):
-            self.refresh_bindings()  # the footer follows what works now (check_action)
+            self.refresh_keys()
 
     def on_training_ended(self, message: TrainingEnded) -> None:
         self.live_runs.pop(message.run_id, None)
@@ -117,7 +117,7 @@ class RunControl:
                         if run.gone else f"the run has ended; {message.save_message}", timeout=8)
         elif self.state.status == FINISHED:
             self.notify(f"training finished; {message.save_message}", timeout=6)
-        self.refresh_bindings()
+        self.refresh_keys()
         self.redraw(force=True)
 
     # ---- which keys work now ---------------------------------------------------------------------
@@ -127,6 +127,11 @@ class RunControl:
         if action in ENDED_ATTACHED_OFF and self.current_run.attached and self.run_ended:
             return False
         return True
+
+    def refresh_keys(self) -> None:
+        """The footer follows what works now (check_action); not while the app is closing."""
+        if not self.quitting and self.screen_stack:
+            self.refresh_bindings()
 
     @property
     def run_ended(self) -> bool:
