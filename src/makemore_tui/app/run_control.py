@@ -23,6 +23,7 @@ from typing import Callable
 from .. import events as ev
 from ..config import Config
 from ..interface import RunHandle
+from ..recorder import metrics_events, read_metrics
 from ..run import next_work_dir
 from .messages import CheckpointDone, RunFailed, RunOpened, TrainerEvent, TrainingEnded
 from .settings_screen import SettingsScreen
@@ -56,11 +57,21 @@ class RunControl:
         self.live_runs[rid] = run
         self.state.reset(work_dir=str(run.work_dir))
         self.state.attached = run.attached
+        if not run.attached and run.trainer.step > 0:
+            self.load_history(run)
         self._taken_dirs.add(str(run.work_dir))
         run.trainer.listeners.append(partial(self._listen, rid))
         self.run_worker(partial(self._train, run, rid), thread=True, group="train", name=f"train-{rid}",
                         exit_on_error=False)
         self.redraw(force=True)
+
+    def load_history(self, run: RunHandle) -> None:
+        """A resumed run: its steps before this session, from its metrics.jsonl (the chart shows the
+        whole run, and the elapsed time goes on from where it was), before its trainer starts."""
+        records, _ = read_metrics(run.work_dir)
+        for e in metrics_events([r for r in records if r.step <= run.trainer.step]):
+            self.state.apply(e)
+        self.state.elapsed_s = max(self.state.elapsed_s, getattr(run.trainer, "elapsed", 0.0))
 
     def _listen(self, rid: int, event: ev.Event) -> None:
         """In the training thread: hand the event over and return at once."""
