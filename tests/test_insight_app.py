@@ -204,8 +204,8 @@ async def test_compare_pane_overlays_the_sessions_runs_and_compare_dirs(workdir)
         earlier, problems = p.result
         assert problems == [] and earlier[0].path == "run"
         assert earlier[0].summary == load_run("run").summary
-        text = await wait_for_text(pilot, "learning_rate", "0.05", "run-2 (live)")
-        assert "learning_rate" in text and "0.05" in text and "run-2 (live)" in text
+        text = await wait_for_text(pilot, "learning_rate", "0.05", "run-2 (finished)")
+        assert "learning_rate" in text and "0.05" in text and "run-2 (finished)" in text
         # the live curve is cut to the chart's width, however long the run
         width = 100
         rec = p.live_record(app.state, 2 * width)

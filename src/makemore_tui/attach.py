@@ -20,7 +20,7 @@ from typing import Callable
 from . import events as ev
 from .config import Config
 from .control import SOCKET, pid_alive, read_message, read_status, run_state, send_message
-from .recorder import CONFIG, METRICS, read_json, read_metrics, read_summary
+from .recorder import CONFIG, METRICS, metrics_events, read_json, read_metrics, read_summary
 
 
 class RemoteError(RuntimeError):
@@ -173,18 +173,10 @@ class RemoteTrainer:
     def _follow(self) -> None:
         """Read new metrics lines and the status, and emit what changed."""
         records, self._offset = read_metrics(self.dir, self._offset, follow=True)
-        steps, losses, lrs, last_elapsed = [], [], [], 0.0
-        for r in records:
-            if r.train_loss is not None:
-                steps.append(r.step)
-                losses.append(r.train_loss)
-                lrs.append(r.lr or 0.0)
-                last_elapsed = r.elapsed_s or last_elapsed
-            if r.val_loss is not None:
-                self._emit_steps(steps, losses, lrs, last_elapsed)
-                steps, losses, lrs = [], [], []
-                self.emit(ev.Evaluated(step=r.step, val_loss=r.val_loss))
-        self._emit_steps(steps, losses, lrs, last_elapsed)
+        for e in metrics_events(records, self.status.get("steps_per_s") or 0.0):
+            if isinstance(e, ev.Steps):
+                self.step = e.step
+            self.emit(e)
         status = read_status(self.dir)
         if status:
             status["state"] = run_state(status)
@@ -202,25 +194,6 @@ class RemoteTrainer:
                 elif state == "running" and self._state == "paused":
                     self.emit(ev.Resumed(step=(status.get("step") or 0)))
                 self._state = state
-
-    def _emit_steps(self, steps, losses, lrs, elapsed) -> None:
-        """Logged steps (every log_every-th) go out as strided batches: a long run's history is a
-        few events, not one per line."""
-        rate = self.status.get("steps_per_s") or 0.0
-        i, n = 0, len(steps)
-        while i < n:
-            j = i + 1
-            stride = steps[j] - steps[i] if j < n else 1
-            if stride <= 0:
-                stride = 1
-            else:
-                while j < n and steps[j] - steps[j - 1] == stride:
-                    j += 1
-            self.step = steps[j - 1]
-            self.emit(ev.Steps(first_step=steps[i] - 1, losses=losses[i:j], lrs=lrs[i:j], step=steps[j - 1],
-                               elapsed_s=elapsed, steps_per_s=rate, stride=stride))
-            i = j
-
 
 def _whole(x) -> int:
     return x if isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**63 else 0
@@ -270,6 +243,7 @@ class RemoteRun:
         self._model = None
         self._model_key: tuple | None = None
         self._lock = threading.Lock()
+        self._held_out: tuple | None = None  # (the data, its dev and test words), for marking samples
 
     @property
     def alive(self) -> bool:
@@ -350,13 +324,17 @@ class RemoteRun:
     def sample(self, n: int = 10, temperature: float = 1.0, top_k: int | None = None, prefix: str = "",
                seed: int | None = None):
         """Names from the run's weights: saved first when the run is alive, else its last checkpoint."""
-        from .sampling import sample
+        from .sampling import held_out_words, sample
 
         if self.alive:
             self.trainer.send("save")  # a diverged run refuses, and the last good checkpoint is used
         model = self.latest_model()
+        data = self.data
+        if data is not None and (self._held_out is None or self._held_out[0] is not data):
+            self._held_out = (data, held_out_words(data))
         return sample(model, self.vocab, self.cfg.block_size, n=n, temperature=temperature, top_k=top_k,
-                      prefix=prefix, seed=seed, is_known=self.is_known)
+                      prefix=prefix, seed=seed, is_known=self.is_known,
+                      is_held_out=self._held_out[1] if data is not None else None)
 
     def save_checkpoint(self) -> str:
         reply = self.trainer.send("save")

@@ -230,6 +230,41 @@ def _status_line(run) -> str:
     return " | ".join(parts)
 
 
+def _ask_about_saved_run(args: argparse.Namespace) -> str | None:
+    """The app on a directory that holds a saved run asks first (resume, a new directory, replace,
+    quit) and `args` follow the answer; None when there was nothing to ask."""
+    if args.resume:
+        return None
+    from .app.launch import ask_about_saved_run
+    from .saved_run import NEW, REPLACE, RESUME
+
+    asked = ask_about_saved_run(args.work_dir, args.theme)
+    if asked is None:
+        return None
+    answer, saved, new_dir = asked
+    if answer == RESUME:
+        args.resume = True
+        if saved.finished:
+            args.max_steps = saved.further
+    elif answer == NEW:
+        args.work_dir = new_dir
+    elif answer != REPLACE:
+        print(f"makemore-tui: {args.work_dir} is left as it was: {saved.describe()}")
+        return "quit"
+    return answer
+
+
+def _resume_finished(args: argparse.Namespace) -> bool:
+    """--resume on a finished run, with no larger --max-steps: say so and how to go further."""
+    from .saved_run import find_saved_run, finished_message
+
+    saved = find_saved_run(args.work_dir)
+    if saved is None or not saved.finished or (args.max_steps is not None and args.max_steps != saved.step):
+        return False
+    print(f"makemore-tui: {finished_message(saved)}")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["sweep"]:  # the subcommand; plain makemore-tui and its flags stay as they were
@@ -298,7 +333,12 @@ def _main(args: argparse.Namespace) -> int:
 
         with interrupt_on_signals():  # until training starts a signal ends the command at once: nothing to save
             check_work_dir(args.work_dir)
-            replaced = not args.resume and checkpoint_path(args.work_dir).exists()
+            asked = None if headless else _ask_about_saved_run(args)
+            if asked == "quit":
+                return 0
+            replaced = asked is None and not args.resume and checkpoint_path(args.work_dir).exists()
+            if args.resume and _resume_finished(args):
+                return 0
             save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
             run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume,
                            progress=_load_progress(args.input_file), save_every_s=save_every,

@@ -129,6 +129,46 @@ def read_metrics(work_dir: str | os.PathLike, offset: int = 0, follow: bool = Fa
     return [x for x in lines if x is not None], offset + end
 
 
+def metrics_events(records: list[MetricsLine], steps_per_s: float = 0.0) -> list[ev.Event]:
+    """metrics.jsonl lines as the trainer's events, for a front end that shows a run's history (an
+    attached run; a resumed one): the logged steps (every log_every-th) as a few strided Steps
+    batches, not one event a line, and each evaluation as Evaluated, in order."""
+    out: list[ev.Event] = []
+    steps: list[int] = []
+    losses: list[float] = []
+    lrs: list[float] = []
+    elapsed = 0.0
+
+    def flush() -> None:
+        i, n = 0, len(steps)
+        while i < n:
+            j = i + 1
+            stride = steps[j] - steps[i] if j < n else 1
+            if stride <= 0:
+                stride = 1
+            else:
+                while j < n and steps[j] - steps[j - 1] == stride:
+                    j += 1
+            out.append(ev.Steps(first_step=steps[i] - 1, losses=losses[i:j], lrs=lrs[i:j], step=steps[j - 1],
+                                elapsed_s=elapsed, steps_per_s=steps_per_s, stride=stride))
+            i = j
+        steps.clear()
+        losses.clear()
+        lrs.clear()
+
+    for r in records:
+        if r.train_loss is not None:
+            steps.append(r.step)
+            losses.append(r.train_loss)
+            lrs.append(r.lr or 0.0)
+            elapsed = r.elapsed_s or elapsed
+        if r.val_loss is not None:
+            flush()
+            out.append(ev.Evaluated(step=r.step, val_loss=r.val_loss))
+    flush()
+    return out
+
+
 def truncate_metrics(work_dir: Path, after_step: int) -> None:
     """Drop lines past `after_step` (steps a killed run logged after its last checkpoint)."""
     path = work_dir / METRICS

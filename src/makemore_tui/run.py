@@ -26,8 +26,8 @@ from .models import build_model, model_type
 from .control import SOCKET, STATUS
 from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
-from .sampling import Sample, sample
 from .evaluation import EVAL_CHUNK
+from .sampling import Sample, held_out_words, sample
 from .trainer import Trainer
 
 # A run's own files: a new run in a directory removes an earlier run's before its first step
@@ -152,6 +152,7 @@ class Run:
         self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
         self.notes: list[str] = []  # for the app at the end; this run's own troubles come as events
+        self._held_out = None  # the dev and test words, for marking sampled names (on first use)
 
     def _start(self, resume: dict | None, listeners, emit_interval: float) -> None:
         cfg, data, work_dir = self.cfg, self.data, self.work_dir
@@ -231,8 +232,11 @@ class Run:
         """Names from the current weights. Safe from any thread while training runs: the sampling
         happens in the training thread between two steps, so it never sees half-updated weights."""
         def draw():
+            if self._held_out is None:
+                self._held_out = held_out_words(self.data)
             return sample(self.trainer.model, self.data.vocab, self.cfg.block_size, n=n, temperature=temperature,
-                          top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known)
+                          top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known,
+                          is_held_out=self._held_out)
 
         return self.trainer.submit(draw).result()
 

@@ -19,6 +19,13 @@ class Sample:
     logprob: float  # natural log of the model's probability of the whole name, end token included (T=1)
     is_new: bool  # not in the training split
     ended: bool = True  # False if cut at max_len
+    held_out: bool = False  # in the dev or test split: a real name, new to the model (never trained on)
+
+
+def held_out_words(data) -> Callable[[str], bool]:
+    """Whether a word is in a Dataset's dev or test split (a set of a fifth of the words, built once
+    per call: keep the result)."""
+    return frozenset(w for k in ("dev", "test") for w in data.split_words.get(k, ())).__contains__
 
 
 @torch.no_grad()
@@ -33,9 +40,11 @@ def sample(
     seed: int | None = None,
     is_known: Callable[[str], bool] | None = None,
     max_len: int = MAX_LEN,
+    is_held_out: Callable[[str], bool] | None = None,
 ) -> list[Sample]:
     """Sample n names. `prefix` is forced as each name's start; temperature and top-k shape the
-    choice of the following characters. The same seed gives the same names."""
+    choice of the following characters. The same seed gives the same names. `is_known` says which
+    names are in the training split, `is_held_out` which are in the dev or test split."""
     if n <= 0:
         return []
     if not temperature > 0:
@@ -80,10 +89,12 @@ def sample(
     for i in range(n):
         L = int(length[i])
         text = vocab.decode(out[i, :L].tolist())
+        is_new = not (is_known(text) if is_known else False)
         samples.append(Sample(
             text=text,
             logprob=float(logprob[i]),
-            is_new=not (is_known(text) if is_known else False),
+            is_new=is_new,
             ended=L < max_len,
+            held_out=is_new and bool(is_held_out and is_held_out(text)),
         ))
     return samples

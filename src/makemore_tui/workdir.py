@@ -99,3 +99,20 @@ def clear_run_files(work_dir: str | os.PathLike, names: tuple[str, ...]) -> list
         except FileNotFoundError:
             pass
     return removed
+
+
+def is_busy(work_dir: str | os.PathLike) -> bool:
+    """Whether a live run holds the work directory, asked without writing anything there (the
+    lock file is opened read-only and only if it exists)."""
+    path = Path(work_dir) / LOCK
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing lets go of the shared lock taken just now
+    return False

@@ -1,11 +1,15 @@
-"""The command line's way into the app: open it on a run, and say on the terminal how it was left."""
+"""The command line's way into the app: ask before a saved run would be replaced, open the app on a
+run, and say on the terminal how it was left."""
 
 from __future__ import annotations
 
 from ..config import Config
 from ..interface import RunHandle
 from ..run import next_work_dir, open_run
+from ..saved_run import QUIT, SavedRun, find_saved_run
+from ..workdir import is_busy
 from .app import MakemoreApp
+from .saved_run_screen import SavedRunApp
 from .state import FINISHED, STOPPED
 
 
@@ -44,5 +48,25 @@ def _run_and_report(app: MakemoreApp, args) -> int:
         return 0
     ckpt = last.last_checkpoint
     where = f"saved to {ckpt}" if ckpt else f"files in {last.work_dir}"
-    print(f"makemore-tui: stopped at step {st.step:,}; {where}. Continue with: makemore-tui --resume -o {last.work_dir}")
+    if st.status == FINISHED and st.step >= last.cfg.max_steps:  # nothing left to resume
+        further = 2 * last.cfg.max_steps
+        print(f"makemore-tui: finished at step {st.step:,}; {where}. To train it further: "
+              f"makemore-tui --resume -o {last.work_dir} --max-steps {further}")
+    else:
+        print(f"makemore-tui: stopped at step {st.step:,}; {where}. Continue with: "
+              f"makemore-tui --resume -o {last.work_dir}")
     return 1 if st.diverged else 0
+
+
+def ask_about_saved_run(work_dir, theme: str | None = None) -> tuple[str, SavedRun, str] | None:
+    """When `work_dir` holds a saved run (and no live run holds it: opening it then says who does),
+    show it and ask what to do: (answer, the saved run, the fresh directory offered). None when
+    there is nothing to ask. Nothing in the directory is written."""
+    if is_busy(work_dir):
+        return None
+    saved = find_saved_run(work_dir)
+    if saved is None:
+        return None
+    new_dir = str(next_work_dir(work_dir))
+    answer = SavedRunApp(saved, new_dir, theme).run()
+    return answer or QUIT, saved, new_dir

@@ -1,4 +1,4 @@
-"""The live loss chart: train loss (raw spread and smoothed) and dev loss against the step.
+"""The live loss chart: train loss (each column's min-max band and smoothed) and dev loss against the step.
 
 Each redraw re-buckets the bounded history (series.py) to about twice the plot's width, so its cost
 does not grow with the number of steps. The log scale is done here (log10 of the values, ticks
@@ -7,6 +7,7 @@ labelled with the losses), not by plotext, whose own log scale corrupts data on 
 
 from __future__ import annotations
 
+import math
 import time
 
 from rich.color import Color as RichColor
@@ -17,8 +18,9 @@ from textual.color import Color
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
-from ..series import ema, envelope, finite_points, log10_points, smoothing_span
+from ..series import band, ema, envelope, finite_points, log10_points, smoothing_span
 from ..ticks import log_ticks, x_ticks, y_ticks
+from .insight.chart import unlimit_size
 from .pane import Pane
 from .state import RunState
 
@@ -30,7 +32,11 @@ except ImportError:  # pragma: no cover
     _plotext_themes, _COLOR_CODES, _NO_COLOR = {}, {}, "default"
 
 MIN_W, MIN_H = 16, 5  # below this the plot is replaced by a line of text
-RAW_MARKER, SMOOTH_MARKER, DEV_MARKER = "dot", "braille", "◆"
+# the batch losses as a shaded band from each column's smallest to its largest, the smoothed loss as
+# a line over it, the dev loss as markers at most one every DEV_SPACING columns: told apart by their
+# marks as well as by colour
+BAND_MARKER, SMOOTH_MARKER, DEV_MARKER = "░", "braille", "◆"
+DEV_SPACING = 6
 DEFAULTS = {"chart-raw": "$foreground-muted", "chart-smooth": "$accent", "chart-dev": "$primary"}
 
 
@@ -99,6 +105,7 @@ class ChartPlot(PlotextPlot):
         t0 = time.perf_counter()
         plt = self._plot
         try:
+            unlimit_size(plt)
             plt.plotsize(w, h)
             plt._set_size(w, h)
             plt.theme(self._get_plotext_theme_name(self.app.theme))
@@ -250,20 +257,16 @@ class LossChart(Pane):
         raw_x, raw_y = envelope(view)
         smooth = ema(view, smoothing_span(state.train.count))
         sm_x, sm_y = finite_points(view.x, smooth)
-        dv = state.dev.view(pw)
+        dv = state.dev.view(max(1, pw // DEV_SPACING))  # thinned: the smoothed line shows between them
         dev_x, dev_y = finite_points(dv.x, dv.mean)
+        lo_x, lo_y = finite_points(view.x, view.lo)
+        hi_y = [h for h, lo in zip(view.hi, view.lo) if lo == lo]  # lo and hi are nan together
         if self.log_scale:
             raw_x, raw_y = log10_points(raw_x, raw_y)
             sm_x, sm_y = log10_points(sm_x, sm_y)
             dev_x, dev_y = log10_points(dev_x, dev_y)
-        self.drawn = {"raw": (raw_x, raw_y), "smooth": (sm_x, sm_y), "dev": (dev_x, dev_y)}
-        c = self._colors
-        if raw_x:
-            plt.scatter(raw_x, raw_y, marker=RAW_MARKER, color=c["chart-raw"])
-        if sm_x:
-            plt.plot(sm_x, sm_y, marker=SMOOTH_MARKER, color=c["chart-smooth"])
-        if dev_x:
-            plt.scatter(dev_x, dev_y, marker=DEV_MARKER, color=c["chart-dev"])
+            kept = [(x, a, b) for x, a, b in zip(lo_x, lo_y, hi_y) if a > 0]
+            lo_x, lo_y, hi_y = [k[0] for k in kept], [math.log10(k[1]) for k in kept], [math.log10(k[2]) for k in kept]
         xs = raw_x + sm_x + dev_x
         ys = raw_y + sm_y + dev_y
         zoomed = False
@@ -288,8 +291,20 @@ class LossChart(Pane):
                 x_hi = x_lo + 1
             # the ticks depend on the plot's size: set when it is built (ChartPlot.set_axes)
             plot.axes = {"y": self.y_range, "x": (x_lo, x_hi), "log": self.log_scale}
+            rows = max(1, plot.size.height - 3)  # the canvas, without the x axis and its frame
+            band_x, band_y = band(lo_x, lo_y, hi_y, (x_lo, x_hi), self.y_range, pw, rows)
         else:
             plot.axes = None
+            band_x, band_y = [], []
+        # drawn in this order: the band under the smoothed line, the dev markers on top
+        self.drawn = {"raw": (raw_x, raw_y), "band": (band_x, band_y), "smooth": (sm_x, sm_y), "dev": (dev_x, dev_y)}
+        c = self._colors
+        if band_x:
+            plt.scatter(band_x, band_y, marker=BAND_MARKER, color=c["chart-raw"])
+        if sm_x:
+            plt.plot(sm_x, sm_y, marker=SMOOTH_MARKER, color=c["chart-smooth"])
+        if dev_x:
+            plt.scatter(dev_x, dev_y, marker=DEV_MARKER, color=c["chart-dev"])
         self.border_subtitle = self._legend(bool(dev_x))
         plot.invalidate()
 
@@ -302,7 +317,7 @@ class LossChart(Pane):
                 value = v.get(value[1:], "")
             return value or "default"
 
-        parts = [f"[{col('chart-raw')}]·[/] batch", f"[{col('chart-smooth')}]━[/] smoothed"]
+        parts = [f"[{col('chart-raw')}]{BAND_MARKER}[/] batch min-max", f"[{col('chart-smooth')}]━[/] smoothed"]
         if with_dev:
-            parts.append(f"[{col('chart-dev')}]◆[/] dev")
+            parts.append(f"[{col('chart-dev')}]{DEV_MARKER}[/] dev")
         return "  ".join(parts)

@@ -23,10 +23,15 @@ from typing import Callable
 from .. import events as ev
 from ..config import Config
 from ..interface import RunHandle
+from ..recorder import metrics_events, read_metrics
 from ..run import next_work_dir
 from .messages import CheckpointDone, RunFailed, RunOpened, TrainerEvent, TrainingEnded
 from .settings_screen import SettingsScreen
 from .state import DIVERGED, FINISHED, PAUSED, STOPPED, TRAINING
+
+
+# actions that do nothing for an attached run that has ended: hidden from the footer, keys off
+ENDED_ATTACHED_OFF = frozenset({"toggle_pause", "step", "stop_run", "checkpoint", "settings", "apply_lr"})
 
 
 class RunControl:
@@ -52,11 +57,21 @@ class RunControl:
         self.live_runs[rid] = run
         self.state.reset(work_dir=str(run.work_dir))
         self.state.attached = run.attached
+        if not run.attached and run.trainer.step > 0:
+            self.load_history(run)
         self._taken_dirs.add(str(run.work_dir))
         run.trainer.listeners.append(partial(self._listen, rid))
         self.run_worker(partial(self._train, run, rid), thread=True, group="train", name=f"train-{rid}",
                         exit_on_error=False)
         self.redraw(force=True)
+
+    def load_history(self, run: RunHandle) -> None:
+        """A resumed run: its steps before this session, from its metrics.jsonl (the chart shows the
+        whole run, and the elapsed time goes on from where it was), before its trainer starts."""
+        records, _ = read_metrics(run.work_dir)
+        for e in metrics_events([r for r in records if r.step <= run.trainer.step]):
+            self.state.apply(e)
+        self.state.elapsed_s = max(self.state.elapsed_s, getattr(run.trainer, "elapsed", 0.0))
 
     def _listen(self, rid: int, event: ev.Event) -> None:
         """In the training thread: hand the event over and return at once."""
@@ -96,6 +111,8 @@ class RunControl:
         elif isinstance(e, ev.Finished) or self._eager and isinstance(e, (ev.Steps, ev.Paused, ev.Resumed)):
             self._eager = False
             self.redraw()
+        if isinstance(e, (ev.Started, ev.Finished)):
+            self.refresh_keys()
 
     def on_training_ended(self, message: TrainingEnded) -> None:
         self.live_runs.pop(message.run_id, None)
@@ -111,7 +128,25 @@ class RunControl:
                         if run.gone else f"the run has ended; {message.save_message}", timeout=8)
         elif self.state.status == FINISHED:
             self.notify(f"training finished; {message.save_message}", timeout=6)
+        self.refresh_keys()
         self.redraw(force=True)
+
+    # ---- which keys work now ---------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The footer offers, and the keys do, only what works: an attached run that has ended takes
+        no training keys (pause, step, stop, save, new settings) and opens no new run."""
+        if action in ENDED_ATTACHED_OFF and self.current_run.attached and self.run_ended:
+            return False
+        return True
+
+    def refresh_keys(self) -> None:
+        """The footer follows what works now (check_action); not while the app is closing."""
+        if not self.quitting and self.screen_stack:
+            self.refresh_bindings()
+
+    @property
+    def run_ended(self) -> bool:
+        return self.state.status in (FINISHED, STOPPED) or (self.current_run.attached and not self.current_run.alive)
 
     # ---- actions: training ----------------------------------------------------------------------
     def action_toggle_pause(self) -> None:
@@ -166,13 +201,13 @@ class RunControl:
         if isinstance(self.screen, SettingsScreen):
             return
         nxt = next_work_dir(self.state.work_dir or "out", self._taken_dirs)
-        note = f"Restarting trains a new run in {nxt}; this one stays saved in {self.state.work_dir}."
+        note = f"Start trains a new run in {nxt}; this one stays saved in {self.state.work_dir}."
         if self.current_run.attached:
             self.notify("Attached to a run in another process: its settings are its own. Stop it (x) and start "
                         "a new one with the settings you want.", timeout=6)
             return
         if self.make_run is None:
-            note = "This app was started without a way to open new runs; restarting is not available."
+            note = "This app was started without a way to open new runs; starting one is not available."
         self.push_screen(SettingsScreen(self.current_run.cfg, note), self.restart)
 
     def restart(self, cfg: Config | None) -> None:

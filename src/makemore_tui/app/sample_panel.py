@@ -1,6 +1,8 @@
-"""Names sampled from the current weights: each marked new or already in the data, with its
-log-probability. The app does the sampling (in a thread worker); this pane shows the result and
-holds the prefix field."""
+"""Names sampled from the current weights, each with its log-probability and a mark: `new` (in none
+of the data), `real` (a name of the dev or test split: real, but new to the model, which never
+trained on it) or `known` (in the training data); the info line says what the marks mean. Before the
+first names the pane shows one hint; once the run has ended, none. The app does the sampling (in a
+thread worker); this pane shows the result and holds the prefix field."""
 
 from __future__ import annotations
 
@@ -13,11 +15,38 @@ from textual.widgets import Input, Label, Static
 
 from .messages import SampleRequest
 from .pane import Pane
-from .state import SampleState
+from .state import FINISHED, STOPPED, SampleState
 from .text import esc
 
 
 NAME_WIDTH = 16  # longer names are cut (with …) so that the columns stay readable
+HINT = "press [b]s[/] to sample names · [b]+/-[/] temperature · [b]/[/] a prefix"
+# each name's mark (5 wide) and its style
+MARKS = {"new": ("new  ", "$success"), "real": ("real ", "$accent"), "known": ("known", "dim")}
+
+
+def mark_of(sample) -> str:
+    """'new' (in none of the data), 'real' (in the dev or test split: never trained on) or 'known'."""
+    if not sample.is_new:
+        return "known"
+    return "real" if getattr(sample, "held_out", False) else "new"
+
+
+MEANING = "new: not in the data · real: dev/test, not trained on · known: trained on"
+
+
+def legend(samples, step: int, width: int) -> str:
+    """The info line: the step the names come from, how many of each mark, and what the marks mean
+    (on a second line when the first has no room for it)."""
+    counts = {k: 0 for k in MARKS}
+    for x in samples:
+        counts[mark_of(x)] += 1
+    head = f"step {step:,}: "
+    long = head + (f"{counts['new']} new (not in the data) · {counts['real']} real but unseen (dev/test names, "
+                   f"not trained on) · {counts['known']} known (trained on)")
+    if len(long) <= width:
+        return long
+    return head + f"{counts['new']} new · {counts['real']} real, unseen · {counts['known']} known\n{MEANING}"
 
 
 class SampleList(Widget):
@@ -30,7 +59,7 @@ class SampleList(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.samples: list = []
-        self.placeholder = "press [b]s[/] to sample names"
+        self.placeholder = HINT
 
     def set_samples(self, samples: list) -> None:
         self.samples = list(samples)
@@ -47,8 +76,9 @@ class SampleList(Widget):
             if len(name) > L:
                 name = name[: L - 1] + "…"
             lp = f"{s.logprob:6.1f}" if math.isfinite(s.logprob) else "  -inf"
-            mark = "[$success]new[/]  " if s.is_new else "[dim]known[/]"  # both 5 wide
-            plain = f"{name:<{L}} {lp} {'new  ' if s.is_new else 'known'}"
+            word, style = MARKS[mark_of(s)]
+            mark = f"[{style}]{word}[/]"
+            plain = f"{name:<{L}} {lp} {word}"
             cells.append((f"[b]{esc(name.ljust(L))}[/] [dim]{lp}[/] {mark}", plain))
         return cells, L + 13
 
@@ -94,15 +124,16 @@ class SamplePanel(Pane):
     def compose(self):
         with Horizontal(id="prefix-row"):
             yield Label("prefix ")
-            yield Input(placeholder="press / to type", id="prefix", compact=True, max_length=50,
-                        select_on_focus=False)
+            yield Input(id="prefix", compact=True, max_length=50, select_on_focus=False)
         yield Static("", id="sample-info")
         with VerticalScroll(can_focus=False):
             yield SampleList(id="sample-list")
 
     def capacity(self, name_width: int = 12, lo: int = 10, hi: int = 60) -> int:
         """As many names as the panel shows at its size, names being up to `name_width` long."""
-        rows = max(1, self.size.height - 2)  # less the prefix field and the info line
+        width = max(10, self.size.width - 2)
+        info = sum(math.ceil(max(1, len(line)) / width) for line in legend([], 999_999, width).split("\n"))
+        rows = max(1, self.size.height - 1 - info)  # less the prefix field and the info lines
         cols = max(1, (self.size.width + 3) // (max(4, name_width) + 13 + 3))
         return max(lo, min(hi, rows * cols))
 
@@ -110,7 +141,14 @@ class SamplePanel(Pane):
     def prefix_input(self) -> Input:
         return self.query_one("#prefix", Input)
 
-    def update_from(self, state, force: bool = False) -> bool:  # redrawn by show(), not by the run state
+    ended = False  # the run has ended: no hints any more
+    has_names = False
+
+    def update_from(self, state, force: bool = False) -> bool:  # names come by show(); the run's end here
+        ended = state.status in (FINISHED, STOPPED)
+        if ended != self.ended:
+            self.ended = ended
+            self._subtitle()
         return False
 
     def draw(self, state) -> None:
@@ -121,24 +159,28 @@ class SamplePanel(Pane):
         self.set_title(f" · T {s.temperature:.1f}")
         info = self.query_one("#sample-info", Static)
         info.set_class(bool(s.error), "-error")
+        width = max(10, self.size.width - 2)
         if s.error:
             info.update(esc(s.error))
         elif s.busy:
             info.update("sampling...")
         elif s.samples:
-            new = sum(1 for x in s.samples if x.is_new)
-            text = f"{new} of {len(s.samples)} new · step {s.step:,}"
-            if self.size.width >= len(text) + 20:
-                text += " · log-prob in nats"
-            info.update(text)
+            first, _, meaning = legend(s.samples, s.step, width).partition("\n")
+            if width >= len(first) + 20:
+                first += " · log-prob in nats"
+            info.update(esc(first) + (f"\n[dim]{esc(meaning)}[/]" if meaning else ""))
         else:
-            info.update("s samples · +/- temperature · / prefix")
+            info.update("")
+        info.display = bool(s.error or s.busy or s.samples)  # before the first names: the hint alone
         if not s.busy:
             self.query_one(SampleList).set_samples(s.samples)
-        if s.samples:
-            self.border_subtitle = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix"
-        else:
-            self.border_subtitle = ""
+        self.has_names = bool(s.samples)
+        self._subtitle()
+
+    def _subtitle(self) -> None:
+        """The keys, once there are names and while the run goes on."""
+        show = self.has_names and not self.ended
+        self.border_subtitle = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix" if show else ""
 
     @on(Input.Submitted, "#prefix")
     def _submitted(self, event: Input.Submitted) -> None:

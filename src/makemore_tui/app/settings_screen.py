@@ -1,7 +1,8 @@
 """The settings form: what is typed is checked as it is typed (Config.validate(), the same check as
-the command line) and the message shows beside the field. Restart dismisses the form with the new
-Config; the app then opens a new run with it. While the form is open, or when what is typed is not
-valid, the current run goes on."""
+the command line) and the message shows beside the field. Enter moves to the next field (or opens a
+list); only Start (the button, or ctrl+s) dismisses the form with the new Config, and the app then
+opens a new run with it. The focused field is marked beside its label (▸), with or without colour.
+While the form is open, or when what is typed is not valid, the current run goes on."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def display_value(value) -> str:
 class SettingsScreen(ModalScreen["Config | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "cancel"),
-        Binding("ctrl+s", "apply", "restart"),
+        Binding("ctrl+s", "apply", "start"),
     ]
 
     DEFAULT_CSS = """
@@ -96,6 +97,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
     SettingsScreen.-narrow Grid { grid-size: 2; grid-columns: 16 1fr; }
     SettingsScreen.-narrow .field-error { column-span: 2; padding-left: 17; }
     SettingsScreen Grid Label { color: $text-muted; }
+    SettingsScreen Grid Label.-focused { color: $text-accent; text-style: bold; }
+    SettingsScreen Grid Input:focus { background: $primary 25%; text-style: bold; }
     SettingsScreen Grid Input, SettingsScreen Grid Select { width: 18; }
     SettingsScreen .field-error { color: $error; }
     SettingsScreen #form-message { color: $error; height: auto; margin-top: 1; }
@@ -114,10 +117,10 @@ class SettingsScreen(ModalScreen["Config | None"]):
     def compose(self):
         with VerticalScroll() as v:
             v.border_title = "Settings"
-            v.border_subtitle = "ctrl+s restarts · escape cancels"
+            v.border_subtitle = "enter: next field · ctrl+s starts · escape cancels"
             with Grid():
                 for name, label, kind in FIELDS:
-                    yield Label(label)
+                    yield Label(f"  {label}", id=f"l-{name}")
                     value = getattr(self.current, name)
                     if kind not in (int, float):
                         choices = kind() if callable(kind) else kind
@@ -129,7 +132,7 @@ class SettingsScreen(ModalScreen["Config | None"]):
             yield Static("", id="form-message")
             yield Static(esc(self.note), id="form-note")
             with Horizontal(id="buttons"):
-                yield Button("Restart training", variant="primary", id="apply", compact=True)
+                yield Button("Start training", variant="primary", id="apply", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_resize(self, event) -> None:
@@ -209,7 +212,17 @@ class SettingsScreen(ModalScreen["Config | None"]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        self.action_apply()
+        event.stop()
+        self.focus_next()  # Enter moves on; only Start (or ctrl+s) starts a run
+
+    def on_descendant_focus(self, event) -> None:
+        """Mark the focused field's label: ▸ before it (seen without colour too)."""
+        focused = event.widget.id or ""
+        for name, label, _ in FIELDS:
+            on = focused == f"f-{name}"
+            w = self.query_one(f"#l-{name}", Label)
+            w.update(f"{'▸' if on else ' '} {label}")
+            w.set_class(on, "-focused")
 
     @on(Button.Pressed, "#apply")
     def _apply_pressed(self) -> None:

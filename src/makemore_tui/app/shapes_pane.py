@@ -1,12 +1,16 @@
 """The forward pass as a flow, with the real shapes of the current batch (from Started.shapes,
-which the model's shape_report measures), and why the view is there."""
+which the model's shape_report measures), and why a shape is what it is where the model says so:
+the MLP's .view, the transformer's (positions, n_embd) rows next to makemore.py's (B, T, C)."""
 
 from __future__ import annotations
+
+import textwrap
 
 from textual.content import Content
 from textual.widgets import Static
 
 from ..models import DEFAULT_TYPE, types
+from ..models.base import WHY
 from .pane import Pane
 from .state import RunState
 from .text import columns, esc, shape_str
@@ -57,14 +61,17 @@ class ShapesPane(Pane):
                 row = [arrow + label, shown]
                 style = ["", "$text-accent"]
                 if variant == "notes":
-                    row.append(note.split(";")[0] if name == "emb.view" else note)
+                    row.append(note.split(";")[0] if name == "emb.view" else note.split(WHY)[0])
                     style.append("dim")
                 table.append(row)
                 styles.append(style)
             table_lines = columns(table, "lll", styles=styles)
             if max(len(Content.from_markup(t).plain) for t in table_lines) <= width:
                 break
-        room = self.size.height - len(lines) - (3 if any(r[0] == "emb.view" for r in rows) else 0)
+        whys = [f"[b]why {esc(shape_str(shape))}?[/] {esc(note.split(WHY, 1)[1])}"
+                for _, _, shape, note in rows if WHY in note]
+        why_rows = sum(1 + len(textwrap.wrap(Content.from_markup(w).plain, width)) for w in whys)
+        room = self.size.height - len(lines) - (3 if any(r[0] == "emb.view" for r in rows) else 0) - why_rows
         if self.size.height and len(table_lines) > max(2, room):  # a deep model in a small pane
             keep = max(1, room - 1)
             table_lines = table_lines[:keep] + [f"[dim]  ... {len(table_lines) - keep} more steps[/]"]
@@ -73,6 +80,8 @@ class ShapesPane(Pane):
         if why:
             lines.append("")
             lines.append(f"[b]why .view?[/] {esc(why)}")
+        for w in whys:
+            lines += ["", w]
         body.update("\n".join(lines))
         cfg = state.config
         if cfg:

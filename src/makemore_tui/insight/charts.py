@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 from rich.text import Text
 
 from ..series import downsample, ema, finite_points
-from ..ticks import x_ticks
+from ..ticks import log_ticks, x_ticks
 from .compare import RunRecord
 from .embedding import VOWELS, EmbeddingMap
 from .health import RATIO_GUIDE, RatioHistory
@@ -20,6 +20,10 @@ from .lr_finder import LRFind
 
 PARAM_COLORS = ("cyan", "magenta", "green", "orange", "red", "blue", "yellow")
 RUN_COLORS = ("cyan", "orange", "green", "magenta", "red", "blue", "yellow", "white")  # by column, as in run_table
+# Each series has a mark of its own as well as a colour, so that the charts read without colour
+# (NO_COLOR, a monochrome terminal): lines of braille, then of these characters; dev points by run.
+LINE_MARKERS = ("braille", "•", "+", "x", "*", "o", "=", "#")
+DEV_MARKERS = ("◆", "■", "▲", "●", "▼", "★", "♦", "○")
 STEP_TICK_COLS = 14  # columns per step tick
 VOWEL_COLOR, CONSONANT_COLOR, BOUNDARY_COLOR = "orange", "cyan", "red"
 
@@ -63,7 +67,7 @@ def draw_lr_find(plt, r: LRFind | None, width: int = 80, progress: tuple[list[fl
         return
     k = len(r.losses)
     xs, ys = downsample(r.log10_lrs[:k], r.losses, n)
-    plt.plot(*finite_points(xs, ys), color="gray", marker="braille", label="loss")
+    plt.scatter(*finite_points(xs, ys), color="gray", marker="·", label="loss")
     xs, ys = downsample(r.log10_lrs[:k], r.smoothed, n)
     plt.plot(*finite_points(xs, ys), color="cyan", marker="braille", label=f"smoothed ({r.window} steps)")
     plt.vline(math.log10(r.min_lr), "red")
@@ -73,6 +77,9 @@ def draw_lr_find(plt, r: LRFind | None, width: int = 80, progress: tuple[list[fl
         lo = min(finite)
         hi = min(max(finite), lo + max(1.0, 4 * (sorted(finite)[len(finite) // 2] - lo)))
         plt.ylim(lo - 0.05 * (hi - lo), hi)
+        # the two lines named where they stand (their colours alone would not tell them apart)
+        plt.text("min", math.log10(r.min_lr), lo + 0.02 * (hi - lo), color="red", alignment="left")
+        plt.text("suggested", math.log10(r.suggested_lr), lo + 0.12 * (hi - lo), color="green", alignment="right")
     plt.xlim(r.log10_lrs[0], r.log10_lrs[-1])
 
 
@@ -116,7 +123,8 @@ def draw_ratios(plt, hist: RatioHistory | dict, width: int = 80) -> None:
     for i, (name, (xs, ys)) in enumerate(points.items()):
         xs, ys = finite_points(*downsample(xs, ys, n))
         if xs:
-            plt.plot(xs, ys, color=PARAM_COLORS[i % len(PARAM_COLORS)], marker="braille", label=name)
+            plt.plot(xs, ys, color=PARAM_COLORS[i % len(PARAM_COLORS)], marker=LINE_MARKERS[i % len(LINE_MARKERS)],
+                     label=name)
             every += ys
             all_x += xs
     plt.hline(RATIO_GUIDE, "red")
@@ -125,24 +133,44 @@ def draw_ratios(plt, hist: RatioHistory | dict, width: int = 80) -> None:
     _step_axis(plt, all_x, width)
 
 
-def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True) -> None:
-    """The runs' train losses (log10, smoothed lines) and dev losses (points) against the step."""
+def draw_runs(plt, runs: Sequence[RunRecord], width: int = 80, val: bool = True, height: int = 20) -> None:
+    """The runs' train losses (log10, smoothed lines) and dev losses (points) against the step; the
+    y axis labelled in losses at round values, as the loss chart's log scale is (ticks.log_ticks)."""
     _reset(plt)
-    plt.title("runs: log10 loss vs step (lines: train, smoothed; dots: dev)")
+    plt.title("runs: loss (log scale) vs step (lines: train, smoothed; marks: dev)")
     plt.xlabel("step")
     n = max(16, 2 * width)
     all_x: list[float] = []
+    all_y: list[float] = []
     for i, r in enumerate(runs):
         color = RUN_COLORS[i % len(RUN_COLORS)]
+        line, mark = LINE_MARKERS[i % len(LINE_MARKERS)], DEV_MARKERS[i % len(DEV_MARKERS)]
         ys = [math.log10(v) if v > 0 else float("nan") for v in r.train_loss]
         xs, ys = finite_points(*downsample(r.steps, ys, n))
         ys = ema(ys, max(3.0, len(ys) / 40))
         all_x += xs
+        all_y += ys
         if xs:
-            plt.plot(xs, ys, color=color, marker="braille", label=r.name[:24])
+            plt.plot(xs, ys, color=color, marker=line, label=r.name[:24])
         if val and r.val_loss:
             vy = [math.log10(v) if v > 0 else float("nan") for v in r.val_loss]
-            vx, vy = finite_points(*downsample(r.val_steps, vy, n))
+            vx, vy = finite_points(*downsample(r.val_steps, vy, max(8, n // 12)))  # thinned: the line shows
+            all_y += vy
             if vx:
-                plt.scatter(vx, vy, color=color, marker="dot")
+                plt.scatter(vx, vy, color=color, marker=mark, label=f"{r.name[:18]} dev")
     _step_axis(plt, all_x, width)
+    _log_loss_axis(plt, all_y, height)
+
+
+def _log_loss_axis(plt, log_ys: Sequence[float], height: int) -> None:
+    """A y axis of log10 losses with ticks at round losses (2, 2.5, 3, ...), as the loss chart's."""
+    ys = [y for y in log_ys if math.isfinite(y)]
+    if not ys:
+        return
+    lo, hi = min(ys), max(ys)
+    if hi - lo < 1e-6:
+        lo, hi = lo - 0.05, hi + 0.05
+    pad = 0.03 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    plt.ylim(lo, hi)
+    plt.yticks(*log_ticks(10 ** lo, 10 ** hi, max(4, height - 4)))

@@ -83,7 +83,7 @@ def inspect_lr_find(args, out, width, config_from_args) -> int:
     from ..recorder import LR_FIND, write_json
     from .base import to_json
     from .charts import chart_text, draw_lr_find
-    from .lr_finder import lr_find
+    from .lr_finder import STEPS, lr_find, sweep_settings
 
     if checkpoint_path(args.work_dir).exists():
         payload = load(checkpoint_path(args.work_dir))
@@ -92,9 +92,10 @@ def inspect_lr_find(args, out, width, config_from_args) -> int:
         cfg, vocab, where = config_from_args(args), None, "the settings from the command line"
     data = load_dataset(args.input_file, cfg.block_size, vocab=vocab)
     model = build_model(cfg, len(data.vocab))  # the run's initial weights (the init is seeded)
-    out.print(f"sweeping the learning rate 1e-3 -> 1 over 1,000 SGD steps of batch {cfg.batch_size} "
-              f"from the initial weights ({where})")
-    r = lr_find(model, data.splits["train"], None, batch_size=cfg.batch_size, seed=cfg.seed)
+    settings = sweep_settings(cfg)  # as the app's first sweep: the same suggestion for the same settings
+    out.print(f"sweeping the learning rate 1e{settings['lo']:g} -> 1e{settings['hi']:g} over {STEPS:,} "
+              f"{cfg.optimizer} steps of batch {cfg.batch_size} from the initial weights ({where})")
+    r = lr_find(model, data.splits["train"], None, **settings)
     path = Path(args.work_dir) / LR_FIND
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json(path, {"config": cfg.to_dict(), **to_json(r)})  # a temporary file renamed: no link followed
@@ -126,5 +127,6 @@ def inspect_compare(args, out, width, _cfg) -> int:
     header, rows = compare_rows(runs, only_different=len(runs) > 1)
     out.print(run_table(header, rows, title="runs"))
     if any(r.steps for r in runs):
-        out.print(chart_text(lambda plt: draw_runs(plt, runs, width), width, max(14, min(28, width // 4))))
+        height = max(14, min(28, width // 4))
+        out.print(chart_text(lambda plt: draw_runs(plt, runs, width, height=height), width, height))
     return 0

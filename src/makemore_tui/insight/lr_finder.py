@@ -175,3 +175,21 @@ def lr_find(
         lrs=lrs, log10_lrs=lre, losses=losses, smoothed=sm, min_lr=min_lr, min_loss=min_loss, steepest_lr=steep,
         suggested_lr=suggested, batch_size=batch_size, window=window, stopped_early=stopped, optimizer=optimizer,
     )
+
+
+ADAMW_RANGE = (-5.0, -1.0)  # Adam's steps are normalised: its useful rates sit about two decades lower
+
+
+def sweep_range(optimizer: str) -> tuple[float, float]:
+    """log10 of the sweep's first and last rate for an optimiser."""
+    return ADAMW_RANGE if optimizer == "adamw" else (LOG10_LO, LOG10_HI)
+
+
+def sweep_settings(cfg, sweep: int = 0) -> dict:
+    """lr_find's arguments for a run's settings: its batch size, optimiser and weight decay, the
+    optimiser's range, and a seed from the run's (the first sweep, 0, the same in the app and in
+    `--inspect lr-find`, so both suggest the same rate; `f` in the app sweeps again with the next)."""
+    lo, hi = sweep_range(cfg.optimizer)
+    return dict(batch_size=cfg.batch_size, lo=lo, hi=hi, seed=cfg.seed + sweep, optimizer=cfg.optimizer,
+                weight_decay=cfg.weight_decay)
+

@@ -169,20 +169,39 @@ def heat_style(share: float) -> Style:
 SHADES = " ░▒▓█"
 
 
-def heat_table(conf: Confusion, cell: int = 2) -> Text:
+def heat_symbols(conf: Confusion, n_rows: int | None = None, n_cols: int | None = None) -> tuple[list[int], list[int]]:
+    """The rows (true symbols) and columns (predicted symbols) of a heat table that has room for
+    n_rows x n_cols (None: all): the symbols with the most examples, in the vocabulary's order. The
+    columns favour the symbols that are true or predicted most often."""
+    V = len(conf.chars)
+    true = [sum(r) for r in conf.counts]
+    pred = conf.predicted_totals()
+
+    def top(n: int | None, weight: list[int]) -> list[int]:
+        if n is None or n >= V:
+            return list(range(V))
+        return sorted(sorted(range(V), key=lambda i: (-weight[i], i))[:max(1, n)])
+
+    return top(n_rows, true), top(n_cols, [t + p for t, p in zip(true, pred)])
+
+
+def heat_table(conf: Confusion, cell: int = 2, rows: list[int] | None = None, cols: list[int] | None = None) -> Text:
     """A true x predicted grid: each row is a true symbol, normalised over its examples, so a cell's
     shade is the share of that symbol's examples predicted as the column's symbol. Cells show shade
-    characters, so the grid also reads without colour."""
+    characters, so the grid also reads without colour. `rows` and `cols` (indices, default all)
+    show a part of it (heat_symbols); each row's share is still over all its examples."""
     V = len(conf.chars)
+    rows = list(range(V)) if rows is None else rows
+    cols = list(range(V)) if cols is None else cols
     out = Text()
     out.append("    ")  # under the row labels
-    out.append("".join(show_char(c).center(cell) for c in conf.chars) + "\n", style="bold")
+    out.append("".join(show_char(conf.chars[j]).center(cell) for j in cols) + "\n", style="bold")
     recall = conf.recall()
-    for i in range(V):
+    for n, i in enumerate(rows):
         row = conf.counts[i]
         total = sum(row)
         out.append(f" {show_char(conf.chars[i])}  ", style="bold")
-        for j in range(V):
+        for j in cols:
             share = row[j] / total if total else 0.0
             shade = SHADES[min(4, math.ceil(share * 4))] if share > 0 else ("·" if i == j else " ")
             style = heat_style(share)
@@ -191,7 +210,7 @@ def heat_table(conf: Confusion, cell: int = 2) -> Text:
             out.append((shade * cell)[:cell], style=style)
         r = recall[i]
         out.append(f" {100 * r:5.1f}% of {total:,}" if r is not None else "   (none)")
-        if i < V - 1:
+        if n < len(rows) - 1:
             out.append("\n")
     return out
 

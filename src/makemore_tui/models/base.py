@@ -37,6 +37,9 @@ class ShapeRow:
     note: str = ""
 
 
+WHY = "; why: "  # in a shape row's note: what follows explains the shape at length (the shapes pane's "why")
+
+
 def record(rec: list[ShapeRow] | None, name: str, expr: str, t: torch.Tensor | tuple, note: str = "") -> None:
     """Append the row of tensor `t` (or of a shape) to `rec`, when a report is being drawn."""
     if rec is not None:

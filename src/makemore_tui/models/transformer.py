@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .base import normal_, record
+from .base import WHY, normal_, record
 from .sequence import SequenceModel
 
 
@@ -109,8 +109,13 @@ class Transformer(SequenceModel):
         ki = qi - pos.index_select(0, qi) + torch.arange(qi.shape[0], device=A.device) - torch.repeat_interleave(
             count.cumsum(0) - count, count)
         x = self.wte(tok) + self.wpe(pos)
+        N, E = x.shape
         record(rec, "x", "wte[seq] + wpe[position]", x,
-             f"the {x.shape[0]} real positions of the {B} prefixes as rows: character + position in the word")
+               f"the {N} real positions of the {B} prefixes as rows: character + position in the word{WHY}"
+               f"makemore.py's x is (B, T, C) = ({B}, {self.block_size}, {E}), each prefix padded to "
+               f"{self.block_size}. Here the {N} real positions are the rows of one (positions, n_embd) matrix, "
+               f"no padding; attention pairs each with the earlier ones of its own prefix, so each row is "
+               f"makemore.py's x[b, t]")
         for i, block in enumerate(self.h, 1):
             x = block(x, qi, ki, rec if i == 1 else None, i)
             if i > 1:

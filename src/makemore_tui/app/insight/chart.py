@@ -19,6 +19,14 @@ from .text import InsightText
 MIN_W, MIN_H = 16, 6
 
 
+def unlimit_size(plt) -> None:
+    """plotext caps a figure at the size of the process's terminal (which it reads itself, and which
+    a test, a pipe or tmux may report smaller than the pane): the widget's size is the one to use."""
+    limit = getattr(plt, "_limit_size", None)
+    if limit is not None:
+        limit(False, False)
+
+
 class InsightChart(InsightText):
     DEFAULT_CSS = """
     InsightChart { width: 1fr; height: 1fr; }
@@ -35,6 +43,9 @@ class InsightChart(InsightText):
         self._busy = False
         self._pending: tuple | None = None
         self.builds = 0  # finished builds (for tests)
+        self._draw: Callable[[object], None] | None = None  # the latest drawing, drawn again on a resize
+        self._built_size: tuple[int, int] = (0, 0)
+        self._text_gen = 0  # the build generation when show_text was last called
 
     @property
     def settled(self) -> bool:
@@ -42,8 +53,11 @@ class InsightChart(InsightText):
         return not self._busy and self._pending is None
 
     def plot(self, draw: Callable[[object], None]) -> None:
-        """Draw with draw(plt) at the chart's current size, off the UI thread."""
+        """Draw with draw(plt) at the chart's current size, off the UI thread (and again at its new
+        size when it is resized: a layout that changes after the drawing never leaves it torn)."""
+        self._draw = draw
         w, h = self.size.width, self.size.height
+        self._built_size = (w, h)
         if w < MIN_W or h < MIN_H:
             self.set(Text("enlarge the terminal to see this chart", style="dim") if w and h else "")
             return
@@ -64,6 +78,7 @@ class InsightChart(InsightText):
         try:
             plt = Plot()
             draw(plt)
+            unlimit_size(plt)  # after draw: a drawing that starts with clear_figure() resets it
             plt.plotsize(w, h)
             plt.theme("clear")  # the pane's own background shows through, in every app theme
             text = Text.from_ansi(plt.build(), no_wrap=True, end="")
@@ -71,11 +86,24 @@ class InsightChart(InsightText):
             text = Text(f"chart unavailable: {type(e).__name__}: {e}", style="dim")
         self.post_message(self.Built(self, gen, text))
 
+    def show_text(self, text: Text) -> None:
+        """Show a sentence instead of a chart (why there is none)."""
+        self._draw = None
+        self._gen += 1
+        self._text_gen = self._gen  # a build under way is dropped when it comes
+        self._pending = None
+        self.set(text)
+
+    def on_resize(self, event) -> None:
+        if self._draw is not None and (self.size.width, self.size.height) != self._built_size:
+            self.plot(self._draw)
+
     def on_insight_chart_built(self, message: "InsightChart.Built") -> None:
         message.stop()
         self._busy = False
         self.builds += 1
-        self.set(message.text)  # the newest finished build; a newer one may follow
+        if message.gen > self._text_gen:  # (not one asked for before a sentence replaced the chart)
+            self.set(message.text)  # the newest finished build; a newer one may follow
         if self._pending is not None:
             job, self._pending = self._pending, None
             self._start(job)

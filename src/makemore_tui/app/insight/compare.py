@@ -15,9 +15,14 @@ from rich.text import Text
 from ...insight.charts import draw_runs
 from ...insight.compare import RunError, RunRecord, compare_rows, load_run
 from ...insight.render import run_table
+from ..state import DIVERGED, FINISHED, PAUSED, STOPPED
 from .chart import InsightChart
 from .pane import InsightPane
 from .text import InsightText
+
+
+# how the current run is labelled: a run that has ended says so ("out (finished)")
+RUN_WORDS = {FINISHED: "finished", STOPPED: "stopped", DIVERGED: "diverged", PAUSED: "paused"}
 
 
 class ComparePane(InsightPane):
@@ -82,7 +87,7 @@ class ComparePane(InsightPane):
         return (self.throttled(state.versions.get("chart", 0), 1.0),)
 
     def live_record(self, state, points: int) -> RunRecord:
-        name = Path(state.work_dir or "run").name + " (live)"
+        name = f"{Path(state.work_dir or 'run').name} ({RUN_WORDS.get(state.status, 'live')})"
         v = state.train.view(points)
         d = state.dev.view(points)
         rec = RunRecord(path=state.work_dir, config=dict(state.config), label=name,
@@ -103,7 +108,8 @@ class ComparePane(InsightPane):
         width = max(16, plot.size.width - 8)
         earlier, problems = self.result if self.result is not None else ([], [])
         runs = [*earlier, self.live_record(state, 2 * width)]
-        plot.plot(lambda plt: draw_runs(plt, runs, width))
+        height = plot.size.height
+        plot.plot(lambda plt: draw_runs(plt, runs, width, height=height))
         header, rows = compare_rows(runs, only_different=len(runs) > 1)
         if len(runs) > 1:
             out = [run_table(header, rows)]

@@ -23,6 +23,15 @@ from .pane import InsightPane, in_training_thread
 from .text import InsightText
 
 
+def no_ratios_reason(attached: bool) -> str:
+    """Why the update:data chart is empty."""
+    if attached:
+        return ("log10 update:data ratios over the run: none here. They are measured at the steps the app "
+                "itself trains, and this run trains in another process; the histograms and gradients above "
+                "come from its latest checkpoint.")
+    return "log10 update:data ratios over the run: they appear after the first steps (the parameter table's statistics)."
+
+
 class HealthPane(InsightPane):
     INTERVAL = 0.5
 
@@ -65,8 +74,12 @@ class HealthPane(InsightPane):
         text = self.query_one("#health-text", InsightText)
         plot = self.query_one("#health-plot", InsightChart)
         width = max(16, plot.size.width - 8)
-        points = self.history(state).view(2 * width)  # a copy: the chart is drawn in a worker
-        plot.plot(lambda plt: draw_ratios(plt, points, width))
+        hist = self.history(state)
+        if hist.count:
+            points = hist.view(2 * width)  # a copy: the chart is drawn in a worker
+            plot.plot(lambda plt: draw_ratios(plt, points, width))
+        else:
+            plot.show_text(Text(no_ratios_reason(state.attached), style="dim"))
         if self.error:
             text.set(Text(self.error, style="yellow"))
             return

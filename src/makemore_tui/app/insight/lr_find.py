@@ -14,17 +14,10 @@ import threading
 from rich.text import Text
 
 from ...insight.charts import draw_lr_find
-from ...insight.lr_finder import LOG10_HI, LOG10_LO, STEPS, LRFind, lr_find
+from ...insight.lr_finder import STEPS, LRFind, lr_find, sweep_settings
 from .chart import InsightChart
 from .pane import InsightPane
 from .text import InsightText
-
-ADAMW_RANGE = (-5.0, -1.0)  # Adam's steps are normalised: its useful rates sit about two decades lower
-
-
-def sweep_range(optimizer: str) -> tuple[float, float]:
-    return ADAMW_RANGE if optimizer == "adamw" else (LOG10_LO, LOG10_HI)
-
 
 class LRFindPane(InsightPane):
     LIVE = False
@@ -70,7 +63,8 @@ class LRFindPane(InsightPane):
     def compute(self, run) -> LRFind:
         self._cancel.clear()
         cfg = run.cfg
-        lo, hi = sweep_range(cfg.optimizer)
+        settings = sweep_settings(cfg, self.sweeps - 1)  # the first: as --inspect lr-find sweeps
+        lo, hi = settings["lo"], settings["hi"]
         with self._progress_lock:
             self.progress = ([], [])
         lre = [lo + (hi - lo) * i / (STEPS - 1) for i in range(STEPS)]
@@ -83,9 +77,8 @@ class LRFindPane(InsightPane):
         from ...models import build_model
 
         model = build_model(cfg, len(run.data.vocab))  # the run's initial weights: the init is seeded
-        return lr_find(model, run.data.splits["train"], None, batch_size=cfg.batch_size, lo=lo, hi=hi, seed=cfg.seed + self.sweeps,
-                       optimizer=cfg.optimizer, weight_decay=cfg.weight_decay, copy_model=False,
-                       progress=progress, should_stop=self._cancel.is_set)
+        return lr_find(model, run.data.splits["train"], None, copy_model=False, progress=progress,
+                       should_stop=self._cancel.is_set, **settings)
 
     def draw_key(self, state) -> tuple:
         # while a sweep runs, redraw as its curve grows (at the timer's pace)
@@ -128,4 +121,4 @@ class LRFindPane(InsightPane):
         line.append("f", style="bold")
         line.append(": sweep again")
         note.set(line)
-        self.border_subtitle = "green: suggested  red: minimum"
+        self.border_subtitle = "vertical lines: suggested rate, minimum"
