@@ -29,7 +29,7 @@ def run_async(fn):
 
 def app_config(steps: int = 300, validate: bool = True, **changes) -> Config:
     """The dashboard tests' run: the lecture's seed network, evaluated every 100 steps."""
-    cfg = preset("seed", max_steps=steps, eval_every=100, log_every=50, **changes)
+    cfg = preset("seed", max_steps=steps, **{"eval_every": 100, "log_every": 50, **changes})
     return cfg.validate() if validate else cfg
 
 

@@ -11,14 +11,14 @@ import subprocess
 
 import pytest
 
-from conftest import PYTHON, make_words, subprocess_env
+from helpers import PYTHON, make_words, subprocess_env
 from makemore_tui.app.app import MakemoreApp
 from makemore_tui.app.insight.chart import InsightChart
 from makemore_tui.app.insight.confusion import heat_fit
 from makemore_tui.attach import RemoteRun
 from makemore_tui.insight.render import heat_symbols, heat_table
 from makemore_tui.ticks import log_ticks
-from screens_helpers import make_app, screen_text, wait_done, wait_for
+from screens_helpers import screen_app, screen_text, wait_done, wait_for
 
 
 async def _view(pilot, key: str):
@@ -53,7 +53,7 @@ def test_health_chart_fills_its_place_at_every_size(words_file, tmp_path, monkey
     monkeypatch.chdir(tmp_path)
 
     async def go():
-        app = make_app(words_file, steps=300, emit_interval=0.0)
+        app = screen_app(words_file, steps=300, emit_interval=0.0)
         async with app.run_test(size=size) as pilot:
             await wait_done(pilot)
             p = await _view(pilot, "8")
@@ -107,7 +107,7 @@ def test_confusion_fits_the_screen(tmp_path, monkeypatch, size, vocab):
     words.write_text("\n".join(make_words(400) if vocab == "names" else _wide_words()) + "\n")
 
     async def go():
-        app = make_app(words, steps=100)
+        app = screen_app(words, steps=100)
         async with app.run_test(size=size) as pilot:
             await wait_done(pilot)
             p = await _view(pilot, "0")
@@ -141,7 +141,7 @@ def test_compare_uses_the_loss_charts_log_ticks_and_says_finished(words_file, tm
     monkeypatch.chdir(tmp_path)
 
     async def go():
-        app = make_app(words_file, steps=300)
+        app = screen_app(words_file, steps=300)
         async with app.run_test(size=size) as pilot:
             await wait_done(pilot)
             await _view(pilot, "9")

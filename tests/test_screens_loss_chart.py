@@ -9,7 +9,7 @@ import pytest
 
 from makemore_tui.app.loss_chart import BAND_MARKER, DEV_MARKER, DEV_SPACING
 from makemore_tui.series import band
-from screens_helpers import make_app, screen_text, wait_done
+from screens_helpers import screen_app, screen_text, wait_done
 
 
 def test_band_fills_each_column_from_its_min_to_its_max():
@@ -39,7 +39,7 @@ def test_chart_shows_a_band_a_line_and_thinned_dev_markers(words_file, tmp_path,
     monkeypatch.chdir(tmp_path)
 
     async def go():
-        app = make_app(words_file, steps=2000, eval_every=50)
+        app = screen_app(words_file, steps=2000, eval_every=50)
         async with app.run_test(size=size) as pilot:
             await wait_done(pilot)
             chart = app.chart

@@ -12,7 +12,7 @@ import pytest
 from makemore_tui.insight.charts import DEV_MARKERS, LINE_MARKERS, chart_text, draw_lr_find, draw_ratios, draw_runs
 from makemore_tui.insight.compare import RunRecord
 from makemore_tui.insight.lr_finder import LRFind, smooth, suggest
-from screens_helpers import make_app, screen_text, wait_done, wait_for
+from screens_helpers import screen_app, screen_text, wait_done, wait_for
 
 COLOUR_WORDS = re.compile(r"\b(red|green|blue|cyan|orange|magenta|yellow|grey|gray)\b", re.I)
 
@@ -63,7 +63,7 @@ def test_no_color_app_charts_and_legends(words_file, tmp_path, monkeypatch, size
     monkeypatch.setenv("NO_COLOR", "1")
 
     async def go():
-        app = make_app(words_file, steps=600, emit_interval=0.0)
+        app = screen_app(words_file, steps=600, emit_interval=0.0)
         async with app.run_test(size=size) as pilot:
             await wait_done(pilot)
             loss = screen_text(app)
@@ -118,4 +118,4 @@ def test_snapshot_no_color_health(words_file, tmp_path, monkeypatch, snap_compar
         await wait_for(pilot, lambda: all(c.settled and c.builds for c in p.query(InsightChart)), what="the chart")
         await pilot.pause(0.1)
 
-    assert snap_compare(make_app(words_file, steps=300, emit_interval=1e9), terminal_size=size, run_before=before)
+    assert snap_compare(screen_app(words_file, steps=300, emit_interval=1e9), terminal_size=size, run_before=before)

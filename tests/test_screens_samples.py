@@ -8,12 +8,12 @@ import asyncio
 
 import pytest
 
-from makemore_tui.app.sample_panel import HINT, MEANING, legend, mark_of
+from makemore_tui.app.sample_panel import MEANING, legend, mark_of
 from makemore_tui.data import make_dataset
 from makemore_tui.models import build_model
 from makemore_tui.sampling import Sample, held_out_words, sample
-from conftest import make_words, tiny_config
-from screens_helpers import make_app, screen_text, wait_done, wait_for
+from helpers import tiny_config
+from screens_helpers import screen_app, screen_text, wait_done, wait_for
 
 NAMES = [Sample("emma", -5.1, is_new=False), Sample("zorblat", -19.2, is_new=True),
          Sample("olivia", -7.3, is_new=True, held_out=True), Sample("ana", -4.0, is_new=False),
@@ -65,7 +65,7 @@ def test_the_run_marks_its_dev_names_real(words_file, tmp_path, monkeypatch):
 
 
 async def _pane_texts(words_file, size):
-    app = make_app(words_file, steps=300, paused=True, n_samples=5)
+    app = screen_app(words_file, steps=300, paused=True, n_samples=5)
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: app.state.status == "paused", what="the pause")
         await pilot.press("4")
@@ -110,5 +110,5 @@ def test_snapshot_samples_marks(words_file, tmp_path, monkeypatch, snap_compare)
         app.sample_panel.show(s)
         await pilot.pause(0.05)
 
-    app = make_app(words_file, steps=300, paused=True, n_samples=5)
+    app = screen_app(words_file, steps=300, paused=True, n_samples=5)
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PYTHON, make_words, subprocess_env
+from helpers import make_words
 from makemore_tui import cli
 from makemore_tui.app.saved_run_screen import SavedRunApp, SavedRunScreen
 from makemore_tui.saved_run import NEW, QUIT, REPLACE, RESUME, SavedRun, ago, find_saved_run

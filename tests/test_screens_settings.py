@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Label, Select
 
 from makemore_tui.app.settings_screen import SettingsScreen
-from screens_helpers import make_app, wait_done, wait_for
+from screens_helpers import screen_app, wait_done, wait_for
 
 
 def _marked(screen) -> list[str]:
@@ -21,7 +21,7 @@ def test_enter_moves_on_and_only_start_starts(words_file, tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
 
     async def go():
-        app = make_app(words_file, steps=300)
+        app = screen_app(words_file, steps=300)
         async with app.run_test(size=size) as pilot:
             await wait_done(pilot)
             first = app.current_run
@@ -57,7 +57,7 @@ def test_the_last_field_enter_goes_to_start_without_pressing_it(words_file, tmp_
     monkeypatch.chdir(tmp_path)
 
     async def go():
-        app = make_app(words_file, steps=300)
+        app = screen_app(words_file, steps=300)
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_done(pilot)
             first = app.current_run
@@ -83,4 +83,4 @@ def test_snapshot_settings_focus_no_color(words_file, tmp_path, monkeypatch, sna
         await pilot.press("e", "enter", "enter")  # focus on the hidden size
         await pilot.pause(0.05)
 
-    assert snap_compare(make_app(words_file, steps=300), terminal_size=size, run_before=before)
+    assert snap_compare(screen_app(words_file, steps=300), terminal_size=size, run_before=before)

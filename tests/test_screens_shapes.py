@@ -7,13 +7,12 @@ import asyncio
 import re
 
 import pytest
-import torch
 
 from makemore_tui.config import preset
 from makemore_tui.data import make_dataset
 from makemore_tui.models import build_model
 from makemore_tui.models.base import WHY
-from screens_helpers import make_app, screen_text, wait_done
+from screens_helpers import screen_app, screen_text, wait_done
 
 TINY = {"type": "transformer", "block_size": 8, "n_embd": 16, "n_layer": 1, "n_head": 2, "batch_size": 32,
         "learning_rate": 0.003, "optimizer": "adamw", "lr_schedule": "constant", "warmup_steps": 0}
@@ -30,7 +29,7 @@ def test_the_transformer_says_why_its_rows_are_positions(words):
     assert E == 16 and N < 32 * 8  # the real positions only: fewer than B x T
     short, why = x.note.split(WHY)
     assert "real positions" in short
-    assert f"(B, T, C) = (32, 8, 16)" in why and "(positions, n_embd)" in why and f"{N} real positions" in why
+    assert "(B, T, C) = (32, 8, 16)" in why and "(positions, n_embd)" in why and f"{N} real positions" in why
     assert all(WHY not in r.note for name, r in rows.items() if name != "x")
 
 
@@ -39,7 +38,7 @@ def test_shapes_pane_explains_the_flattened_rows(words_file, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
 
     async def go():
-        app = make_app(words_file, steps=20, cfg=TINY, eval_every=10)
+        app = screen_app(words_file, steps=20, cfg=TINY, eval_every=10)
         async with app.run_test(size=size) as pilot:
             await wait_done(pilot)
             await pilot.press("3")

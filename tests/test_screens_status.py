@@ -7,10 +7,10 @@ import asyncio
 
 import pytest
 
-from makemore_tui.app.state import FINISHED, PAUSED, TRAINING
+from makemore_tui.app.state import TRAINING
 from makemore_tui.app.status_bar import StatusBar, fit
 from makemore_tui.app.text import plain_len
-from screens_helpers import make_app, screen_text, wait_done, wait_for
+from screens_helpers import screen_app, screen_text, wait_done, wait_for
 
 
 def _line(items) -> str:
@@ -31,7 +31,7 @@ def test_fit_shortens_then_drops_in_order():
 
 
 async def _status_at(size, **kwargs):
-    app = make_app(kwargs.pop("words"), steps=kwargs.pop("steps", 300), **kwargs)
+    app = screen_app(kwargs.pop("words"), steps=kwargs.pop("steps", 300), **kwargs)
     async with app.run_test(size=size) as pilot:
         await wait_done(pilot)
         finished = (screen_text(app).splitlines()[-2], app.status_bar.size.height)
@@ -63,7 +63,7 @@ def test_notifications_stand_above_the_status_line(words_file, tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
 
     async def go(size):
-        app = make_app(words_file, steps=300)
+        app = screen_app(words_file, steps=300)
         async with app.run_test(size=size, notifications=True) as pilot:
             await wait_done(pilot)
             app.notify("a notification of two or three lines, long enough to wrap inside its toast", timeout=30)
