@@ -132,6 +132,20 @@ def evaluating_line(e: ev.FinalEvaluation) -> str:
     return f"final evaluation: {n} examples ({'the whole splits' if e.whole else 'a fixed sample of each split'})"
 
 
+SAMPLES_SHOWN = 8  # names printed at each dev evaluation (on a terminal) and at the end
+
+
+def names_line(samples, step: int) -> str:
+    """Sampled names in one line, grouped as makemore.py groups them: new (in none of the data),
+    real but unseen (dev or test names) and in the training data."""
+    groups = {"new": [], "real but unseen": [], "in the training data": []}
+    for s in samples:
+        key = "in the training data" if not s.is_new else ("real but unseen" if s.held_out else "new")
+        groups[key].append((s.text or "(empty)") + ("" if s.ended else "…"))
+    parts = [f"{k}: {', '.join(v)}" for k, v in groups.items() if v]
+    return f"samples at step {step:,}: " + " · ".join(parts)
+
+
 class PlainProgress:
     """A line every `every` seconds, for logs and pipes."""
 
@@ -177,6 +191,7 @@ class RichProgress:
         )
         self.task = None
         self.val: float | None = None
+        self.names = None  # step -> a line of sampled names, at each dev evaluation
 
     def __call__(self, e: ev.Event) -> None:
         if isinstance(e, ev.Started):
@@ -190,6 +205,8 @@ class RichProgress:
                                  info=f"loss {e.losses[-1]:.4f}{val}  {e.steps_per_s:,.0f} steps/s")
         elif isinstance(e, ev.Evaluated):
             self.val = e.val_loss
+            if self.names is not None:  # in the training thread, between two steps: the weights are whole
+                self.console.print(f"dev {e.val_loss:.4f} · {self.names(e.step)}", markup=False, highlight=False)
         elif isinstance(e, ev.Diverged):
             self.console.print(f"[red]diverged at step {e.step:,}:[/] {e.reason}")
         elif isinstance(e, ev.FinalEvaluation):
@@ -221,6 +238,12 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
     fancy = out.isatty() if fancy is None else fancy
     view = RichProgress(out) if fancy else PlainProgress(out)
     trainer = run.trainer
+
+    def names(step: int) -> str:
+        return names_line(run.sample_here(n=SAMPLES_SHOWN, seed=run.cfg.seed + step), step)
+
+    if fancy:  # on a terminal, as makemore.py does: names at each dev evaluation
+        view.names = names
     trainer.listeners.append(view)
     # A diverged run stops: headless there is nobody to read the explanation and resume it.
     trainer.listeners.append(lambda e: trainer.stop() if isinstance(e, ev.Diverged) else None)
@@ -275,6 +298,8 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
              f"summary in {run.work_dir / 'summary.json'}")
         if len(received) > 1 and cut:
             return 128 + received[1]
+        if not fin.diverged and trainer.weights_finite():
+            _say(out, names(fin.step))
         if fin.diverged:
             _say(out, f"the run diverged: {fin.diverged}")
             return EXIT_DIVERGED

@@ -231,14 +231,18 @@ class Run:
                seed: int | None = None) -> list[Sample]:
         """Names from the current weights. Safe from any thread while training runs: the sampling
         happens in the training thread between two steps, so it never sees half-updated weights."""
-        def draw():
-            if self._held_out is None:
-                self._held_out = held_out_words(self.data)
-            return sample(self.trainer.model, self.data.vocab, self.cfg.block_size, n=n, temperature=temperature,
-                          top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known,
-                          is_held_out=self._held_out)
+        return self.trainer.submit(
+            lambda: self.sample_here(n=n, temperature=temperature, top_k=top_k, prefix=prefix, seed=seed)).result()
 
-        return self.trainer.submit(draw).result()
+    def sample_here(self, n: int = 10, temperature: float = 1.0, top_k: int | None = None, prefix: str = "",
+                    seed: int | None = None) -> list[Sample]:
+        """Names drawn in the calling thread: the training thread (a listener of its events) or any
+        thread while no run is under way. Each is marked known (training split) or held out (dev,
+        test). The draw has its own generator: training's random numbers are not touched."""
+        if self._held_out is None:
+            self._held_out = held_out_words(self.data)
+        return sample(self.trainer.model, self.data.vocab, self.cfg.block_size, n=n, temperature=temperature,
+                      top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known, is_held_out=self._held_out)
 
     def release(self) -> None:
         """The front end is closing: stop between two steps, skipping the final evaluation (seconds
