@@ -1,5 +1,6 @@
-"""Helpers of the screen tests (tests/test_screens_*.py): the app in a real process on a pseudo-terminal,
-what a Pilot-driven app shows as plain text, waiting on an event."""
+"""Helpers of the screen tests (tests/test_screens_*.py, test_app_signals.py): the app in a real
+process on a pseudo-terminal, and the screen tests' app under Pilot (helpers_app's, with their
+defaults)."""
 
 from __future__ import annotations
 

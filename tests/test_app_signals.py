@@ -3,43 +3,16 @@ as q does: the run is saved and the process exits with status 0."""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import signal
-import struct
-import subprocess
-import termios
-import threading
 
-from helpers import PYTHON, make_words, subprocess_env, wait_until
+from helpers import make_words, wait_until
+from screens_helpers import app_on_a_terminal
 
 
 def _app_on_a_terminal(words, work):
     """`makemore-tui` (the app) on a pseudo-terminal of 120x40; its output is read as it comes."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "makemore_tui", "-i", str(words), "-o", str(work), "--max-steps", str(10**9),
-         "--log-every", "10", "--save-every", "0", "--threads", "1"],
-        stdin=slave, stdout=slave, stderr=slave, env={**subprocess_env(), "TERM": "xterm-256color"},
-        start_new_session=True,
-    )
-    os.close(slave)
-    out = bytearray()
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the other side has closed
-                break
-            if not chunk:
-                break
-            out.extend(chunk)
-
-    threading.Thread(target=read, daemon=True).start()
-    return proc, out
+    return app_on_a_terminal(["-i", str(words), "-o", str(work), "--max-steps", str(10**9), "--log-every", "10",
+                              "--save-every", "0", "--threads", "1"], size=(120, 40))
 
 
 def test_sigterm_and_sighup_save_and_exit_0(tmp_path):
