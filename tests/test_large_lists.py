@@ -65,21 +65,26 @@ def rest(lines: queue.Queue) -> str:
     return "".join(out)
 
 
+def sigterm_after(proc, lines, line: str) -> tuple[int, float]:
+    """SIGTERM once the process has printed `line`; (its exit status, seconds it took to exit)."""
+    try:
+        wait_for_line(proc, lines, line)
+        proc.send_signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        rc = proc.wait(timeout=30)
+        return rc, time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_sigterm_during_the_final_evaluation_ends_the_run_within_seconds_with_a_summary(tmp_path):
     words = write_list(tmp_path / "words.txt", 2)  # 2 MB: its whole splits take minutes to evaluate here
     work = tmp_path / "run"
     proc, lines = start(["--headless", "-i", str(words), "-o", str(work), "--type", "transformer",
                          "--max-steps", "3", "--eval-exact", "--threads", "1", "--save-every", "0"])
-    try:
-        wait_for_line(proc, lines, "final evaluation:")
-        proc.send_signal(signal.SIGTERM)
-        t0 = time.monotonic()
-        rc = proc.wait(timeout=30)
-        seconds = time.monotonic() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    rc, seconds = sigterm_after(proc, lines, "final evaluation:")
     output = rest(lines)
     assert rc == 0, output
     assert seconds < 5, seconds  # acted on between two passes of the evaluation (each well under a second)
@@ -98,16 +103,7 @@ def test_sigterm_while_the_data_loads_ends_the_command_at_once_and_writes_nothin
     earlier = work / SUMMARY
     earlier.write_text('{"steps": 5}\n')  # a previous run's: left as it is
     proc, lines = start(["--headless", "-i", str(words), "-o", str(work), "--max-steps", "3", "--threads", "1"])
-    try:
-        wait_for_line(proc, lines, "makemore-tui: loading: reading")
-        proc.send_signal(signal.SIGTERM)
-        t0 = time.monotonic()
-        rc = proc.wait(timeout=30)
-        seconds = time.monotonic() - t0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    rc, seconds = sigterm_after(proc, lines, "makemore-tui: loading: reading")
     output = rest(lines)
     assert rc == 128 + signal.SIGTERM, output
     assert seconds < 3, seconds
