@@ -88,3 +88,31 @@ def test_resume_restores_the_global_generator(tmp_path, small_words):
     run.trainer.run()  # already at max_steps: no step is taken
     run.close()
     assert torch.equal(torch.get_rng_state(), saved)
+
+
+def test_a_stop_during_an_evaluation_is_made_good_on_resuming(tmp_path, small_words):
+    """A signal that lands while the dev set of step 100 is being evaluated cuts that evaluation
+    short (quitting is prompt); the run resumed from step 100 evaluates it first, so its metrics
+    equal the uninterrupted run's, val_loss of step 100 included."""
+    from makemore_tui import events as ev
+
+    cfg = tiny_config(max_steps=200, log_every=10, eval_every=100, n_embd=2, n_hidden=8).validate()
+    ref = open_run(cfg, str(small_words), tmp_path / "ref", save_every_s=0)
+    ref.trainer.run()
+    ref.close()
+    want = metrics_without_time(tmp_path / "ref")
+    assert [x["step"] for x in want if "val_loss" in x] == [100]
+
+    run = open_run(cfg, str(small_words), tmp_path / "w", save_every_s=0)
+    t = run.trainer
+    # the Steps event flushed just before step 100's evaluation: the stop lands inside it
+    t.listeners.append(lambda e: t.stop() if isinstance(e, ev.Steps) and e.step == 100 else None)
+    t.before_finish.append(run.save_checkpoint)  # as a signal's stop does (headless)
+    t.run()
+    run.close()
+    assert t.step == 100 and t.eval_owed == 100
+    assert "val_loss" not in metrics_without_time(tmp_path / "w")[-1]
+
+    resumed = _resumed(cfg, small_words, tmp_path / "w")
+    assert resumed.trainer.eval_owed is None and resumed.trainer.step == 200
+    assert metrics_without_time(tmp_path / "w") == want

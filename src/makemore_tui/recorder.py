@@ -169,18 +169,25 @@ def metrics_events(records: list[MetricsLine], steps_per_s: float = 0.0) -> list
     return out
 
 
-def truncate_metrics(work_dir: Path, after_step: int) -> None:
-    """Drop lines past `after_step` (steps a killed run logged after its last checkpoint)."""
+def truncate_metrics(work_dir: Path, after_step: int, take_last: bool = False) -> dict | None:
+    """Drop lines past `after_step` (steps a killed run logged after its last checkpoint). With
+    take_last, the line for `after_step` itself is taken out too and returned (None if there is
+    none), for a recorder to hold until the evaluation it still lacks joins it."""
     path = work_dir / METRICS
     if not path.exists():
-        return
-    keep = []
+        return None
+    keep, last = [], None
     with open(path, "rb") as f:
         for line in f:
             rec = parse_metrics_line(line)
             if rec is not None and rec.step <= after_step:  # (a torn last line from a killed process is not)
                 keep.append(line if line.endswith(b"\n") else line + b"\n")
+                last = rec
+    taken = None
+    if take_last and last is not None and last.step == after_step:
+        taken = json.loads(keep.pop())
     atomic_write_bytes(path, lambda f: f.writelines(keep))
+    return taken
 
 
 class RunRecorder:
@@ -207,6 +214,11 @@ class RunRecorder:
                 self.errors.append(msg)
             if self.on_error is not None:
                 self.on_error(msg)
+
+    def hold(self, line: dict) -> None:
+        """Hold `line` back as the latest logged line (a resumed run whose evaluation of that
+        step was cut short: the evaluation redone on resuming joins it)."""
+        self._pending = dict(line)
 
     def _write_pending(self) -> None:
         if self._pending is not None:

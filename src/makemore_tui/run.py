@@ -168,8 +168,13 @@ class Run:
             except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as e:
                 raise ckpt.CheckpointError(f"{where} has a damaged training state ({type(e).__name__}: "
                                            f"{str(e).splitlines()[0][:120] if str(e) else ''})") from None
+        owed = resume is not None and self.trainer.eval_owed == self.trainer.step
+        held = truncate_metrics(self.work_dir, self.trainer.step, take_last=True) if owed else None
+        if resume is not None and not owed:
             truncate_metrics(self.work_dir, self.trainer.step)
         self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None)
+        if held is not None:
+            self.recorder.hold(held)
         self.trainer.listeners = [self.recorder, self._on_event, *listeners]
 
     @property

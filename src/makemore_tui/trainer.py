@@ -100,6 +100,8 @@ class Trainer:
         self.start_loss: float | None = None  # mean of the first steps' losses, for divergence checks
         self.last_loss = float("nan")
         self.last_val: float | None = None
+        # the step whose evaluation a stop cut short: a run resumed from that step evaluates first
+        self.eval_owed: int | None = None
         self.diverged: str | None = None
         # steering from other threads
         self._cv = threading.Condition()
@@ -314,6 +316,15 @@ class Trainer:
     def weights_finite(self) -> bool:
         return all(bool(torch.isfinite(p).all()) for p in self.params)
 
+    def _evaluate_dev(self) -> None:
+        val = split_loss(self.model, self.eval_splits["dev"], stop=lambda: self._stopping)
+        if val is None:  # a stop came part-way: owed to a run resumed from this step
+            self.eval_owed = self.step
+            return
+        self.eval_owed = None
+        self.last_val = val
+        self.emit(ev.Evaluated(step=self.step, val_loss=val))
+
     def run(self) -> ev.Finished:
         """Train until max_steps or stop(); returns (and emits) the final event."""
         cfg = self.cfg
@@ -335,6 +346,8 @@ class Trainer:
         next_flush = self._t0 + self.emit_interval
         stopped = False
         self.model.train()
+        if self.eval_owed == self.step and self.step < cfg.max_steps:
+            self._evaluate_dev()  # resumed where a stop had cut this step's evaluation short
         try:
             while self.step < cfg.max_steps:
                 if self._attention and not self._service():
@@ -354,10 +367,7 @@ class Trainer:
                 self._lrs.append(lr)
                 if cfg.eval_every and self.step % cfg.eval_every == 0 and self.step < cfg.max_steps:
                     self._flush()
-                    val = split_loss(self.model, self.eval_splits["dev"], stop=lambda: self._stopping)
-                    if val is not None:  # (None: a stop came part-way)
-                        self.last_val = val
-                        self.emit(ev.Evaluated(step=self.step, val_loss=val))
+                    self._evaluate_dev()
                 if time.perf_counter() >= next_flush or len(self._losses) >= 8192:
                     self._flush()
                     self._stats_due = True
@@ -416,6 +426,7 @@ class Trainer:
             "chunk_start": self._chunk_start,
             "torch_rng": torch.get_rng_state(),
             "start_loss": self.start_loss,
+            "eval_owed": self.eval_owed,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -433,6 +444,8 @@ class Trainer:
         self._rng_restored = True
         start_loss = state.get("start_loss")
         self.start_loss = float(start_loss) if isinstance(start_loss, (int, float)) else None
+        owed = state.get("eval_owed")
+        self.eval_owed = int(owed) if isinstance(owed, int) else None
 
 
 def _run_task(fn: Callable, fut: Future) -> None:
