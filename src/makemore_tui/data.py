@@ -39,7 +39,8 @@ from .data_lines import LINE_BYTES, MAX_LINE_CHARS, DataError, _Scanner  # noqa:
 from .splits import Split, WordSet, shuffled_order, split_sizes, split_words, token_dtype  # noqa: F401 (split_words: API)
 
 BOUNDARY = "."  # the boundary token's mark when the data has no '.' (names); Vocab.mark says which
-BOUNDARY_MARKS = (BOUNDARY, "·", "␣", "¤", "#")  # the marks tried in turn: the first not in the data
+SPACE_MARK = "·"  # how the views show a space symbol (insight.render.show_char)
+BOUNDARY_MARKS = (BOUNDARY, "·", "¤", "␣", "#")  # the marks tried in turn: the first not in the data
 LARGE_VOCAB = 100  # above this many symbols the loader adds a notice
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -169,8 +170,8 @@ def words_from_text(text: str, source: str = "input") -> list[str]:
 
 def boundary_mark(symbols) -> str:
     """How the boundary token (index 0) is shown: '.' unless the data has a '.', else the first of
-    BOUNDARY_MARKS that is not a data symbol (a private-use character if they all are)."""
-    taken = set(symbols)
+    BOUNDARY_MARKS that is not a data symbol nor how one is shown (a private-use character if all are)."""
+    taken = set(symbols) | ({SPACE_MARK} if " " in symbols else set())  # a space is shown as SPACE_MARK
     return next((m for m in BOUNDARY_MARKS if m not in taken),
                 next(chr(c) for c in range(0xE000, 0x110000) if chr(c) not in taken))
 

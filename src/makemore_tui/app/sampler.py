@@ -26,13 +26,14 @@ if TYPE_CHECKING:
 
 def check_prefix(run: RunHandle, prefix: str) -> str:
     """'' when the run's names can start with prefix, else why not."""
-    if "." in prefix:
-        return "a prefix cannot contain '.', the start/end token"
     if run.data is None:  # an attached run whose words are not loaded (yet): sampling says what is wrong
         return ""
-    missing = sorted(set(prefix) - set(run.data.vocab.itos))
+    vocab = run.data.vocab
+    if vocab.mark in prefix:
+        return f"a prefix cannot contain {vocab.mark!r}, the start/end token"
+    missing = vocab.unknown(prefix)
     if missing:
-        return f"not in the data's characters: {''.join(missing)!r}"
+        return f"not in the data's characters: {missing!r}"
     return ""
 
 
