@@ -1,23 +1,25 @@
 """Reading a word list, its vocabulary, and its train/dev/test splits as token ids.
 
-A file holds one item a line. The vocabulary is built from the data: `.` (index 0) is the boundary
-token that starts and ends every word, then the data's characters in sorted order. For names that
-gives the 27 symbols of the lectures. The file is read in one streaming pass, READ_PIECE bytes at a
+A file holds one item a line. The vocabulary is built from the data: the boundary token (index 0)
+starts and ends every word, then the data's characters in sorted order. For names that gives the 27
+symbols of the lectures. As in makemore.py the boundary is no character of the data: its mark (how
+it is shown, Vocab.mark) is `.` unless the data has a `.`, else another mark the data lacks. The file is read in one streaming pass, READ_PIECE bytes at a
 time, each piece checked, split into items and turned into code points at once (no Python string
 is kept an item); then the items become one flat array of token ids, shuffled and dealt into the
 splits (splits.py), where the (context -> next character) windows are cut per batch. So a file of
 millions of lines loads in seconds, with progress, in memory proportional to its text.
 
-What the loader accepts, and what it refuses (with a DataError that says which line and why):
+What the loader accepts, and what it refuses (with a DataError that says how many lines and which
+first, and why; data_lines gathers them over the whole file):
 - UTF-8 text. A byte-order mark is dropped; Windows (CRLF) and old Mac (CR) line endings are fine.
   Text is NFC-normalised, so an accented letter typed as one code point or as letter + accent is one
   symbol. Not UTF-8, or NUL bytes (a binary file): refused.
 - Each line is stripped; blank lines are skipped. Any other character is a symbol of the vocabulary:
   capitals (a separate symbol from the lower-case letter; a notice says so), digits, accents, emoji,
-  and spaces inside a line. A notice is added above LARGE_VOCAB symbols. `.` is refused: it is the
-  start/end token.
+  spaces inside a line, and `.` ("St. Louis"). A notice is added above LARGE_VOCAB symbols.
 - Refused: no items at all (empty, or only blank lines), fewer than MIN_WORDS items (the 80/10/10
-  split would leave a set empty), an item over MAX_LINE_CHARS characters.
+  split would leave a set empty), an item over MAX_LINE_CHARS characters (a line over LINE_BYTES bytes
+  is not kept whole: noted and skipped to its end).
 - Missing files, directories, unreadable files, anything but a regular file (a device such as
   /dev/zero, a FIFO, a socket) and files over MAX_INPUT_BYTES are refused with the reason.
 """
