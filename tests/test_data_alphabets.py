@@ -20,6 +20,7 @@ from makemore_tui import events as ev
 from makemore_tui.data import (
     BOUNDARY_MARKS, SPACE_MARK, DataError, Vocab, boundary_mark, load_dataset, make_dataset, read_words,
 )
+from makemore_tui.insight.confusion import confusion
 from makemore_tui.insight.embedding import embedding_map
 from makemore_tui.insight.nextchar import next_char
 from makemore_tui.insight.render import show_char
@@ -118,6 +119,18 @@ def test_train_sample_save_and_resume_in_the_data_alphabet(tmp_path, places, kin
     assert v == vocab
 
 
+def test_a_checkpoint_whose_mark_is_one_of_its_symbols_is_refused(tmp_path, places):
+    run = open_run(tiny_config(max_steps=2).validate(), str(places), tmp_path / "w", save_every_s=0)
+    run.trainer.run()
+    path = run.save_checkpoint() and ckpt.checkpoint_path(tmp_path / "w")
+    run.close()
+    payload = torch.load(path, weights_only=True)
+    payload["vocab"][0] = "."  # the boundary's mark made the data's dot
+    torch.save(payload, path)
+    with pytest.raises(ckpt.CheckpointError, match="malformed vocabulary"):
+        ckpt.load(tmp_path / "w")
+
+
 def test_sample_only_takes_a_prefix_with_the_data_dot_and_refuses_the_mark(tmp_path, places, capsys):
     work = tmp_path / "w"
     assert cli.main(["--headless", "-i", str(places), "-o", str(work), "--max-steps", "30"]) == 0
@@ -155,6 +168,8 @@ def test_next_char_embedding_and_shapes_show_the_mark(places):
     with pytest.raises(DataError, match="start/end"):
         next_char(model, d.vocab, f"a{mark}", block_size=4)
     assert embedding_map(model, d.vocab).chars[0] == mark
+    conf = confusion(model, d.splits["dev"], None, d.vocab)
+    assert conf.chars[0] == mark and "." in conf.chars[1:]
     assert show_char(" ") != mark  # a space and the boundary never look alike
     tf = build_model(tiny_config(type="transformer", n_embd=8, n_layer=1, n_head=2, block_size=4).validate(),
                      len(d.vocab))
