@@ -104,6 +104,8 @@ def test_train_sample_save_and_resume_in_the_data_alphabet(tmp_path, places, kin
     assert sum(s.ended for s in samples) > 0
     for s in run.sample(n=10, seed=1, prefix="St."):  # a prefix with the data's dot
         assert s.text.startswith("St.")
+    with pytest.raises(DataError, match="start/end token"):  # the mark would end every name at once
+        run.sample(n=2, prefix="St" + vocab.mark)
     run.save_checkpoint()
     run.close()
     payload = ckpt.load(tmp_path / "w")

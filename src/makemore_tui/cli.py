@@ -159,11 +159,9 @@ def sample_only(args: argparse.Namespace) -> int:
     if not checkpoint_path(args.work_dir).exists():
         raise CheckpointError(f"no checkpoint in {args.work_dir}: train first (makemore-tui --headless -o {args.work_dir})")
     model, vocab, cfg = load_for_sampling(args.work_dir)
-    if vocab.mark in args.prefix:
-        raise ConfigError(f"prefix cannot contain {vocab.mark!r}, the start/end token of this model's data")
-    missing = vocab.unknown(args.prefix)
-    if missing:
-        raise ConfigError(f"prefix has characters the model does not know: {missing!r}")
+    why = vocab.text_problem(args.prefix)
+    if why:
+        raise ConfigError(f"prefix: {why}")
     names = sample(model, vocab, cfg.block_size, n=args.num_samples, temperature=args.temperature,
                    top_k=args.top_k, prefix=args.prefix, seed=args.seed)
     sys.stdout.write("".join(s.text + "\n" for s in names))

@@ -210,9 +210,12 @@ class Vocab:
         """The data's symbols (the vocabulary without the boundary)."""
         return self.itos[1:]
 
-    def unknown(self, text: str) -> str:
-        """The characters of `text` that are not data symbols (the boundary's mark among them), sorted."""
-        return "".join(sorted(set(text) - set(self.itos[1:])))
+    def text_problem(self, text: str) -> str:
+        """'' when `text` (a prefix, a context) is made of the data's symbols, else why not."""
+        if self.mark in text:
+            return f"{self.mark!r} is the start/end token, not one of the data's characters"
+        missing = "".join(sorted(set(text) - set(self.symbols)))
+        return f"the model does not know {missing!r} (not in the data's characters)" if missing else ""
 
     def __len__(self) -> int:
         return len(self.itos)

@@ -28,13 +28,7 @@ def check_prefix(run: RunHandle, prefix: str) -> str:
     """'' when the run's names can start with prefix, else why not."""
     if run.data is None:  # an attached run whose words are not loaded (yet): sampling says what is wrong
         return ""
-    vocab = run.data.vocab
-    if vocab.mark in prefix:
-        return f"a prefix cannot contain {vocab.mark!r}, the start/end token"
-    missing = vocab.unknown(prefix)
-    if missing:
-        return f"not in the data's characters: {missing!r}"
-    return ""
+    return run.data.vocab.text_problem(prefix)
 
 
 def name_width(run: RunHandle) -> int:

@@ -37,8 +37,8 @@ def next_char(model: torch.nn.Module, vocab: Vocab, context: str, block_size: in
     """The model's distribution over the next symbol after `context` ('' = the start of a word).
     Raises ValueError (DataError) for a character the vocabulary lacks."""
     block_size = block_size or getattr(model, "block_size", 1)
-    if vocab.mark in context:
-        raise DataError(f"{vocab.mark!r} is the start/end token, not a character of a name")
+    if vocab.text_problem(context):
+        raise DataError(vocab.text_problem(context))
     window = context_window(context, block_size, vocab.mark)
     ix = vocab.encode(window)
     device = next(model.parameters()).device
