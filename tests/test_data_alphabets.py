@@ -74,6 +74,14 @@ def test_a_list_with_dots_loads_and_its_vocabulary_holds_them(places):
     assert d.vocab.mark not in "".join(words)
     assert d.is_known("St. Louis") or "St. Louis" in d.split_words["dev"] + d.split_words["test"]
     assert not d.is_known(d.vocab.mark)  # the mark is no word's character
+    assert f"the start/end token is shown as {d.vocab.mark!r} instead" in " ".join(d.notices)
+    assert not any("start/end" in n for n in make_dataset(["emma", "ava"] * 5, 3).notices)
+
+
+def test_headless_says_which_mark_the_boundary_has(tmp_path, places, capsys):
+    assert cli.main(["--headless", "-i", str(places), "-o", str(tmp_path / "o"), "--max-steps", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "note: some items contain '.', a symbol like any other: the start/end token is shown as '¤'" in err
 
 
 def test_a_data_dot_is_never_the_boundary_of_an_older_vocabulary(places):

@@ -401,6 +401,9 @@ def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
         )
     if " " in present:
         notices.append("some items contain spaces; a space is a symbol like any other character")
+    if vocab.mark != BOUNDARY:
+        notices.append(f"some items contain '{BOUNDARY}', a symbol like any other: the start/end token is shown "
+                       f"as {vocab.mark!r} instead")
     return notices
 
 
