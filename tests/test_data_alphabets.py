@@ -9,6 +9,7 @@ file with lines that cannot be used says how many and shows the first few."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import torch
@@ -253,6 +254,16 @@ def test_every_kind_of_bad_line_is_named_in_one_message(tmp_path):
     assert "2 are not UTF-8 (bad byte 0xe9 at line 11, byte offset 52): line 11 'zo\ufffd', line 17 'zo\ufffd'" in msg
     assert "1 contains NUL bytes (first at line 15): line 15 'a\\x00b'" in msg
     assert "1 is too long (at most 1,000): line 16 (1,001 characters)" in msg
+
+
+def test_a_binary_file_is_not_read_to_its_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(data_mod, "READ_PIECE", 64)
+    raw = b"emma\n" * 30 + b"\x00\x01\n" * 2 + b"ok\n" * 100 + b"\x00\n" * 50
+    with pytest.raises(DataError) as e:
+        read_words(write_file(tmp_path, "bin.txt", raw))
+    msg = str(e.value)
+    assert re.search(r"bin.txt: 2 lines \(reading stopped after line \d\d\) cannot be used: 2 contain NUL bytes "
+                     r"\(first at line 31\): line 31 '\\x00\\x01', line 32 '\\x00\\x01'; it looks binary", msg), msg
 
 
 def test_a_line_too_long_to_keep_is_skipped_to_its_end_and_counted(tmp_path, monkeypatch):

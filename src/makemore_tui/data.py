@@ -129,11 +129,14 @@ def _file_items(path: str | os.PathLike, progress: Callable[[str], None] | None)
                 carry = buf[cut:]
                 if cut:
                     yield scan.items(buf[:cut])
+                if "nul" in scan.problems.count and got < size:  # a binary file: its lines mean nothing
+                    scan.problems.stopped_at = scan.lines  # read no further
+                    break
                 if len(carry) > LINE_BYTES:  # not kept whole: noted, then skipped to its end
                     scan.overlong(carry)
                     scan.offset += len(carry)
                     carry, skipping = b"", True
-            if carry:
+            if carry and scan.problems.stopped_at is None:
                 yield scan.items(carry)
             scan.problems.check()
     except FileNotFoundError:

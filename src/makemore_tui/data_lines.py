@@ -43,6 +43,7 @@ class LineProblems:
         self.count: dict[str, int] = {}
         self.first: dict[str, list[str]] = {}
         self.detail: dict[str, str] = {}
+        self.stopped_at: int | None = None  # the line where reading stopped early (a binary file)
 
     def __bool__(self) -> bool:
         return bool(self.count)
@@ -66,7 +67,9 @@ class LineProblems:
             more = f", ... ({n - SHOWN:,} more)" if n > SHOWN else ""
             parts.append(f"{n:,} {what}{detail}: {', '.join(self.first[kind])}{more}; "
                          + fix.format(max=self.max_chars))
-        return f"{self.source}: {total:,} line{'s' if total != 1 else ''} cannot be used: " + "; ".join(parts)
+        stopped = f" (reading stopped after line {self.stopped_at:,})" if self.stopped_at is not None else ""
+        return (f"{self.source}: {total:,} line{'s' if total != 1 else ''}{stopped} cannot be used: "
+                + "; ".join(parts))
 
     def check(self) -> None:
         """Raise the DataError that names every kind of bad line, if any were found."""
