@@ -117,8 +117,7 @@ def loop_examples(words, vocab, block_size):
     X, Y = [], []
     for w in words:
         context = [0] * block_size
-        for ch in w + ".":
-            ix = stoi[ch]
+        for ix in [stoi[ch] for ch in w] + [0]:  # the end token: index 0, whatever its mark
             X.append(context)
             Y.append(ix)
             context = context[1:] + [ix]

@@ -30,7 +30,7 @@ BAD_INPUTS = [
     ("a single word", b"emma\n", f"at least {MIN_WORDS}"),
     ("fewer words than a split needs", b"a\nb\nc\nd\ne\n", f"at least {MIN_WORDS}"),
     ("an extremely long line", ("emma\n" * 10 + "x" * 100_000 + "\n").encode(), "100,000 characters"),
-    ("the boundary token", ("emma\n" * 10 + "st. john\n").encode(), "reserves"),
+    ("several bad lines", ("emma\n" * 10 + "zo\xc3\n" * 5).encode("latin-1"), "5 lines cannot be used: 5 are not UTF-8"),
 ]
 
 

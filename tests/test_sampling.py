@@ -27,8 +27,7 @@ def name_logprob(model, vocab, block_size, text, ended=True):
     ctx = [0] * block_size
     total = 0.0
     with torch.no_grad():
-        for ch in list(text) + (["."] if ended else []):
-            ix = vocab.stoi[ch]
+        for ix in [vocab.stoi[ch] for ch in text] + ([0] if ended else []):
             logp = torch.log_softmax(model(torch.tensor([ctx])), dim=-1)[0, ix].item()
             total += logp
             ctx = ctx[1:] + [ix]

@@ -145,8 +145,6 @@ def check_sampling_args(args: argparse.Namespace) -> None:
         raise ConfigError(f"temperature must be between 0.01 and 100, got {args.temperature:g}")
     if args.top_k is not None and not 1 <= args.top_k <= 1_000_000:
         raise ConfigError(f"top_k must be between 1 and 1,000,000, got {args.top_k:,}")
-    if "." in args.prefix:
-        raise ConfigError("prefix cannot contain '.', the start/end token")
     if len(args.prefix) > 50:
         raise ConfigError("prefix is too long (at most 50 characters)")
     if args.save_every is not None and not 0 <= args.save_every <= 10**7:
@@ -161,9 +159,9 @@ def sample_only(args: argparse.Namespace) -> int:
     if not checkpoint_path(args.work_dir).exists():
         raise CheckpointError(f"no checkpoint in {args.work_dir}: train first (makemore-tui --headless -o {args.work_dir})")
     model, vocab, cfg = load_for_sampling(args.work_dir)
-    missing = set(args.prefix) - set(vocab.itos)
-    if missing:
-        raise ConfigError(f"prefix has characters the model does not know: {''.join(sorted(missing))!r}")
+    why = vocab.text_problem(args.prefix)
+    if why:
+        raise ConfigError(f"prefix: {why}")
     names = sample(model, vocab, cfg.block_size, n=args.num_samples, temperature=args.temperature,
                    top_k=args.top_k, prefix=args.prefix, seed=args.seed)
     sys.stdout.write("".join(s.text + "\n" for s in names))

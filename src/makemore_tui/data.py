@@ -1,23 +1,25 @@
 """Reading a word list, its vocabulary, and its train/dev/test splits as token ids.
 
-A file holds one item a line. The vocabulary is built from the data: `.` (index 0) is the boundary
-token that starts and ends every word, then the data's characters in sorted order. For names that
-gives the 27 symbols of the lectures. The file is read in one streaming pass, READ_PIECE bytes at a
+A file holds one item a line. The vocabulary is built from the data: the boundary token (index 0)
+starts and ends every word, then the data's characters in sorted order. For names that gives the 27
+symbols of the lectures. As in makemore.py the boundary is no character of the data: its mark (how
+it is shown, Vocab.mark) is `.` unless the data has a `.`, else another mark the data lacks. The file is read in one streaming pass, READ_PIECE bytes at a
 time, each piece checked, split into items and turned into code points at once (no Python string
 is kept an item); then the items become one flat array of token ids, shuffled and dealt into the
 splits (splits.py), where the (context -> next character) windows are cut per batch. So a file of
 millions of lines loads in seconds, with progress, in memory proportional to its text.
 
-What the loader accepts, and what it refuses (with a DataError that says which line and why):
+What the loader accepts, and what it refuses (with a DataError that says how many lines and which
+first, and why; data_lines gathers them over the whole file):
 - UTF-8 text. A byte-order mark is dropped; Windows (CRLF) and old Mac (CR) line endings are fine.
   Text is NFC-normalised, so an accented letter typed as one code point or as letter + accent is one
   symbol. Not UTF-8, or NUL bytes (a binary file): refused.
 - Each line is stripped; blank lines are skipped. Any other character is a symbol of the vocabulary:
   capitals (a separate symbol from the lower-case letter; a notice says so), digits, accents, emoji,
-  and spaces inside a line. A notice is added above LARGE_VOCAB symbols. `.` is refused: it is the
-  start/end token.
+  spaces inside a line, and `.` ("St. Louis"). A notice is added above LARGE_VOCAB symbols.
 - Refused: no items at all (empty, or only blank lines), fewer than MIN_WORDS items (the 80/10/10
-  split would leave a set empty), an item over MAX_LINE_CHARS characters.
+  split would leave a set empty), an item over MAX_LINE_CHARS characters (a line over LINE_BYTES bytes
+  is not kept whole: noted and skipped to its end).
 - Missing files, directories, unreadable files, anything but a regular file (a device such as
   /dev/zero, a FIFO, a socket) and files over MAX_INPUT_BYTES are refused with the reason.
 """
@@ -25,8 +27,8 @@ What the loader accepts, and what it refuses (with a DataError that says which l
 from __future__ import annotations
 
 import os
+import re
 import stat
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -35,16 +37,14 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
+from .data_lines import LINE_BYTES, MAX_LINE_CHARS, DataError, _Scanner  # noqa: F401 (MAX_LINE_CHARS: API)
 from .splits import Split, WordSet, shuffled_order, split_sizes, split_words, token_dtype  # noqa: F401 (split_words: API)
 
-BOUNDARY = "."
-MAX_LINE_CHARS = 1_000
+BOUNDARY = "."  # the boundary token's mark when the data has no '.' (names); Vocab.mark says which
+SPACE_MARK = "·"  # how the views show a space symbol (insight.render.show_char)
+BOUNDARY_MARKS = (BOUNDARY, "·", "¤", "␣", "#")  # the marks tried in turn: the first not in the data
 LARGE_VOCAB = 100  # above this many symbols the loader adds a notice
 _PACKAGE = Path(__file__).resolve().parent
-
-
-class DataError(ValueError):
-    """Input that cannot be trained on; the message says what is wrong and where."""
 
 
 class VocabError(DataError):
@@ -74,63 +74,7 @@ def bundled_dataset() -> Path:
 READ_CHUNK = 16 << 20  # bytes between two progress messages while a large file is read
 READ_PIECE = 2 << 20  # bytes read at a time: each piece is checked and encoded before the next is read
 MAX_INPUT_BYTES = 4 << 30  # the largest word list read
-_BOM = b"\xef\xbb\xbf"
-
-
-class _Scanner:
-    """Checks a file's bytes and splits them into items, a piece at a time. It counts lines, bytes
-    and items across pieces, so that a message names the place in the whole file."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.lines = self.offset = self.items_before = 0  # before the current piece
-        self.first = True
-
-    def items(self, raw: bytes) -> list[str]:
-        nul = raw.find(b"\x00")
-        if nul >= 0:
-            line = self.lines + raw.count(b"\n", 0, nul) + 1
-            raise DataError(
-                f"input file {self.source} contains NUL bytes (first at line {line}): it looks binary, not a text "
-                "file of one item a line"
-            )
-        skip = 3 if self.first and raw.startswith(_BOM) else 0  # a byte-order mark, at the very start only
-        try:
-            text = raw[skip:].decode("utf-8") if skip else raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            at = e.start + skip
-            line = self.lines + raw.count(b"\n", 0, at) + 1
-            raise DataError(
-                f"input file {self.source} is not UTF-8 (bad byte 0x{raw[at]:02x} at line {line}, byte offset "
-                f"{self.offset + at:,}); save it as UTF-8"
-            ) from None
-        words = _split_items(text, self.source, self.items_before)
-        self.lines += raw.count(b"\n")
-        self.offset += len(raw)
-        self.items_before += len(words)
-        self.first = False
-        return words
-
-
-def _split_items(text: str, source: str, before: int = 0) -> list[str]:
-    """Stripped, non-blank lines of (a piece of) a file, checked; `before`: items in earlier pieces."""
-    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    words = [w for w in (line.strip() for line in text.splitlines()) if w]
-    longest = max(words, key=len, default="")
-    if len(longest) > MAX_LINE_CHARS:
-        n = before + words.index(longest) + 1
-        raise DataError(
-            f"{source}: item {n} is {len(longest):,} characters long; items are names or words "
-            f"of at most {MAX_LINE_CHARS:,} characters, one a line"
-        )
-    if BOUNDARY in text:
-        i = next(i for i, w in enumerate(words) if BOUNDARY in w)
-        raise DataError(
-            f"{source}: item {before + i + 1} ({words[i][:40]!r}) contains '{BOUNDARY}', which the model reserves "
-            "as the start/end token; remove or replace it"
-        )
-    return words
+_LINE_END = re.compile(rb"[\r\n]")
 
 
 def _check_count(n: int, source: str) -> None:
@@ -164,11 +108,18 @@ def _file_items(path: str | os.PathLike, progress: Callable[[str], None] | None)
     try:
         with _open_checked(p) as f:
             size = os.fstat(f.fileno()).st_size
-            carry, got, said = b"", 0, 0
+            carry, got, said, skipping = b"", 0, 0, False
             while True:
                 chunk = f.read(min(READ_PIECE, READ_CHUNK))
                 if not chunk:
                     break
+                if skipping:  # the rest of an overlong line, up to its end
+                    end = _LINE_END.search(chunk)
+                    skipping = end is None
+                    n = len(chunk) if skipping else end.end()
+                    scan.offset += n
+                    scan.lines += chunk.count(b"\n", 0, n)
+                    chunk = chunk[n:]
                 got += len(chunk)
                 if progress and size > READ_CHUNK and (got - said >= READ_CHUNK or got >= size):
                     said = got
@@ -178,8 +129,16 @@ def _file_items(path: str | os.PathLike, progress: Callable[[str], None] | None)
                 carry = buf[cut:]
                 if cut:
                     yield scan.items(buf[:cut])
-            if carry:
+                if "nul" in scan.problems.count and got < size:  # a binary file: its lines mean nothing
+                    scan.problems.stopped_at = scan.lines  # read no further
+                    break
+                if len(carry) > LINE_BYTES:  # not kept whole: noted, then skipped to its end
+                    scan.overlong(carry)
+                    scan.offset += len(carry)
+                    carry, skipping = b"", True
+            if carry and scan.problems.stopped_at is None:
                 yield scan.items(carry)
+            scan.problems.check()
     except FileNotFoundError:
         raise DataError(f"input file {p} does not exist") from None
     except PermissionError:
@@ -202,25 +161,64 @@ def read_words(path: str | os.PathLike, progress: Callable[[str], None] | None =
 
 def words_from_bytes(raw: bytes, source: str = "input", progress: Callable[[str], None] | None = None) -> list[str]:
     """Decode a file's bytes (UTF-8, an optional byte-order mark) and split them into items."""
-    words = _Scanner(source).items(raw)
+    scan = _Scanner(source)
+    words = scan.items(raw)
+    scan.problems.check()
     _check_count(len(words), source)
     return words
 
 
 def words_from_text(text: str, source: str = "input") -> list[str]:
     """Split text into stripped, non-blank lines and check them. Windows line endings are fine."""
-    words = _split_items(text, source)
-    _check_count(len(words), source)
-    return words
+    return words_from_bytes(text.encode("utf-8", "surrogatepass"), source)
+
+
+def boundary_mark(symbols) -> str:
+    """How the boundary token (index 0) is shown: '.' unless the data has a '.', else the first of
+    BOUNDARY_MARKS that is not a data symbol nor how one is shown (a private-use character if all are)."""
+    taken = set(symbols) | ({SPACE_MARK} if " " in symbols else set())  # a space is shown as SPACE_MARK
+    return next((m for m in BOUNDARY_MARKS if m not in taken),
+                next(chr(c) for c in range(0xE000, 0x110000) if chr(c) not in taken))
 
 
 @dataclass(frozen=True)
 class Vocab:
-    itos: tuple[str, ...]  # index -> symbol; itos[0] is the boundary token
+    """The symbols of a word list. itos[0] is the boundary token (start and end of every word),
+    written as its mark (boundary_mark: never one of the data's symbols); the data's symbols follow
+    in sorted order. The mark is only for showing: text is encoded with the data's symbols."""
+
+    itos: tuple[str, ...]  # index -> symbol; itos[0] is the boundary's mark
+
+    def __post_init__(self):
+        if not self.itos or self.itos[0] in self.itos[1:]:
+            raise DataError(f"a vocabulary's boundary mark must not be one of its symbols: {''.join(self.itos)[:40]!r}")
 
     @classmethod
     def from_words(cls, words: list[str]) -> "Vocab":
-        return cls((BOUNDARY, *sorted(set("".join(words)))))
+        return cls.of_symbols(set("".join(words)))
+
+    @classmethod
+    def of_symbols(cls, symbols) -> "Vocab":
+        """The vocabulary of a set of data symbols: the boundary's mark first, then them sorted."""
+        symbols = sorted(set(symbols))
+        return cls((boundary_mark(symbols), *symbols))
+
+    @property
+    def mark(self) -> str:
+        """How the boundary token (index 0) is written on every screen ('.' for names)."""
+        return self.itos[0]
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The data's symbols (the vocabulary without the boundary)."""
+        return self.itos[1:]
+
+    def text_problem(self, text: str) -> str:
+        """'' when `text` (a prefix, a context) is made of the data's symbols, else why not."""
+        if self.mark in text:
+            return f"{self.mark!r} is the start/end token, not one of the data's characters"
+        missing = "".join(sorted(set(text) - set(self.symbols)))
+        return f"the model does not know {missing!r} (not in the data's characters)" if missing else ""
 
     def __len__(self) -> int:
         return len(self.itos)
@@ -241,9 +239,9 @@ class Vocab:
 
     def ids(self, cps: np.ndarray) -> np.ndarray:
         """Vocabulary index of each code point, vectorised; -1 for one the vocabulary lacks."""
-        keys = np.array([ord(c) for c in self.itos], dtype=np.int64)
-        lut = np.full(int(max(keys.max(), cps.max(initial=0))) + 1, -1, dtype=np.int32)
-        lut[keys] = np.arange(len(keys), dtype=np.int32)
+        keys = np.array([ord(c) for c in self.symbols], dtype=np.int64)  # the mark is no data symbol: -1
+        lut = np.full(int(max(keys.max(initial=0), cps.max(initial=0))) + 1, -1, dtype=np.int32)
+        lut[keys] = np.arange(1, len(keys) + 1, dtype=np.int32)
         return lut[cps]
 
     def codes(self, text: str) -> np.ndarray:
@@ -283,7 +281,7 @@ class _Encoder:
     def stream(self, vocab: Vocab, source: str = "") -> tuple[np.ndarray, np.ndarray]:
         """Every item's token ids, each item followed by the end token 0, in the smallest type that
         holds the vocabulary; and where each item starts (then the total). Empties the encoder."""
-        missing = {chr(c) for c in self.present} - set(vocab.itos)
+        missing = {chr(c) for c in self.present} - set(vocab.symbols)
         if missing:
             raise VocabError(f"{source or 'input'} has characters the vocabulary lacks: {''.join(sorted(missing))[:40]!r}")
         n = self.count
@@ -308,7 +306,7 @@ class _Encoder:
     def dataset(self, block_size: int, vocab: Vocab | None, source: str,
                 progress: Callable[[str], None] | None) -> "Dataset":
         present = {chr(c) for c in self.present}
-        vocab = vocab or Vocab((BOUNDARY, *sorted(present)))  # = Vocab.from_words(words)
+        vocab = vocab or Vocab.of_symbols(present)  # = Vocab.from_words(words)
         stream, starts = self.stream(vocab, source)
         n = len(starts) - 1
         if progress:
@@ -406,6 +404,9 @@ def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
         )
     if " " in present:
         notices.append("some items contain spaces; a space is a symbol like any other character")
+    if vocab.mark != BOUNDARY:
+        notices.append(f"some items contain '{BOUNDARY}', a symbol like any other: the start/end token is shown "
+                       f"as {vocab.mark!r} instead")
     return notices
 
 

@@ -44,14 +44,16 @@ class Started(Event):
         of every tensor along the forward pass of `batch`; without one (an attached app that has not
         read the run's weights), `n_params` as given and no tables. `sizes`: examples in the train,
         dev and test splits."""
+        vocab = list(vocab)
         params: list[ParamInfo] = []
         shapes: list[tuple[str, str, tuple[int, ...], str]] = []
         if model is not None:
             params = [ParamInfo(n, tuple(p.shape), p.numel()) for n, p in model.named_parameters()]
             n_params = sum(p.numel() for p in model.parameters())
-            shapes = [(r.name, r.expr, r.shape, r.note) for r in model.shape_report(batch)]
+            mark = vocab[0] if vocab else "."  # the data's start/end mark: the notes say '.', names' mark
+            shapes = [(r.name, r.expr, r.shape, r.note.replace("'.'", repr(mark))) for r in model.shape_report(batch)]
         n_train, n_dev, n_test = sizes
-        return cls(config=config, params=params, n_params=n_params, shapes=shapes, vocab=list(vocab),
+        return cls(config=config, params=params, n_params=n_params, shapes=shapes, vocab=vocab,
                    start_step=start_step, max_steps=max_steps, n_train=n_train, n_dev=n_dev, n_test=n_test,
                    threads=threads)
 

@@ -7,7 +7,7 @@ from typing import Callable
 
 import torch
 
-from .data import Vocab
+from .data import DataError, Vocab
 from .models.base import eval_mode
 
 MAX_LEN = 64  # a name that has not ended by then is cut there
@@ -55,6 +55,8 @@ def sample(
         gen.seed()
     else:
         gen.manual_seed(seed)
+    if vocab.text_problem(prefix):  # the boundary's mark would end every name at once
+        raise DataError(f"prefix: {vocab.text_problem(prefix)}")
     with eval_mode(model):
         prefix_ix = vocab.encode(prefix)
         ctx = torch.zeros((n, block_size), dtype=torch.long, device=device)

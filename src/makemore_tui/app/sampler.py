@@ -26,14 +26,9 @@ if TYPE_CHECKING:
 
 def check_prefix(run: RunHandle, prefix: str) -> str:
     """'' when the run's names can start with prefix, else why not."""
-    if "." in prefix:
-        return "a prefix cannot contain '.', the start/end token"
     if run.data is None:  # an attached run whose words are not loaded (yet): sampling says what is wrong
         return ""
-    missing = sorted(set(prefix) - set(run.data.vocab.itos))
-    if missing:
-        return f"not in the data's characters: {''.join(missing)!r}"
-    return ""
+    return run.data.vocab.text_problem(prefix)
 
 
 def name_width(run: RunHandle) -> int:

@@ -84,7 +84,7 @@ def draw_lr_find(plt, r: LRFind | None, width: int = 80, progress: tuple[list[fl
 
 
 def draw_embedding(plt, e: EmbeddingMap) -> None:
-    """Each symbol at its (x, y): vowels orange, consonants cyan, the boundary '.' red."""
+    """Each symbol at its (x, y): vowels orange, consonants cyan, the boundary (index 0, its mark) red."""
     _reset(plt)
     axis = "C[:, 0] / C[:, 1]" if e.method == "C" else f"PCA of C ({e.n_embd}-d)"
     plt.title(f"embedding map: {axis}")
@@ -92,10 +92,10 @@ def draw_embedding(plt, e: EmbeddingMap) -> None:
     if not xs:
         return
     plt.scatter(xs, ys, marker=" ")  # sets the axes' range; the labels below are the points
-    for ch, x, y in zip(e.chars, e.xs, e.ys):
+    for i, (ch, x, y) in enumerate(zip(e.chars, e.xs, e.ys)):
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
-        color = BOUNDARY_COLOR if ch == "." else (VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR)
+        color = BOUNDARY_COLOR if i == 0 else (VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR)
         plt.text(ch, x, y, color=color, alignment="center")
     pad_x = 0.08 * ((max(xs) - min(xs)) or 1.0)
     pad_y = 0.08 * ((max(ys) - min(ys)) or 1.0)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..data import BOUNDARY, Vocab
+from ..data import Vocab
 from .base import InsightError
 
 VOWELS = "aeiou"
@@ -48,10 +48,10 @@ def pca_axes(C: torch.Tensor, k: int = 2) -> tuple[torch.Tensor, torch.Tensor, t
 
 def vowel_spread(C: torch.Tensor, vocab: Vocab) -> float | None:
     """How tightly the vowels sit together in the embedding: the mean distance between two vowels
-    over the mean distance between two letters (any symbol but '.'). Below 1: closer than average."""
+    over the mean distance between two letters (any symbol but the boundary). Below 1: closer than average."""
     itos = list(vocab.itos)
-    letters = [i for i, s in enumerate(itos) if s != BOUNDARY]
-    vowels = [itos.index(v) for v in VOWELS if v in itos]
+    letters = list(range(1, len(itos)))
+    vowels = [itos.index(v) for v in VOWELS if v in vocab.symbols]
     if len(vowels) < 2 or len(letters) < 3:
         return None
     C = C.detach().double().cpu()

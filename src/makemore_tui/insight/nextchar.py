@@ -14,7 +14,7 @@ from .base import InsightError
 @dataclass(frozen=True)
 class NextChar:
     context: str  # what was typed
-    window: str  # the block_size symbols the model sees: the context's tail, padded with '.'
+    window: str  # the block_size symbols the model sees: the context's tail, padded with the boundary's mark
     chars: list[str]  # the vocabulary, index order
     logits: list[float]
     probs: list[float]  # softmax of logits; sums to 1
@@ -24,10 +24,10 @@ class NextChar:
         return self.probs[self.chars.index(ch)]
 
 
-def context_window(context: str, block_size: int) -> str:
+def context_window(context: str, block_size: int, mark: str = BOUNDARY) -> str:
     """The block_size symbols the model sees after `context`: its last characters, with the start
-    token '.' filling in on the left as at the start of every word."""
-    padded = BOUNDARY * block_size + context
+    token (written `mark`, Vocab.mark: '.' for names) filling in on the left as at the start of every word."""
+    padded = mark * block_size + context
     return padded[len(padded) - block_size:]
 
 
@@ -37,7 +37,9 @@ def next_char(model: torch.nn.Module, vocab: Vocab, context: str, block_size: in
     """The model's distribution over the next symbol after `context` ('' = the start of a word).
     Raises ValueError (DataError) for a character the vocabulary lacks."""
     block_size = block_size or getattr(model, "block_size", 1)
-    window = context_window(context, block_size)
+    if vocab.text_problem(context):
+        raise DataError(vocab.text_problem(context))
+    window = context_window(context, block_size, vocab.mark)
     ix = vocab.encode(window)
     device = next(model.parameters()).device
     with eval_mode(model):

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from ..data import SPACE_MARK
 from .charts import RUN_COLORS, rich_color
 from .confusion import Confusion
 from .health import RATIO_GUIDE, Health, Histogram, LayerStat
@@ -23,7 +24,8 @@ HBLOCKS = "▏▎▍▌▋▊▉█"
 
 
 def show_char(ch: str) -> str:
-    return "·" if ch == " " else ch
+    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then)."""
+    return SPACE_MARK if ch == " " else ch
 
 
 def hbar(share: float, width: int) -> str:

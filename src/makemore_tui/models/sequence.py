@@ -2,9 +2,9 @@
 
 makemore.py feeds these models whole words, <START> first and right-padded, and trains every
 position at once. This engine feeds every model windows of the `block_size` characters before one
-target, left-padded with '.' (index 0). The sequence models turn each window back into makemore's
-layout (prefix_layout): the window's last padding '.' is the <START> token, the characters follow,
-left-aligned; the padding before <START> is dropped. So a window's output is exactly makemore's
+target, left-padded with the boundary token (index 0, shown '.' for names). The sequence models
+turn each window back into makemore's layout (prefix_layout): the window's last padding is the
+<START> token, the characters follow, left-aligned; the padding before <START> is dropped. So a window's output is exactly makemore's
 output at the end of that word prefix, whatever the padding, and the block only needs to cover the
 longest word + 1 (makemore's block size).
 
@@ -68,6 +68,7 @@ class SequenceModel(Model):
         if rec is None and X.shape[0] > self.SORTED_GROUP and not torch.is_grad_enabled():
             return self._forward_sorted(X)
         A, n, _ = prefix_layout(X)
+        # '.' is names' boundary mark: events.Started writes the data's own in its place
         record(rec, "X", "X", X, f"{X.shape[0]} windows of {X.shape[1]} characters, '.'-padded on the left")
         record(rec, "seq", "the prefix from <START> on", A,
              f"left-aligned as makemore lays out a word: <START>, the characters, 0s (longest {A.shape[1]})")

@@ -88,6 +88,6 @@ class EmbeddingPane(InsightPane):
         line.append(" vowels   ")
         line.append("consonants", style=f"bold {rich_color(CONSONANT_COLOR)}")
         line.append("   ")
-        line.append(".", style=f"bold {rich_color(BOUNDARY_COLOR)}")
+        line.append(e.chars[0] if e.chars else ".", style=f"bold {rich_color(BOUNDARY_COLOR)}")  # the data's mark
         line.append(" start/end")
         note.set(line)

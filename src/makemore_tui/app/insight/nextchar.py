@@ -81,14 +81,17 @@ class NextCharPane(InsightPane):
 
     def can_type(self, ch: str) -> bool:
         run = self.host.current_run
-        return run is None or (ch in run.data.vocab.itos and ch != ".")
+        return run is None or ch in run.data.vocab.symbols
 
     def on_shown(self) -> None:
         self.query_one("#nc-input", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.context = event.value.strip().lower()
+        run = self.host.current_run
+        vocab = run.data.vocab if run is not None and run.data is not None else None
+        has_capitals = vocab is not None and any(c != c.lower() for c in vocab.symbols)
+        self.context = event.value.strip() if has_capitals else event.value.strip().lower()
         self.refresh_numbers()
         state = self.host.state
         if state is not None:
@@ -109,12 +112,13 @@ class NextCharPane(InsightPane):
     def render_result(self, state) -> None:
         run = self.host.current_run
         block = run.cfg.block_size if run is not None else 3
+        mark = run.data.vocab.mark if run is not None and run.data is not None else "."
         window = self.query_one("#nc-window", InsightText)
         bars = self.query_one("#nc-bars", InsightText)
         top = self.query_one("#nc-top", InsightText)
         window.set(Text.assemble(
-            "the model sees ", (repr(context_window(self.context, block)), "bold"),
-            f" (the last {block} characters, '.' before the name starts)"))
+            "the model sees ", (repr(context_window(self.context, block, mark)), "bold"),
+            f" (the last {block} characters, {mark!r} before the name starts)"))
         nc: NextChar | None = self.result
         if self.error:
             bars.set(Text(self.error.split(": ", 1)[-1], style="yellow"))
