@@ -10,8 +10,7 @@ import torch
 
 from makemore_tui.config import Config, ConfigError
 from makemore_tui.data import DataError, make_dataset
-from makemore_tui.run import open_run
-from makemore_tui.trainer import Trainer
+from makemore_tui.run import Run, open_run
 
 from helpers import make_words, tiny_config
 
@@ -55,10 +54,10 @@ def test_the_makemore_split_needs_ten_words():
         make_dataset(make_words(9), 3, split="makemore")
 
 
-def test_a_trainer_refuses_data_split_otherwise():
+def test_a_run_refuses_data_split_otherwise(tmp_path):
     data = make_dataset(make_words(100), 3, split="makemore")
     with pytest.raises(ConfigError, match="split"):
-        Trainer(tiny_config().validate(), data)
+        Run(tiny_config().validate(), data, tmp_path / "w")
 
 
 @pytest.mark.parametrize("split", ["lecture", "makemore"])

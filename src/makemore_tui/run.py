@@ -134,6 +134,8 @@ class Run:
         save_every_s: float = SAVE_INTERVAL_S,
         lock: WorkDirLock | None = None,
     ):
+        if data.split != cfg.split:  # summary.json and the app say cfg.split: it must be the data's
+            raise ConfigError(f"the data was split as {data.split!r}, the settings say split {cfg.split!r}")
         self.cfg = cfg
         self.data = data
         self.work_dir = check_work_dir(work_dir)

@@ -73,8 +73,6 @@ class Trainer:
 
     def __init__(self, cfg: Config, data: Dataset, listeners: list[ev.Listener] | tuple = (),
                  emit_interval: float = 0.1):
-        if getattr(data, "split", cfg.split) != cfg.split:
-            raise ConfigError(f"the data was split as {data.split!r}, the settings say split {cfg.split!r}")
         self.cfg = cfg
         self.data = data
         self.device = resolve_device(cfg.device)
