@@ -4,6 +4,7 @@ seeded as makemore.py seeds it; the rest training), dev = test; summary.json say
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 import torch
@@ -12,7 +13,7 @@ from makemore_tui.config import Config, ConfigError
 from makemore_tui.data import DataError, make_dataset
 from makemore_tui.run import Run, open_run
 
-from helpers import make_words, tiny_config
+from helpers import PYTHON, make_words, subprocess_env, tiny_config
 
 
 def makemore_split(words: list[str]) -> tuple[list[str], list[str]]:
@@ -70,3 +71,12 @@ def test_summary_says_which_split(tmp_path, words_file, split):
     summary = json.loads((tmp_path / "w" / "summary.json").read_text())
     assert summary["split"] == split
     assert (summary["val_loss"] == summary["test_loss"]) == (split == "makemore")
+
+
+def test_headless_says_the_dev_loss_is_makemores_test_loss(tmp_path, words_file):
+    out = subprocess.run([PYTHON, "-m", "makemore_tui", "--headless", "-o", str(tmp_path / "w"), "-i", str(words_file),
+                          "--split", "makemore", "--max-steps", "20"],
+                         capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "(makemore.py's split: dev = test)" in out.stdout + out.stderr
+    assert json.loads((tmp_path / "w" / "summary.json").read_text())["split"] == "makemore"
