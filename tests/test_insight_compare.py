@@ -66,3 +66,13 @@ def test_step_ticks_are_round_and_inside_the_range():
     assert ticks == [20000, 40000, 60000, 80000] and labels == ["20k", "40k", "60k", "80k"]
     ticks, labels = x_ticks(1, 300, 160, STEP_TICK_COLS)
     assert ticks[0] >= 1 and ticks[-1] <= 300 and all(t % 50 == 0 for t in ticks)
+
+
+def test_compare_rows_show_the_split_and_dropout_where_a_run_leaves_the_default(runs, tmp_path):
+    _, a, b = runs
+    ra, rb = load_run(a), load_run(b)
+    _, rows = compare_rows([ra, rb])
+    assert not {"split", "dropout"} & {r[0] for r in rows}  # both on the lecture split, no dropout
+    rb.config = {**rb.config, "split": "makemore", "dropout": 0.1}
+    table = {r[0]: r[1:] for r in compare_rows([ra, rb])[1]}
+    assert table["split"] == ["lecture", "makemore"] and table["dropout"] == ["0", "0.1"]

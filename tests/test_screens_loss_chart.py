@@ -57,3 +57,17 @@ def test_chart_shows_a_band_a_line_and_thinned_dev_markers(words_file, tmp_path,
     dev_x, _ = drawn["dev"]
     assert 2 <= len(dev_x) <= width // DEV_SPACING + 1  # 40 evaluations, thinned to a marker every few columns
     assert text.count(DEV_MARKER) <= width // DEV_SPACING + 1
+
+
+def test_the_legend_says_when_the_dev_loss_is_on_makemores_split(words_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def go(split):
+        app = screen_app(words_file, steps=200, eval_every=50, cfg={"split": split})
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_done(pilot)
+            return str(app.chart.border_subtitle)
+
+    assert "dev (makemore split)" in asyncio.run(go("makemore"))
+    lecture = asyncio.run(go("lecture"))
+    assert "dev" in lecture and "split" not in lecture

@@ -13,7 +13,7 @@ import sys
 
 from . import models
 from .argtypes import FLOAT, INT, Parser, UsageError
-from .config import DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
+from .config import DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, SPLITS, Config, ConfigError, preset
 
 EXIT_USAGE = 2
 
@@ -24,7 +24,7 @@ CONFIG_FLAGS = {
     "max_steps": "max_steps", "seed": "seed", "device": "device", "eval_every": "eval_every",
     "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
     "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
-    "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact",
+    "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact", "dropout": "dropout", "split": "split",
 }
 
 
@@ -74,7 +74,11 @@ def build_parser() -> Parser:
     m.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size")
     m.add_argument("--n-layer", type=INT, default=None, help="transformer blocks (makemore: 4)")
     m.add_argument("--n-head", type=INT, default=None, help="transformer attention heads (makemore: 4)")
-    m.add_argument("--init", choices=INITS, default=None, help="seed: plain randn (lecture 2); kaiming: scaled (lecture 3)")
+    m.add_argument("--init", choices=INITS, default=None,
+                   help="seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "
+                   "(PyTorch's defaults, as makemore.py; their default) or gpt2 (GPT-2's N(0, 0.02), the transformer)")
+    m.add_argument("--dropout", type=FLOAT, default=None, metavar="P",
+                   help="rnn, gru, transformer: the share of activations dropped while training (default 0: off, as makemore.py)")
     o = p.add_argument_group("optimisation")
     o.add_argument("--batch-size", "-b", type=INT, default=None)
     o.add_argument("--learning-rate", "-l", type=FLOAT, default=None)
@@ -89,6 +93,9 @@ def build_parser() -> Parser:
     o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: one, or all cores where a timing at the start shows they win)")
     o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
     o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
+    o.add_argument("--split", choices=SPLITS, default=None,
+                   help="lecture: shuffled 80/10/10 (default); makemore: makemore.py's (10%%, at most 1,000 words, "
+                   "held out for dev = test, the rest train)")
     o.add_argument("--eval-exact", action="store_const", const=True, default=None,
                    help=f"compute the losses over the whole splits (default: a fixed sample of {EVAL_EXAMPLES:,} "
                    "examples of each split larger than that; the bundled names' splits are smaller: whole)")

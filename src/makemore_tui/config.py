@@ -12,11 +12,17 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from .errors import ConfigError
-from .models import DEFAULT_TYPE, PRESETS, model_type, names
+from .models import DEFAULT_TYPE, PRESETS, model_type, names, types
 
 SCHEDULES = ("constant", "step", "cosine")
 OPTIMIZERS = ("sgd", "adamw")
-INITS = ("seed", "kaiming")
+# seed: the lecture's plain randn; kaiming: scaled as in lecture 3 (the MLP); makemore: PyTorch's
+# default init of nn.Linear and nn.Embedding, as makemore.py's models get (the sequence models' own);
+# gpt2: GPT-2's N(0, 0.02) with the residual projections scaled down (the transformer). Which a
+# type accepts is its registry entry's `inits`; "seed", Config's default, means each type's own.
+INITS = ("seed", "kaiming", "makemore", "gpt2")
+# lecture: the lectures' shuffled 80/10/10; makemore: makemore.py's split (splits.py)
+SPLITS = ("lecture", "makemore")
 DEVICES = ("cpu", "cuda", "mps")
 
 # The seed that the lecture's init uses: torch.Generator().manual_seed(2147483647).
@@ -34,7 +40,8 @@ class Config:
     block_size: int = 3  # context length: how many previous characters the model sees
     n_embd: int = 2  # size of each character's embedding (columns of C)
     n_hidden: int = 100  # width of the tanh hidden layer
-    init: str = "seed"  # seed: plain randn as in lecture 2; kaiming: scaled as in lecture 3
+    init: str = "seed"  # INITS; seed: plain randn as in lecture 2 (for the sequence models: makemore's init)
+    dropout: float = 0.0  # the sequence models: the share of activations dropped while training (0: off)
     n_layer: int = 4  # transformer: blocks
     n_head: int = 4  # transformer: attention heads (n_embd must be a multiple)
     # optimisation
@@ -54,6 +61,7 @@ class Config:
     eval_every: int = 2_000  # steps between dev-loss evaluations (0: only at the end)
     log_every: int = 100  # steps between lines of metrics.jsonl
     preset: str = "seed"
+    split: str = "lecture"  # SPLITS: how the words are dealt into train, dev and test
     eval_exact: bool = False  # losses over the whole splits, not each split's fixed sample (splits.Split.head)
 
     def to_dict(self) -> dict:
@@ -107,7 +115,7 @@ class Config:
                 raise ConfigError(f"{name} must be between {lo:,} and {hi:,}, got {v:,}")
         if not isinstance(self.eval_exact, bool):
             raise ConfigError(f"eval_exact must be true or false, got {self.eval_exact!r}")
-        for name in ("learning_rate", "weight_decay", "lr_decay_at", "lr_decay_factor", "min_lr"):
+        for name in ("learning_rate", "weight_decay", "lr_decay_at", "lr_decay_factor", "min_lr", "dropout"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise ConfigError(f"{name} must be a finite number, got {v!r}")
@@ -120,6 +128,8 @@ class Config:
             raise ConfigError(f"learning_rate {self.learning_rate:g} is far too large (at most 1000)")
         if self.weight_decay < 0 or self.weight_decay > 10:
             raise ConfigError(f"weight_decay must be between 0 and 10, got {self.weight_decay:g}")
+        if not 0 <= self.dropout < 1:
+            raise ConfigError(f"dropout is the share of activations dropped, at least 0 and under 1, got {self.dropout:g}")
         if not 0 <= self.lr_decay_at <= 1:
             raise ConfigError(f"lr_decay_at is a share of max_steps, between 0 and 1, got {self.lr_decay_at:g}")
         if not 0 < self.lr_decay_factor <= 1:
@@ -132,10 +142,17 @@ class Config:
             ("optimizer", OPTIMIZERS),
             ("init", INITS),
             ("device", DEVICES),
+            ("split", SPLITS),
         ):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
-        model_type(self.type).check(self)  # what this type asks of the settings beyond the above
+        spec = model_type(self.type)
+        if self.init != "seed" and self.init not in spec.inits:
+            raise ConfigError(f"init {self.init!r} is not one of --type {self.type}'s: {', '.join(spec.inits)}")
+        if self.dropout and not spec.dropout:
+            having = ", ".join(t.name for t in types() if t.dropout)
+            raise ConfigError(f"--type {self.type} has no dropout (these types have: {having})")
+        spec.check(self)  # what this type asks of the settings beyond the above
         return self
 
 

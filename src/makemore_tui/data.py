@@ -38,7 +38,9 @@ import numpy as np
 import torch
 
 from .data_lines import LINE_BYTES, MAX_LINE_CHARS, DataError, _Scanner  # noqa: F401 (MAX_LINE_CHARS: API)
-from .splits import Split, WordSet, shuffled_order, split_sizes, split_words, token_dtype  # noqa: F401 (split_words: API)
+from .splits import (  # noqa: F401 (split_words: API)
+    Split, WordSet, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
+)
 
 BOUNDARY = "."  # the boundary token's mark when the data has no '.' (names); Vocab.mark says which
 SPACE_MARK = "·"  # how the views show a space symbol (insight.render.show_char)
@@ -304,21 +306,26 @@ class _Encoder:
         return stream, starts
 
     def dataset(self, block_size: int, vocab: Vocab | None, source: str,
-                progress: Callable[[str], None] | None) -> "Dataset":
+                progress: Callable[[str], None] | None, split: str = "lecture") -> "Dataset":
         present = {chr(c) for c in self.present}
         vocab = vocab or Vocab.of_symbols(present)  # = Vocab.from_words(words)
         stream, starts = self.stream(vocab, source)
         n = len(starts) - 1
+        if split == "makemore" and makemore_test_size(n) < 1:
+            raise DataError(f"{source or 'input'} has {n} item(s); makemore.py's split holds out a tenth of them "
+                            "and needs at least 10")
         if progress:
             progress(f"{n:,} items; shuffling them into train, dev and test")
-        order = shuffled_order(n)
-        n1, n2 = split_sizes(n)
-        splits = {}
-        for k, (a, b) in {"train": (0, n1), "dev": (n1, n2), "test": (n2, n)}.items():
+        order, cuts = split_plan(n, split)
+        splits: dict[str, Split] = {}
+        for k, (a, b) in cuts.items():
+            if k == "test" and cuts["test"] == cuts["dev"]:
+                splits[k] = splits["dev"]  # makemore.py's split: one held-out set
+                continue
             if progress:
                 progress(f"building the {k} examples ({b - a:,} items)")
             splits[k] = Split.gather(stream, starts, order[a:b], block_size)
-        return Dataset(vocab, block_size, splits, data_notices(vocab, present), source)
+        return Dataset(vocab, block_size, splits, data_notices(vocab, present), source, split)
 
 
 _NP_TYPES = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
@@ -345,6 +352,7 @@ class Dataset:
     splits: dict[str, Split]
     notices: list[str] = field(default_factory=list)
     source: str = ""
+    split: str = "lecture"  # how the words were dealt (splits.split_plan; config.SPLITS)
 
     @cached_property
     def split_words(self) -> dict[str, list[str]]:
@@ -354,9 +362,10 @@ class Dataset:
     @property
     def words(self) -> list[str]:
         """Every word, in the file's order (a Python string a word: for small lists and tests)."""
-        shuffled = [w for k in ("train", "dev", "test") for w in self.split_words[k]]
+        parts = ("train", "dev") if self.splits["test"] is self.splits["dev"] else ("train", "dev", "test")
+        shuffled = [w for k in parts for w in self.split_words[k]]
         out = [""] * len(shuffled)
-        for w, i in zip(shuffled, shuffled_order(len(shuffled)).tolist()):
+        for w, i in zip(shuffled, split_plan(len(shuffled), self.split)[0].tolist()):
             out[i] = w
         return out
 
@@ -380,13 +389,13 @@ class Dataset:
 
 def make_dataset(
     words: list[str], block_size: int, vocab: Vocab | None = None, source: str = "",
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, split: str = "lecture",
 ) -> Dataset:
-    """The Dataset of a list of words (as load_dataset builds it from a file)."""
+    """The Dataset of a list of words (as load_dataset builds it from a file), dealt by `split`."""
     enc = _Encoder()
     for i in range(0, len(words), 1 << 20):
         enc.add(words[i : i + (1 << 20)])
-    return enc.dataset(block_size, vocab, source, progress)
+    return enc.dataset(block_size, vocab, source, progress, split)
 
 
 def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
@@ -412,9 +421,10 @@ def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
 
 def load_dataset(
     path: str | os.PathLike | None, block_size: int, vocab: Vocab | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, split: str = "lecture",
 ) -> Dataset:
-    """Read `path` (the bundled names when None) in one streaming pass and build its splits."""
+    """Read `path` (the bundled names when None) in one streaming pass and build its splits (`split`:
+    config.SPLITS, how the words are dealt)."""
     if path is not None and str(path) == "":
         raise DataError("the input file name is empty")
     path = Path(path) if path is not None else bundled_dataset()
@@ -422,4 +432,4 @@ def load_dataset(
     for items in _file_items(path, progress):
         enc.add(items)
     _check_count(enc.count, str(path))
-    return enc.dataset(block_size, vocab, source=path.name, progress=progress)
+    return enc.dataset(block_size, vocab, source=path.name, progress=progress, split=split)

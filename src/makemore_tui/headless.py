@@ -293,7 +293,8 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
                 _say(out, f"stopped by {name} {where}; {msg}. Continue with --resume.")
         else:
             _say(out, msg)
-        _say(out, f"train {fin.train_loss:.4f} | dev {fin.val_loss:.4f} | test {fin.test_loss:.4f} | "
+        on = " (makemore.py's split: dev = test)" if run.cfg.split == "makemore" else ""
+        _say(out, f"train {fin.train_loss:.4f} | dev {fin.val_loss:.4f} | test {fin.test_loss:.4f}{on} | "
              f"{fin.step:,} steps in {fin.seconds:.1f}s ({fin.steps_per_s:,.0f} steps/s) | "
              f"summary in {run.work_dir / 'summary.json'}")
         if len(received) > 1 and cut:

@@ -81,7 +81,7 @@ def _whole(v) -> bool:
 # summary.json as RunRecorder writes it
 SUMMARY_FIELDS = {"steps": int, "params": int, "train_loss": float, "val_loss": float, "test_loss": float,
                   "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str,
-                  "eval_examples": dict, "eval_whole_splits": bool}
+                  "eval_examples": dict, "eval_whole_splits": bool, "split": str}
 
 
 def read_summary(work_dir: str | os.PathLike) -> dict | None:
@@ -198,6 +198,7 @@ class RunRecorder:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log_every = log_every
         self.n_params = n_params
+        self.split = "lecture"  # which split the losses are on (config.SPLITS), from the Started event
         self._file = open_no_follow(self.dir / METRICS, append=append)
         self._pending: dict | None = None  # the latest logged line, held until a val_loss may join it
         self._last_elapsed = 0.0
@@ -235,6 +236,7 @@ class RunRecorder:
     def _record(self, event: ev.Event) -> None:
         if isinstance(event, ev.Started):
             self.n_params = event.n_params
+            self.split = str(event.config.get("split", "lecture"))
             self._last_elapsed = 0.0
             write_json(self.dir / CONFIG, event.config)
         elif isinstance(event, ev.Steps):
@@ -281,6 +283,9 @@ class RunRecorder:
                 # were the whole splits (not each split's fixed sample); a split not evaluated is absent
                 "eval_examples": dict(event.eval_examples),
                 "eval_whole_splits": event.eval_whole,
+                # how the words were dealt (config.SPLITS): "lecture" (80/10/10) or "makemore"
+                # (makemore.py's; its test set is both dev and test, so val_loss == test_loss)
+                "split": self.split,
             }
             write_json(self.dir / SUMMARY, self.summary)
 

@@ -134,6 +134,8 @@ class Run:
         save_every_s: float = SAVE_INTERVAL_S,
         lock: WorkDirLock | None = None,
     ):
+        if data.split != cfg.split:  # summary.json and the app say cfg.split: it must be the data's
+            raise ConfigError(f"the data was split as {data.split!r}, the settings say split {cfg.split!r}")
         self.cfg = cfg
         self.data = data
         self.work_dir = check_work_dir(work_dir)
@@ -302,7 +304,7 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
                             eval_exact=cfg.eval_exact or saved.eval_exact)  # (how the losses are taken: not training)
     try:
         data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None,
-                            progress=progress)
+                            progress=progress, split=cfg.split)
     except VocabError as e:
         if payload is None:
             raise

@@ -1,5 +1,5 @@
 """The train/dev/test splits: how a word list is dealt into them (the lectures' seeded shuffle, cut
-80/10/10), and each split's words as one flat array of token ids, with the (context -> next
+80/10/10; or makemore.py's split, `split_plan`), and each split's words as one flat array of token ids, with the (context -> next
 character) windows cut from it when they are needed.
 
 nanoGPT keeps its tokens as one flat array and cuts each batch out of it; so does a Split. `tokens`
@@ -28,6 +28,8 @@ import torch
 from .config import EVAL_EXAMPLES
 
 SPLIT_SEED = 42  # the lectures' random.seed(42) before the shuffle
+MAKEMORE_SEED = 3407  # makemore.py's default --seed: its torch.randperm is the first draw after it
+MAKEMORE_TEST_MAX = 1000  # makemore.py holds out 10% of the words, at most this many
 GATHER_WORDS = 1 << 18  # words copied at a time while a split is built (bounds the index arrays)
 
 
@@ -60,6 +62,29 @@ def split_words(words: list[str], seed: int = SPLIT_SEED) -> tuple[list[str], li
 def split_sizes(n: int) -> tuple[int, int]:
     """Where the 80/10/10 cuts fall in n shuffled words: train is [0, n1), dev [n1, n2), test [n2, n)."""
     return int(0.8 * n), int(0.9 * n)
+
+
+def makemore_test_size(n: int) -> int:
+    """How many of n words makemore.py holds out as its test set: min(1000, int(n * 0.1))."""
+    return min(MAKEMORE_TEST_MAX, int(n * 0.1))
+
+
+def split_plan(n: int, kind: str = "lecture") -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
+    """How n words are dealt: (order, {split: (a, b)}), split k being the words order[a:b].
+
+    lecture: the lectures' shuffle (random.seed(42)), cut 80/10/10. makemore: makemore.py's split:
+    torch.randperm(n) drawn right after torch.manual_seed(3407) (its default seed), the last
+    min(1000, n // 10) words of it held out as its test set and the rest training; makemore.py
+    evaluates on that test set as its only held-out set, so here dev and test are both that set
+    (makemore.py's "test loss" is this dev loss). The global generator is left as it was."""
+    if kind == "makemore":
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(MAKEMORE_SEED)
+            order = torch.randperm(n).numpy().astype(np.uint32 if n < 1 << 32 else np.uint64)
+        cut = n - makemore_test_size(n)
+        return order, {"train": (0, cut), "dev": (cut, n), "test": (cut, n)}
+    n1, n2 = split_sizes(n)
+    return shuffled_order(n), {"train": (0, n1), "dev": (n1, n2), "test": (n2, n)}
 
 
 def token_dtype(vocab_size: int) -> torch.dtype:

@@ -17,6 +17,8 @@ import time
 
 import torch
 
+from .models.base import train_without_dropout
+
 MAX_THREADS = 8
 SMALL_WORK = 4_000_000  # multiply-adds a step below which one thread always wins
 MIN_GAIN = 1.25  # more threads must make a step at least this much faster to be chosen
@@ -53,7 +55,7 @@ def choose_threads(cfg, model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor
     if cores == 1 or step_work(cfg, model) < SMALL_WORK:
         torch.set_num_threads(1)
         return 1, "one thread: the model is small"
-    probe = copy.deepcopy(model).train()
+    probe = train_without_dropout(copy.deepcopy(model))
     if getattr(model, "trains_on_words", False):
         X, Y = X[Y == 0], Y[Y == 0]  # the windows such a model trains on: whole words
     X, Y = X[: cfg.batch_size], Y[: cfg.batch_size]

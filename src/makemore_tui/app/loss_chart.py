@@ -305,10 +305,11 @@ class LossChart(Pane):
             plt.plot(sm_x, sm_y, marker=SMOOTH_MARKER, color=c["chart-smooth"])
         if dev_x:
             plt.scatter(dev_x, dev_y, marker=DEV_MARKER, color=c["chart-dev"])
-        self.border_subtitle = self._legend(bool(dev_x))
+        self.border_subtitle = self._legend(bool(dev_x), state.config.get("split", "lecture"))
         plot.invalidate()
 
-    def _legend(self, with_dev: bool) -> str:
+    def _legend(self, with_dev: bool, split: str = "lecture") -> str:
+        """The chart's key; the dev loss says which split it is on unless the lecture's (the default)."""
         v = self.app.theme_variables
 
         def col(key: str) -> str:
@@ -319,5 +320,5 @@ class LossChart(Pane):
 
         parts = [f"[{col('chart-raw')}]{BAND_MARKER}[/] batch min-max", f"[{col('chart-smooth')}]━[/] smoothed"]
         if with_dev:
-            parts.append(f"[{col('chart-dev')}]{DEV_MARKER}[/] dev")
+            parts.append(f"[{col('chart-dev')}]{DEV_MARKER}[/] dev" + (f" ({split} split)" if split != "lecture" else ""))
         return "  ".join(parts)

@@ -72,7 +72,8 @@ def checkpoint_subject(args) -> Subject:
         except Exception:  # the step only sets the rate shown; a checkpoint that loaded above has it
             return 0
 
-    return Subject(model, vocab, cfg, data=lambda: load_dataset(args.input_file, cfg.block_size, vocab=vocab),
+    return Subject(model, vocab, cfg, data=lambda: load_dataset(args.input_file, cfg.block_size, vocab=vocab,
+                                                                split=cfg.split),
                    step=step, context=args.context or "")
 
 
@@ -90,7 +91,7 @@ def inspect_lr_find(args, out, width, config_from_args) -> int:
         cfg, vocab, where = payload["config"], payload["vocab"], f"the settings of {checkpoint_path(args.work_dir)}"
     else:
         cfg, vocab, where = config_from_args(args), None, "the settings from the command line"
-    data = load_dataset(args.input_file, cfg.block_size, vocab=vocab)
+    data = load_dataset(args.input_file, cfg.block_size, vocab=vocab, split=cfg.split)
     model = build_model(cfg, len(data.vocab))  # the run's initial weights (the init is seeded)
     settings = sweep_settings(cfg)  # as the app's first sweep: the same suggestion for the same settings
     out.print(f"sweeping the learning rate 1e{settings['lo']:g} -> 1e{settings['hi']:g} over {STEPS:,} "

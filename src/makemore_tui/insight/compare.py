@@ -70,7 +70,10 @@ def load_run(path: str | os.PathLike, label: str = "") -> RunRecord:
 
 
 COMPARE_KEYS = ("preset", "block_size", "n_embd", "n_hidden", "init", "batch_size", "optimizer", "learning_rate",
-                "lr_schedule", "weight_decay", "max_steps", "seed")
+                "lr_schedule", "weight_decay", "max_steps", "seed", "dropout", "split")
+# settings shown only where some run has another value than this (Config's default): the split says
+# which words the dev loss is over, so two runs' dev losses on different splits are not compared blind
+UNLESS_DEFAULT = {"dropout": 0.0, "split": "lecture"}
 
 
 def compare_rows(runs: Iterable[RunRecord], keys: Sequence[str] = COMPARE_KEYS,
@@ -80,6 +83,8 @@ def compare_rows(runs: Iterable[RunRecord], keys: Sequence[str] = COMPARE_KEYS,
     all runs share are left out (when there are two runs or more)."""
     runs = list(runs)
     keys = [k for k in keys if any(k in r.config for r in runs)] or list(keys)
+    keys = [k for k in keys if k not in UNLESS_DEFAULT
+            or any(r.config.get(k, UNLESS_DEFAULT[k]) != UNLESS_DEFAULT[k] for r in runs)]
     if only_different and len(runs) > 1:
         keys = [k for k in keys if len({json.dumps(r.config.get(k)) for r in runs}) > 1]
     rows = [[k] + [_fmt(r.config.get(k)) for r in runs] for k in keys]

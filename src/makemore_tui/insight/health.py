@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..models.base import train_without_dropout
 from ..series import Series
 from ..splits import examples_of
 from .base import named_params, snapshot
@@ -114,8 +115,7 @@ def health(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, bins: int =
     """Lecture 3's diagnostics for one batch: every squashing layer's outputs and every parameter's
     gradient, in training mode (BatchNorm uses the batch's statistics, as during training). Works on
     a copy, so the model's weights, .grad and running statistics are left as they were."""
-    m = snapshot(model) if copy_model else model
-    m.train()
+    m = train_without_dropout(snapshot(model) if copy_model else model)
     device = next(m.parameters()).device
     X, Y = X.to(device), Y.to(device)
     params = named_params(m)
@@ -153,8 +153,7 @@ def fixed_batch(X, Y: torch.Tensor | None, size: int, seed: int = 0) -> tuple[to
 def update_ratios(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, lr: float) -> dict[str, float]:
     """log10 of std(lr * grad) / std(data) for one plain SGD step on (X, Y), per parameter: the
     trainer's update_ratio (events.ParamStat) for an SGD run, without taking the step."""
-    m = snapshot(model)
-    m.train()
+    m = train_without_dropout(snapshot(model))
     params = named_params(m)
     with torch.enable_grad():
         loss = m.loss(X, Y)

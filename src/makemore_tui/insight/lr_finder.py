@@ -30,6 +30,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from ..models.base import train_without_dropout
 from ..splits import examples_of
 from .base import snapshot
 
@@ -125,8 +126,7 @@ def lr_find(
     """Sweep the rate from 10**lo to 10**hi over `steps` steps, one step per rate on a random batch
     of (X, Y) (tensors, or a splits.Split X with Y None: its windows cut a batch at a time), on a copy of `model` (pass copy_model=False only with a model you own). `progress`
     is called with (step, loss) every step; `should_stop` can end the sweep early."""
-    m = snapshot(model) if copy_model else model
-    m.train()
+    m = train_without_dropout(snapshot(model) if copy_model else model)
     device = next(m.parameters()).device
     params = [p for p in m.parameters()]
     opt = None

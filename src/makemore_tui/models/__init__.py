@@ -42,6 +42,9 @@ class ModelType:
     sizes: tuple[str, ...] = ("block_size", "n_embd", "n_hidden")  # the Config size fields it is built from
     presets: Mapping[str, dict] = field(default_factory=_no_presets)  # name -> changes to Config's defaults
     search_space: _search.SearchSpace = _search.DEFAULT  # what `makemore-tui sweep` varies (search.py)
+    # the values of Config.init this type offers, its own first (Config's default "seed" means that one)
+    inits: tuple[str, ...] = ("seed", "kaiming")
+    dropout: bool = False  # whether it reads Config.dropout
 
 
 _TYPES: dict[str, ModelType] = {}
@@ -150,13 +153,15 @@ for _spec in (
     ModelType("wavenet", "lecture 5: neighbouring pairs merged level by level", _wavenet, _s.wavenet_params,
               check=_s.check_wavenet, presets=_presets.WAVENET, search_space=_search.WAVENET),
     ModelType("rnn", "makemore.py's RNN, unrolled over the word prefix", _rnn, _s.recurrent_params(1),
-              activation_width=_s.sequence_width, presets=_presets.RNN, search_space=_search.RECURRENT),
+              activation_width=_s.sequence_width, presets=_presets.RNN, search_space=_search.RECURRENT,
+              inits=("makemore",), dropout=True),
     ModelType("gru", "makemore.py's GRU, unrolled over the word prefix", _gru, _s.recurrent_params(3),
-              activation_width=_s.sequence_width, presets=_presets.GRU, search_space=_search.RECURRENT),
+              activation_width=_s.sequence_width, presets=_presets.GRU, search_space=_search.RECURRENT,
+              inits=("makemore",), dropout=True),
     ModelType("transformer", "makemore.py's GPT: causal self-attention blocks", _transformer,
               _s.transformer_params, activation_width=_s.transformer_width, check=_s.check_transformer,
               sizes=("block_size", "n_embd", "n_layer", "n_head"), presets=_presets.TRANSFORMER,
-              search_space=_search.TRANSFORMER),
+              search_space=_search.TRANSFORMER, inits=("makemore", "gpt2"), dropout=True),
 ):
     register(_spec)
 del _spec

@@ -64,6 +64,18 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
         model.train(was_training)
 
 
+def train_without_dropout(model: nn.Module) -> nn.Module:
+    """`model` in training mode (BatchNorm on the batch's statistics) with its dropout off: for the
+    passes outside the trainer (the thread probe, the health view, the learning-rate finder), which
+    must not draw from the global generator that the trainer's dropout draws from, or a run would
+    depend on which views were open (and a resumed run would not repeat the one never stopped)."""
+    model.train()
+    for m in model.modules():
+        if isinstance(m, nn.Dropout):
+            m.eval()
+    return model
+
+
 class Model(nn.Module):
     """The base of the model types built from layers (all but the MLP, which has its own backward):
     the loss through forward, the shape report from a recorded forward, no activations."""

@@ -4,7 +4,8 @@ its own; config.PRESETS lists them all, in the registry's order.
 
 The types after the MLP use lecture 3's, lecture 5's and makemore.py's sizes; their recipes are
 tuned to train in about five minutes on two cores (see benchmarks/bench_models.py). makemore.py's
-own recipe is -l 5e-4 -w 0.01 -b 32 --lr-schedule constant.
+own recipe is -l 5e-4 -w 0.01 -b 32 --lr-schedule constant. The sequence models' presets name
+their init, makemore.py's (the one "seed" means for them too), so config.json says which it was.
 """
 
 MLP: dict[str, dict] = {
@@ -63,7 +64,7 @@ WAVENET: dict[str, dict] = {
 # batches than makemore's 32: a step of these models is mostly per-operation overhead.
 RNN: dict[str, dict] = {
     "rnn": dict(
-        type="rnn", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
+        type="rnn", init="makemore", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
         learning_rate=6e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=100, min_lr=6e-5,
         max_steps=40_000, eval_every=2_000, log_every=100,
     ),
@@ -71,7 +72,7 @@ RNN: dict[str, dict] = {
 
 GRU: dict[str, dict] = {
     "gru": dict(
-        type="gru", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
+        type="gru", init="makemore", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
         learning_rate=6e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=100, min_lr=6e-5,
         max_steps=5_000, eval_every=500, log_every=50,  # longer overfits: dev 2.038 at 15,000 steps
     ),
@@ -81,7 +82,8 @@ TRANSFORMER: dict[str, dict] = {
     # makemore.py's sizes: 4 layers, 4 heads, n_embd 64; block 16. 5,000 steps: longer overfits
     # on two cores' budget (dev 2.000 at 5,000 steps, 2.070 at 10,000).
     "transformer": dict(
-        type="transformer", block_size=16, n_embd=64, n_layer=4, n_head=4, batch_size=128, optimizer="adamw",
+        type="transformer", init="makemore", block_size=16, n_embd=64, n_layer=4, n_head=4, batch_size=128,
+        optimizer="adamw",
         learning_rate=3e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=200, min_lr=3e-5,
         max_steps=5_000, eval_every=500, log_every=50,
     ),

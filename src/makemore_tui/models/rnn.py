@@ -2,6 +2,11 @@
 language model", https://www.fit.vutbr.cz/research/groups/speech/publi/2010/mikolov_interspeech2010_IS100722.pdf)
 and a GRU (Cho et al. 2014, "On the Properties of Neural Machine Translation: Encoder-Decoder
 Approaches", https://arxiv.org/abs/1409.1259), unrolled over each window's word prefix (sequence.py).
+
+Init: makemore.py's, PyTorch's default of nn.Linear and nn.Embedding, drawn in makemore.py's
+order from torch.manual_seed(cfg.seed): the weights equal those of makemore.py's RNN built after the
+same seed (tests/test_makemore_parity.py). Dropout (Config.dropout, off by default as makemore.py
+has none) acts on the hidden states before lm_head, in training only.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ class RNN(SequenceModel):
             self.wte = nn.Embedding(V, E)
             self.cell = RNNCell(E, H) if cell_type == "rnn" else GRUCell(E, H)
             self.lm_head = nn.Linear(H, V)
+        self.drop = nn.Dropout(cfg.dropout)
 
     @property
     def C(self) -> torch.Tensor:
@@ -103,7 +109,7 @@ class RNN(SequenceModel):
                 record(rec, f"h_{t + 1}", f"(1 - z) * h_{t} + z * hbar_{t + 1}", h,
                      f"step {t + 1}: {k} of {B} rows" + ("; r, z, hbar as above" if t else ""))
                 outs.append(h)
-        flat = torch.cat(outs, 0)  # every valid position, step-major
+        flat = self.drop(torch.cat(outs, 0))  # every valid position, step-major
         offsets = torch.tensor([0, *n_at[:-1]], device=A.device).cumsum(0)
         h_last = flat[offsets[n - 1] + torch.arange(B, device=A.device)]
         record(rec, "h_last", "each row's state after its last character", h_last)

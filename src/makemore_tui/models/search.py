@@ -99,14 +99,17 @@ WAVENET = SearchSpace(params={
     "n_hidden": IntRange(32, 256, log=True),
     **OPTIMISATION,
 })
+DROPOUT = FloatRange(0.0, 0.3)  # the sequence models (the presets' and makemore.py's: 0)
 RECURRENT = SearchSpace(params={  # the window stays the preset's (the longest name and one)
     "n_embd": IntRange(16, 128, log=True),
     "n_hidden": IntRange(16, 128, log=True),
+    "dropout": DROPOUT,
     **OPTIMISATION,
 })
 TRANSFORMER = SearchSpace(params={
     "n_layer": IntRange(1, 6),
     "n_head": Choice((2, 4, 8)),
     "n_embd": Choice((32, 64, 96, 128)),  # multiples of every head count
+    "dropout": DROPOUT,
     **OPTIMISATION,
 })

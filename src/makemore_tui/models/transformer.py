@@ -1,6 +1,16 @@
 """makemore's Transformer: a small GPT (Vaswani et al. 2017, "Attention Is All You Need",
-https://arxiv.org/abs/1706.03762; the decoder-only layout and init of GPT-2, Radford et al. 2019),
-reading each window's word prefix (sequence.py).
+https://arxiv.org/abs/1706.03762; the decoder-only layout of GPT-2, Radford et al. 2019), reading
+each window's word prefix (sequence.py).
+
+Init (Config.init): "makemore" (the type's own, also Config's default "seed") is makemore.py's:
+PyTorch's default init of every nn.Linear and nn.Embedding (embeddings N(0, 1), weights and biases
+uniform within +-1/sqrt(fan_in)), drawn in makemore.py's order from torch.manual_seed(cfg.seed), so
+the weights equal those of makemore.py's Transformer built after the same seed. "gpt2" is GPT-2's
+(minGPT's): N(0, 0.02), zero biases, the residual projections scaled by 1/sqrt(2 n_layer). With
+makemore.py's settings, 3,000 steps reached dev 2.078 with makemore's init and 2.137 with GPT-2's
+(issue 13's measurement; makemore.py's own model: 2.077).
+Dropout (Config.dropout) is nanoGPT's: on the embeddings, the attention weights and each residual
+branch's output, in training only; 0 (makemore.py's) leaves it out.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ class Block(nn.Module):
     prefix, without the masked-out half or the padding. The softmax runs over each query's pairs.
     """
 
-    def __init__(self, E: int, n_head: int):
+    def __init__(self, E: int, n_head: int, dropout: float = 0.0):
         super().__init__()
         self.n_head = n_head
         self.ln_1 = nn.LayerNorm(E)
@@ -33,6 +43,7 @@ class Block(nn.Module):
         self.ln_2 = nn.LayerNorm(E)
         self.c_fc = nn.Linear(E, 4 * E)
         self.mlp_proj = nn.Linear(4 * E, E)
+        self.drop = nn.Dropout(dropout)  # no parameters: makemore's init draws are unchanged
 
     def forward(self, x, qi: torch.Tensor, ki: torch.Tensor, rec=None, i: int = 1):
         N, E = x.shape
@@ -46,17 +57,17 @@ class Block(nn.Module):
         top = score.new_full((N, nh), float("-inf")).scatter_reduce(
             0, qi[:, None].expand(-1, nh), score.detach(), "amax")
         e = (score - top.index_select(0, qi)).exp()
-        att = e / e.new_zeros(N, nh).index_add(0, qi, e).index_select(0, qi)
+        att = self.drop(e / e.new_zeros(N, nh).index_add(0, qi, e).index_select(0, qi))
         record(rec, f"att.{i}", "softmax over earlier keys of (q · k) / √hs", att,
              f"a weight per head for each of the {qi.shape[0]} (position, earlier position) pairs "
              "= the causal triangles (B, heads, T, T) without the masked half")
         y = x.new_zeros(N, nh, hs).index_add(0, qi, att[..., None] * v.index_select(0, ki))
         record(rec, f"att @ v.{i}", "Σ att · v over each position's keys", y, "each head's mix of values")
-        x = x + self.c_proj(y.view(N, E))
+        x = x + self.drop(self.c_proj(y.view(N, E)))
         record(rec, f"x.{i}+attn", "x + c_proj(heads side by side)", x, f"heads joined back to {E}")
         m = self.c_fc(self.ln_2(x))
         record(rec, f"mlp.{i}", "c_fc(ln_2(x)), then gelu", m, f"{4 * E} = 4 x n_embd")
-        x = x + self.mlp_proj(F.gelu(m, approximate="tanh"))
+        x = x + self.drop(self.mlp_proj(F.gelu(m, approximate="tanh")))
         record(rec, f"x.{i}", "x + c_proj(mlp)", x, f"block {i} out")
         return x
 
@@ -78,13 +89,20 @@ class Transformer(SequenceModel):
             raise ValueError(f"n_embd {E} must be a multiple of n_head {cfg.n_head}")
         self.block_size, self.n_embd, self.vocab_size = T, E, V
         self.n_layer, self.n_head = cfg.n_layer, cfg.n_head
-        self.wte = nn.Embedding(V, E)
-        self.wpe = nn.Embedding(T, E)
-        self.h = nn.ModuleList(Block(E, cfg.n_head) for _ in range(cfg.n_layer))
-        self.ln_f = nn.LayerNorm(E)
-        self.lm_head = nn.Linear(E, V, bias=False)
-        g = torch.Generator().manual_seed(cfg.seed)
-        # GPT-2's init (minGPT): N(0, 0.02) weights, zero biases, residual projections scaled down
+        with torch.random.fork_rng(devices=[]):  # seeded, the global generator left as it was
+            torch.manual_seed(cfg.seed)
+            # makemore.py's modules in its order: nn's default inits draw what makemore.py's draw
+            self.wte = nn.Embedding(V, E)
+            self.wpe = nn.Embedding(T, E)
+            self.h = nn.ModuleList(Block(E, cfg.n_head, cfg.dropout) for _ in range(cfg.n_layer))
+            self.ln_f = nn.LayerNorm(E)
+            self.lm_head = nn.Linear(E, V, bias=False)
+        self.drop = nn.Dropout(cfg.dropout)
+        if cfg.init == "gpt2":
+            self._gpt2_init(torch.Generator().manual_seed(cfg.seed), cfg.n_layer)
+
+    def _gpt2_init(self, g: torch.Generator, n_layer: int) -> None:
+        """GPT-2's init (minGPT): N(0, 0.02) weights, zero biases, residual projections scaled down."""
         for name, p in self.named_parameters():
             if name.endswith("bias"):
                 nn.init.zeros_(p)
@@ -92,7 +110,7 @@ class Transformer(SequenceModel):
                 nn.init.ones_(p)
             else:
                 resid = name.endswith(("c_proj.weight", "mlp_proj.weight"))
-                normal_(p, 0.02 / math.sqrt(2 * cfg.n_layer) if resid else 0.02, g)
+                normal_(p, 0.02 / math.sqrt(2 * n_layer) if resid else 0.02, g)
 
     @property
     def C(self) -> torch.Tensor:
@@ -108,7 +126,7 @@ class Transformer(SequenceModel):
         qi = torch.repeat_interleave(torch.arange(pos.shape[0], device=A.device), count)
         ki = qi - pos.index_select(0, qi) + torch.arange(qi.shape[0], device=A.device) - torch.repeat_interleave(
             count.cumsum(0) - count, count)
-        x = self.wte(tok) + self.wpe(pos)
+        x = self.drop(self.wte(tok) + self.wpe(pos))
         N, E = x.shape
         record(rec, "x", "wte[seq] + wpe[position]", x,
                f"the {N} real positions of the {B} prefixes as rows: character + position in the word{WHY}"
