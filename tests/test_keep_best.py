@@ -33,10 +33,22 @@ def test_a_dev_loss_that_keeps_improving_never_fires():
 
 
 def test_a_plateau_with_noise_never_fires():
-    # the dev loss of a normal names run: flat, with noise of about 0.01 around it
+    # the dev loss of a normal names run: flat, with noise of up to 0.025 around it
     g = torch.Generator().manual_seed(0)
-    noise = (torch.rand(500, generator=g) * 2 - 1) * 0.01
+    noise = (torch.rand(500, generator=g) * 2 - 1) * 0.025
     assert first_overfitting([2.15 + float(x) for x in noise]) is None
+
+
+# The dev losses of `makemore-tui --headless` with the defaults (seed network, SGD 0.1, 200,000 steps,
+# evaluated every 2,000) on the bundled names, measured: SGD's noise lifts three evaluations in a row
+# up to 0.026 above the best so far (steps 46,000-50,000), which a margin of 0.02 took for overfitting.
+DEFAULT_NAMES_RUN = [2.6491, 2.5585, 2.5143, 2.5036, 2.4931, 2.4878, 2.4687, 2.4202, 2.4582, 2.4264, 2.4067, 2.4207, 2.3981, 2.4154, 2.4195, 2.3777, 2.4097, 2.3665, 2.3712, 2.3756, 2.3896, 2.3728, 2.3974, 2.3939, 2.3928, 2.3712, 2.3653, 2.3657, 2.3663, 2.3788, 2.3404, 2.3546, 2.3521, 2.3444, 2.3448, 2.3721, 2.3385, 2.3617, 2.3297, 2.3535, 2.3453, 2.3317, 2.3299, 2.3567, 2.3724, 2.3296, 2.321, 2.3197, 2.3406, 2.3312, 2.3287, 2.3205, 2.3179, 2.3508, 2.3593, 2.3392, 2.3172, 2.3246, 2.3327, 2.3176, 2.3466, 2.3541, 2.3067, 2.2989, 2.3138, 2.3029, 2.292, 2.3358, 2.2943, 2.3106, 2.3197, 2.3023, 2.3, 2.3219, 2.3719, 2.2932, 2.3081, 2.3093, 2.2937, 2.2917, 2.3064, 2.2866, 2.3178, 2.3052, 2.2864, 2.2954, 2.2984, 2.284, 2.3154, 2.2888, 2.281, 2.3013, 2.2816, 2.3153, 2.2992, 2.2986, 2.287, 2.2863, 2.3066]
+
+
+def test_a_default_run_on_the_names_never_fires():
+    assert len(DEFAULT_NAMES_RUN) == 99
+    assert first_overfitting(DEFAULT_NAMES_RUN) is None
+    assert first_overfitting([x + 0.02 * (i >= 25) for i, x in enumerate(DEFAULT_NAMES_RUN)]) is None
 
 
 def test_three_evaluations_in_a_row_above_the_best_fire_at_the_third():
@@ -51,11 +63,11 @@ def test_an_evaluation_back_near_the_best_starts_the_count_again():
     assert first_overfitting([2.0, 2.1, 2.1, 1.9, 2.0, 2.0, 2.0]) == 6  # a new best: counted from it
 
 
-def test_the_line_is_the_larger_of_0_02_and_one_percent_of_the_best():
-    assert overfit_line(2.0) == pytest.approx(2.02) and overfit_line(5.0) == pytest.approx(5.05)
-    assert first_overfitting([2.0, 2.019, 2.019, 2.019, 2.019]) is None
-    assert first_overfitting([5.0, 5.04, 5.04, 5.04, 5.04]) is None
-    assert first_overfitting([5.0, 5.06, 5.06, 5.06]) == 3
+def test_the_line_is_the_larger_of_0_05_and_two_percent_of_the_best():
+    assert overfit_line(2.0) == pytest.approx(2.05) and overfit_line(5.0) == pytest.approx(5.1)
+    assert first_overfitting([2.0, 2.049, 2.049, 2.049, 2.049]) is None
+    assert first_overfitting([5.0, 5.09, 5.09, 5.09, 5.09]) is None
+    assert first_overfitting([5.0, 5.11, 5.11, 5.11]) == 3
 
 
 def test_it_fires_once_and_ignores_losses_that_are_not_numbers():
