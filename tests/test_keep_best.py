@@ -227,3 +227,21 @@ async def test_the_app_says_it_in_its_banner_and_status_line(thirty_words, in_tm
         assert "OVERFIT" in str(status.render()) and status.size.height == 1  # one line at 80 columns
         assert app.state.finished.ended_on == "best" and app.state.finished.step == o.step
         app.stop_all()
+
+
+def test_an_attached_app_learns_it_from_the_run_files(tmp_path, thirty_words):
+    from makemore_tui.attach import RemoteRun
+
+    work = tmp_path / "w"
+    _, events, _, summary = headless(overfit_config(), thirty_words, work)
+    o = next(e for e in events if isinstance(e, ev.Overfitting))
+    remote = RemoteRun(work)
+    seen = []
+    remote.trainer.listeners.append(seen.append)
+    fin = remote.trainer.run()
+    assert [e for e in seen if isinstance(e, ev.Overfitting)] == [o]
+    assert (fin.ended_on, fin.best_step, fin.overfitting_at) == ("best", o.best_step, o.step)
+    # its samples come from the weights the run ended on
+    model = remote.latest_model()
+    best = ckpt.load(ckpt.best_path(work))["state"]["model"]
+    assert all(torch.equal(v, best[k]) for k, v in model.state_dict().items())
