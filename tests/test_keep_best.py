@@ -245,3 +245,15 @@ def test_an_attached_app_learns_it_from_the_run_files(tmp_path, thirty_words):
     model = remote.latest_model()
     best = ckpt.load(ckpt.best_path(work))["state"]["model"]
     assert all(torch.equal(v, best[k]) for k, v in model.state_dict().items())
+
+
+def test_the_status_line_of_attach_without_a_terminal_says_it(tmp_path, thirty_words, capsys):
+    from makemore_tui import cli
+
+    work = tmp_path / "w"
+    _, events, _, summary = headless(overfit_config(), thirty_words, work)
+    assert cli.main(["--attach", str(work)]) == 0  # stdout is not a terminal here: one line
+    line = capsys.readouterr().out
+    assert line.count("\n") == 1
+    assert (f"overfitting at step {summary['overfitting_at']:,} (best dev at step {summary['best_step']:,})" in line
+            and f"ended on the best weights, step {summary['best_step']:,}" in line)

@@ -231,6 +231,10 @@ def _status_line(run) -> str:
     summary = read_summary(run.work_dir)
     if state == "finished" and summary and isinstance(summary.get("test_loss"), (int, float)):
         parts.append(f"test {summary['test_loss']:.4f}")
+    if isinstance(status.get("overfitting_at"), int):
+        parts.append(f"overfitting at step {status['overfitting_at']:,} (best dev at step {status.get('best_step') or 0:,})")
+    if state == "finished" and summary and summary.get("ended_on") == "best":
+        parts.append(f"ended on the best weights, step {summary.get('best_step') or 0:,}")
     return " | ".join(parts)
 
 

@@ -5,7 +5,9 @@ Both front ends (headless.py and the Textual app) open a Run and listen to the s
 What is saved, and when: `model.pt` (checkpoint.py) every `save_every_s` seconds of a run (between
 two steps, in the training thread), at the end, and when a front end asks (a signal, the app's save
 key). A save never replaces a good checkpoint with weights of a run that diverged or went
-non-finite, and a save that fails (a full disk) keeps the previous file and says so.
+non-finite, and a save that fails (a full disk) keeps the previous file and says so. With keep_best,
+`best.pt` holds the weights of the best dev loss, written just before model.pt when the best has moved;
+model.pt stays the last step's full state (the resume point) even when the run ends on the best.
 """
 
 from __future__ import annotations
