@@ -257,3 +257,12 @@ def test_the_status_line_of_attach_without_a_terminal_says_it(tmp_path, thirty_w
     assert line.count("\n") == 1
     assert (f"overfitting at step {summary['overfitting_at']:,} (best dev at step {summary['best_step']:,})" in line
             and f"ended on the best weights, step {summary['best_step']:,}" in line)
+
+
+def test_on_a_terminal_the_progress_bar_says_it_too(tmp_path, thirty_words):
+    run = open_run(overfit_config(), str(thirty_words), tmp_path / "w", save_every_s=0)
+    buf = io.StringIO()
+    assert run_headless(run, out=buf, err=buf, fancy=True) == 0
+    text = " ".join(buf.getvalue().split())
+    assert "for 3 evaluations: the model is overfitting; ending on the best weights (step 25)" in text
+    assert "the losses are of the best dev's weights, step 25 (best.pt)" in text
