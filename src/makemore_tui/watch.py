@@ -4,7 +4,9 @@ overfitting (the dev loss risen well above its best for a while), and the best d
 The overfitting rule: an evaluation is "above its best" when its dev loss exceeds the best dev loss
 so far by more than max(OVERFIT_MARGIN, OVERFIT_SHARE x best); OVERFIT_EVALS such evaluations in a row
 (none at or below that line between them) mean the model is overfitting. A new best starts the count
-again. The count is of evaluations, so its patience follows --eval-every.
+again. The count is of evaluations, so its patience follows --eval-every. Measured: the defaults on
+the bundled names (SGD 0.1, noisy) rise up to 0.026 above their best for three evaluations while still
+improving, so 0.02 was too tight; 215 names with the defaults fire at step 8,000 (best 2.746 at 2,000).
 """
 
 from __future__ import annotations
