@@ -126,6 +126,7 @@ def headless_run(words_file, tmp_path):
     test) and answering on its control socket: (work directory, process)."""
     work = tmp_path / "run"
     proc = headless_process(work, "-i", str(words_file), "--max-steps", str(10**9), "--eval-every", "2000",
+                            "--no-keep-best",  # a small list overfits: --keep-best would end the run
                             "--log-every", "10")
     try:
         yield _serving(work, proc), proc

@@ -19,7 +19,7 @@ from helpers_app import app_config, finished, make_app, run_async, wait_for
 @run_async
 async def test_quit_is_prompt_mid_training(app_words, in_tmp):
     """q while training (a run far from its end): the app and its training thread end within a second."""
-    app = make_app(app_words, app_config(10**9))
+    app = make_app(app_words, app_config(10**9, keep_best=False))
     async with app.run_test() as pilot:
         await wait_for(pilot, lambda: app.state.step > 500, what="training to get going")
         threads = {t for t in threading.enumerate() if t.is_alive()}
@@ -61,7 +61,7 @@ def _returns_within(fn, timeout: float = 60.0):
 def test_a_failing_pilot_test_leaves_no_training_thread(app_words, in_tmp):
     """A test that fails inside run_test: the app's shutdown stops the trainer, so asyncio.run (which
     waits for the worker threads) returns and the suite does not hang at exit."""
-    app = make_app(app_words, app_config(10**9))
+    app = make_app(app_words, app_config(10**9, keep_best=False))
 
     async def failing_test():
         async with app.run_test() as pilot:
@@ -78,7 +78,7 @@ def test_a_failing_pilot_test_leaves_no_training_thread(app_words, in_tmp):
 
 def test_an_error_in_the_app_stops_the_training_thread(app_words, in_tmp):
     """An unhandled exception ends the app (Textual's way) and the run stops with it."""
-    app = make_app(app_words, app_config(10**9))
+    app = make_app(app_words, app_config(10**9, keep_best=False))
 
     def fail() -> None:
         raise ZeroDivisionError("a bug in a handler")

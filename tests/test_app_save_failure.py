@@ -19,7 +19,7 @@ from helpers_app import wait_for
 def test_a_failed_save_is_shown_and_training_goes_on(tmp_path, monkeypatch):
     words = tmp_path / "words.txt"
     words.write_text("\n".join(make_words()) + "\n")
-    cfg = Config(n_embd=4, n_hidden=16, max_steps=10**9, log_every=10, seed=3).validate()
+    cfg = Config(n_embd=4, n_hidden=16, max_steps=10**9, log_every=10, seed=3, keep_best=False).validate()
     run = open_run(cfg, str(words), tmp_path / "out", save_every_s=0)
     run.trainer.pause()
     app = MakemoreApp(run, make_run=None, freeze_clock=True, sample_seed=0)

@@ -11,7 +11,7 @@ from screens_helpers import app_on_a_terminal
 
 def _app_on_a_terminal(words, work):
     """`makemore-tui` (the app) on a pseudo-terminal of 120x40; its output is read as it comes."""
-    return app_on_a_terminal(["-i", str(words), "-o", str(work), "--max-steps", str(10**9), "--log-every", "10",
+    return app_on_a_terminal(["-i", str(words), "-o", str(work), "--max-steps", str(10**9), "--no-keep-best", "--log-every", "10",
                               "--save-every", "0", "--threads", "1"], size=(120, 40))
 
 

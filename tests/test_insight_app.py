@@ -251,7 +251,7 @@ async def test_confusion_pane_counts_the_dev_set(workdir):
 async def test_panes_compute_while_training_runs_and_follow_it(workdir):
     """A pane open during training gets new numbers as the steps go on (computed between steps).
     The run is far longer than any machine trains during the test, so it is still running at the end."""
-    app = insight_app(steps=10**9, emit_interval=0.1)
+    app = insight_app(steps=10**9, emit_interval=0.1, keep_best=False)
     async with app.run_test(size=(100, 30)) as pilot:
         p = pane(app, "health")
         await pilot.press(KEYS["health"])

@@ -193,7 +193,7 @@ def test_the_app_on_a_saved_run_asks_and_quits_without_changing_it(saved, tmp_pa
 def test_the_app_on_a_saved_run_starts_a_new_one_elsewhere(saved, tmp_path):
     out = tmp_path / "out"
     before = _files(out)
-    proc, screen = app_on_a_terminal(["-i", str(saved), "-o", "out", "--max-steps", str(10**9), *FAST],
+    proc, screen = app_on_a_terminal(["-i", str(saved), "-o", "out", "--max-steps", str(10**9), "--no-keep-best", *FAST],
                                      cwd=tmp_path)
     try:
         assert wait_until(lambda: b"holds a saved run" in screen), bytes(screen)[-2000:]

@@ -194,7 +194,7 @@ def signalled(tmp_path_factory, small_words):
     hup_reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the terminal of the SIGHUP run
     jobs = []
     for sig in sigs:
-        flags = RUN_FLAGS + ["--max-steps", "10000000"] if sig == signal.SIGHUP else RUN_FLAGS
+        flags = RUN_FLAGS + ["--max-steps", "10000000", "--no-keep-best"] if sig == signal.SIGHUP else RUN_FLAGS
         jobs.append(dict(name=sig.name, stdout=str(base / f"{sig.name}.out"), stderr=str(base / f"{sig.name}.err"),
                          argv=["--headless", "-i", str(small_words), "-o", str(base / sig.name), *flags,
                                "--save-every", "0.05"]))

@@ -34,7 +34,7 @@ def words(tmp_path):
 def _live_run(work, words):
     """A headless run far longer than any test: it is still running whenever the test looks."""
     proc = subprocess.Popen([PYTHON, "-m", "makemore_tui", "--headless", "-i", str(words), "-o", str(work),
-                             "--max-steps", str(10**9), *FAST], stdout=subprocess.DEVNULL,
+                             "--max-steps", str(10**9), "--no-keep-best", *FAST], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=subprocess_env())
     assert wait_until(lambda: (work / METRICS).exists() and (work / METRICS).stat().st_size > 0, timeout=120)
     return proc

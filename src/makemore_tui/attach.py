@@ -20,7 +20,7 @@ from typing import Callable
 from . import events as ev
 from .config import Config
 from .control import SOCKET, pid_alive, read_message, read_status, run_state, send_message
-from .recorder import CONFIG, METRICS, metrics_events, read_json, read_metrics, read_summary
+from .recorder import CONFIG, METRICS, ended_weights, metrics_events, read_json, read_metrics, read_summary
 
 
 class RemoteError(RuntimeError):
@@ -60,6 +60,7 @@ class RemoteTrainer:
         self.listeners: list[ev.Listener] = []
         self.step = 0
         self.diverged: str | None = None
+        self.overfit_said = False  # the Overfitting event is sent once
         self._detached = threading.Event()
         self._offset = 0
         self._state = ""
@@ -150,6 +151,9 @@ class RemoteTrainer:
                     val_loss=_nan(summary.get("val_loss")), test_loss=_nan(summary.get("test_loss")),
                     seconds=summary.get("seconds") or 0.0, steps_per_s=summary.get("steps_per_s") or 0.0,
                     stopped_early=bool(summary.get("stopped_early")), diverged=summary.get("diverged"),
+                    best_step=summary.get("best_step"), best_val_loss=summary.get("best_val_loss"),
+                    ended_on=summary.get("ended_on") or "last", overfitting_at=summary.get("overfitting_at"),
+                    last_val_loss=summary.get("last_val_loss"),
                 )
                 self.emit(fin)
                 return fin
@@ -188,6 +192,12 @@ class RemoteTrainer:
                 self.diverged = status["diverged"]
                 self.emit(ev.Diverged(step=(status.get("step") or 0), loss=_nan(status.get("train_loss")),
                                       reason=self.diverged))
+            if isinstance(status.get("overfitting_at"), int) and not self.overfit_said:
+                self.overfit_said = True
+                self.emit(ev.Overfitting(
+                    step=status["overfitting_at"], best_step=status.get("best_step") or 0,
+                    best_val_loss=_nan(status.get("best_val_loss")), val_loss=_nan(status.get("overfit_val_loss")),
+                    evaluations=status.get("overfit_evaluations") or 0, stopping=bool(status.get("overfit_stopping"))))
             if state != self._state:
                 if state == "paused":
                     self.emit(ev.Paused(step=(status.get("step") or 0), reason=status.get("pause_reason") or ""))
@@ -264,7 +274,8 @@ class RemoteRun:
         from . import checkpoint as ckpt
         from .models import build_model
 
-        path = ckpt.checkpoint_path(self.work_dir)
+        # a finished run: the weights it ended on (best.pt where it ended on its best dev's)
+        path = ckpt.checkpoint_path(self.work_dir) if self.alive else ended_weights(self.work_dir)
         with self._lock:
             try:
                 st = path.stat()

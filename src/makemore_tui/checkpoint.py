@@ -4,7 +4,8 @@
 random generators' states: all a run needs to continue bit for bit. It is written atomically (a
 temporary file, flushed and synced, then renamed over the old one), so a process killed at any
 moment leaves the last good checkpoint in place. It is read with `torch.load(weights_only=True)`,
-which rebuilds tensors and plain containers only and never runs code from the file.
+which rebuilds tensors and plain containers only and never runs code from the file. `best.pt`,
+written the same way beside it, holds the weights of the run's best dev loss (keep_best).
 
 Each checkpoint carries a SHA-256 of its training state's tensors (names, dtypes, shapes and bytes),
 checked on every load: the zip format torch writes has no check of its own that torch.load applies,
@@ -32,6 +33,7 @@ from .data import Vocab
 from .models import model_type
 
 CHECKPOINT = "model.pt"
+BEST = "best.pt"  # the weights of the best dev loss (keep_best): its state holds step, model and val_loss
 FORMAT = "makemore-tui/1"
 # A training state holds the weights, AdamW's two moments, a few buffers and the generators' states:
 # its arrays may take at most this many bytes a parameter of its settings' model (float32: 12), plus
@@ -46,6 +48,10 @@ class CheckpointError(ValueError):
 
 def checkpoint_path(work_dir: str | os.PathLike) -> Path:
     return Path(work_dir) / CHECKPOINT
+
+
+def best_path(work_dir: str | os.PathLike) -> Path:
+    return Path(work_dir) / BEST
 
 
 def atomic_write_bytes(path: Path, write) -> None:
@@ -94,7 +100,7 @@ def remove_stale_temps(work_dir: str | os.PathLike, older_than_s: float = STALE_
     return n
 
 
-_TEMP_OWNERS = tuple(f"{n}." for n in (CHECKPOINT, "metrics.jsonl", "summary.json", "config.json", "status.json",
+_TEMP_OWNERS = tuple(f"{n}." for n in (CHECKPOINT, BEST, "metrics.jsonl", "summary.json", "config.json", "status.json",
                                             "lr_find.json"))
 
 
@@ -120,9 +126,10 @@ def tensor_checksum(obj) -> str:
     return h.hexdigest()
 
 
-def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict) -> Path:
-    """Write the checkpoint; raises OSError (for instance a full disk) with the old file intact."""
-    path = checkpoint_path(work_dir)
+def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict, name: str = CHECKPOINT) -> Path:
+    """Write the checkpoint (or best.pt: name=BEST); raises OSError (for instance a full disk) with
+    the old file intact."""
+    path = Path(work_dir) / name
     payload = {"format": FORMAT, "config": cfg.to_dict(), "vocab": list(vocab.itos), "state": state,
                "checksum": tensor_checksum(state)}
     atomic_write_bytes(path, lambda f: torch.save(payload, f))

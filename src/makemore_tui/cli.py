@@ -25,6 +25,7 @@ CONFIG_FLAGS = {
     "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
     "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
     "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact", "dropout": "dropout", "split": "split",
+    "keep_best": "keep_best",
 }
 
 
@@ -99,6 +100,9 @@ def build_parser() -> Parser:
     o.add_argument("--eval-exact", action="store_const", const=True, default=None,
                    help=f"compute the losses over the whole splits (default: a fixed sample of {EVAL_EXAMPLES:,} "
                    "examples of each split larger than that; the bundled names' splits are smaller: whole)")
+    o.add_argument("--keep-best", action=argparse.BooleanOptionalAction, default=None,
+                   help="end on the weights of the best dev loss: stop once it has risen well above it for 3 "
+                   "evaluations, and keep best.pt (default: on; --no-keep-best says so and trains on to the end)")
     s = p.add_argument_group("sampling")
     s.add_argument("--num-samples", type=INT, default=20, help="names to print with --sample-only (default 20)")
     s.add_argument("--temperature", type=FLOAT, default=1.0)
@@ -232,6 +236,10 @@ def _status_line(run) -> str:
     summary = read_summary(run.work_dir)
     if state == "finished" and summary and isinstance(summary.get("test_loss"), (int, float)):
         parts.append(f"test {summary['test_loss']:.4f}")
+    if isinstance(status.get("overfitting_at"), int):
+        parts.append(f"overfitting at step {status['overfitting_at']:,} (best dev at step {status.get('best_step') or 0:,})")
+    if state == "finished" and summary and summary.get("ended_on") == "best":
+        parts.append(f"ended on the best weights, step {summary.get('best_step') or 0:,}")
     return " | ".join(parts)
 
 
@@ -324,7 +332,7 @@ def _main(args: argparse.Namespace) -> int:
         import torch
 
         from .run import open_run
-        from .trainer import resolve_device
+        from .device import resolve_device
 
         resolve_device(cfg.device)
         headless = args.headless

@@ -63,6 +63,9 @@ class Config:
     preset: str = "seed"
     split: str = "lecture"  # SPLITS: how the words are dealt into train, dev and test
     eval_exact: bool = False  # losses over the whole splits, not each split's fixed sample (splits.Split.head)
+    # end on the weights of the best periodic dev loss: stop when the dev loss has risen well above it
+    # for a while (watch.py), and at any end where they beat the last step's
+    keep_best: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -113,8 +116,9 @@ class Config:
                 raise ConfigError(f"{name} must be a whole number, got {v!r}")
             if not lo <= v <= hi:
                 raise ConfigError(f"{name} must be between {lo:,} and {hi:,}, got {v:,}")
-        if not isinstance(self.eval_exact, bool):
-            raise ConfigError(f"eval_exact must be true or false, got {self.eval_exact!r}")
+        for name in ("eval_exact", "keep_best"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         for name in ("learning_rate", "weight_decay", "lr_decay_at", "lr_decay_factor", "min_lr", "dropout"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):

@@ -34,7 +34,10 @@ SOCKET = "control.sock"
 STATUS_FIELDS = {"pid": int, "state": str, "step": int, "max_steps": int, "n_params": int, "started_at": float,
                  "updated_at": float, "train_loss": float, "lr": float, "steps_per_s": float, "elapsed_s": float,
                  "val_loss": float, "val_step": int, "test_loss": float, "pause_reason": str, "diverged": str,
-                 "checkpoint_step": int, "save_error": str, "input_file": str}
+                 "checkpoint_step": int, "save_error": str, "input_file": str,
+                 # the trainer's Overfitting event, once it has come (watch.py)
+                 "overfitting_at": int, "best_step": int, "best_val_loss": float, "overfit_val_loss": float,
+                 "overfit_evaluations": int, "overfit_stopping": bool}
 COMMANDS = ("pause", "resume", "step", "stop", "save", "status")
 
 
@@ -91,6 +94,11 @@ class StatusWriter:
             self._write(force=True)
         elif isinstance(e, ev.Diverged):
             s.update(diverged=e.reason)
+            self._write(force=True)
+        elif isinstance(e, ev.Overfitting):
+            s.update(overfitting_at=e.step, best_step=e.best_step, best_val_loss=_finite(e.best_val_loss),
+                     overfit_val_loss=_finite(e.val_loss), overfit_evaluations=e.evaluations,
+                     overfit_stopping=e.stopping)
             self._write(force=True)
         elif isinstance(e, ev.CheckpointSaved):
             s.update(checkpoint_step=e.step)

@@ -112,6 +112,19 @@ class Diverged(Event):
 
 
 @dataclass(frozen=True)
+class Overfitting(Event):
+    """The dev loss has risen well above its best for a while (watch.py's rule): said once a run.
+    `stopping`: the run ends now, on the best weights (keep_best); otherwise it goes on."""
+
+    step: int
+    best_step: int
+    best_val_loss: float
+    val_loss: float
+    evaluations: int  # evaluations in a row above the best
+    stopping: bool = False
+
+
+@dataclass(frozen=True)
 class CheckpointSaved(Event):
     step: int
     path: str
@@ -136,7 +149,8 @@ class FinalEvaluation(Event):
 @dataclass(frozen=True)
 class Finished(Event):
     """The run's end. A loss the final evaluation did not compute is NaN; `eval_examples` says how
-    many examples each computed one was taken over, `eval_whole` whether those were the whole splits."""
+    many examples each computed one was taken over, `eval_whole` whether those were the whole splits.
+    The losses are of the weights the run ended on: the last step's, or the best dev's (`ended_on`)."""
 
     step: int
     train_loss: float
@@ -149,6 +163,13 @@ class Finished(Event):
     extra: dict = field(default_factory=dict)
     eval_examples: dict = field(default_factory=dict)  # split name -> examples
     eval_whole: bool = False
+    # the best periodic dev loss and its step (None without one); which weights the losses above
+    # are of: "best" (that step's) or "last"; the step the overfitting rule fired at (None if never)
+    best_step: int | None = None
+    best_val_loss: float | None = None
+    ended_on: str = "last"
+    overfitting_at: int | None = None
+    last_val_loss: float | None = None  # the dev loss of the last step's weights, where computed
 
 
 Listener = Callable[[Event], None]  # called with each event, in the training thread

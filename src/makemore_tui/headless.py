@@ -24,6 +24,7 @@ from typing import TextIO
 
 from . import events as ev
 from .run import Run
+from .watch import ended_words, overfitting_words
 
 EXIT_OK, EXIT_DIVERGED = 0, 1
 EXIT_SIGNAL = 0  # a signal stops the run cleanly: saved, summarised, resumable
@@ -170,6 +171,8 @@ class PlainProgress:
             self.val = e.val_loss
         elif isinstance(e, ev.Diverged):
             print(f"diverged at step {e.step:,}: {e.reason}", file=self.out, flush=True)
+        elif isinstance(e, ev.Overfitting):
+            print(overfitting_words(e), file=self.out, flush=True)
         elif isinstance(e, ev.FinalEvaluation):
             print(evaluating_line(e), file=self.out, flush=True)
 
@@ -209,6 +212,8 @@ class RichProgress:
                 self.console.print(f"dev {e.val_loss:.4f} · {self.names(e.step)}", markup=False, highlight=False)
         elif isinstance(e, ev.Diverged):
             self.console.print(f"[red]diverged at step {e.step:,}:[/] {e.reason}")
+        elif isinstance(e, ev.Overfitting):
+            self.console.print(overfitting_words(e), markup=False, highlight=False)
         elif isinstance(e, ev.FinalEvaluation):
             self.console.print(evaluating_line(e))
 
@@ -297,10 +302,12 @@ def run_headless(run: Run, out: TextIO = sys.stdout, fancy: bool | None = None, 
         _say(out, f"train {fin.train_loss:.4f} | dev {fin.val_loss:.4f} | test {fin.test_loss:.4f}{on} | "
              f"{fin.step:,} steps in {fin.seconds:.1f}s ({fin.steps_per_s:,.0f} steps/s) | "
              f"summary in {run.work_dir / 'summary.json'}")
+        if fin.eval_examples and (fin.best_step is not None or fin.ended_on == "best"):
+            _say(out, ended_words(fin))
         if len(received) > 1 and cut:
             return 128 + received[1]
         if not fin.diverged and trainer.weights_finite():
-            _say(out, names(fin.step))
+            _say(out, names(fin.best_step if fin.ended_on == "best" else fin.step))
         if fin.diverged:
             _say(out, f"the run diverged: {fin.diverged}")
             return EXIT_DIVERGED

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import events as ev
-from .checkpoint import atomic_write_bytes
+from .checkpoint import atomic_write_bytes, best_path, checkpoint_path
 from .workdir import open_no_follow
 
 METRICS = "metrics.jsonl"
@@ -81,12 +81,23 @@ def _whole(v) -> bool:
 # summary.json as RunRecorder writes it
 SUMMARY_FIELDS = {"steps": int, "params": int, "train_loss": float, "val_loss": float, "test_loss": float,
                   "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str,
-                  "eval_examples": dict, "eval_whole_splits": bool, "split": str}
+                  "eval_examples": dict, "eval_whole_splits": bool, "split": str, "best_step": int,
+                  "best_val_loss": float, "ended_on": str, "overfitting_at": int, "last_val_loss": float}
 
 
 def read_summary(work_dir: str | os.PathLike) -> dict | None:
     """summary.json with only well-typed fields; None when there is none (or it is unreadable)."""
     return typed(read_json(Path(work_dir) / SUMMARY), SUMMARY_FIELDS)
+
+
+def ended_weights(work_dir: str | os.PathLike) -> Path:
+    """The checkpoint holding the weights a finished run ended on, for whatever reads them (sampling,
+    --inspect, an attached finished run): best.pt where summary.json says the run ended on its best
+    dev's weights, else model.pt (the last step's, the resume point)."""
+    best = best_path(work_dir)
+    if (read_summary(work_dir) or {}).get("ended_on") == "best" and best.exists():
+        return best
+    return checkpoint_path(work_dir)
 
 
 @dataclass(frozen=True)
@@ -286,6 +297,13 @@ class RunRecorder:
                 # how the words were dealt (config.SPLITS): "lecture" (80/10/10) or "makemore"
                 # (makemore.py's; its test set is both dev and test, so val_loss == test_loss)
                 "split": self.split,
+                # the best periodic dev loss and its step; which weights the losses above are of ("best":
+                # best.pt's, "last": model.pt's); the step the overfitting rule fired at, or null
+                "best_step": event.best_step,
+                "best_val_loss": _num(event.best_val_loss),
+                "ended_on": event.ended_on,
+                "overfitting_at": event.overfitting_at,
+                "last_val_loss": _num(event.last_val_loss),  # the dev loss of the last step's weights
             }
             write_json(self.dir / SUMMARY, self.summary)
 

@@ -5,7 +5,9 @@ Both front ends (headless.py and the Textual app) open a Run and listen to the s
 What is saved, and when: `model.pt` (checkpoint.py) every `save_every_s` seconds of a run (between
 two steps, in the training thread), at the end, and when a front end asks (a signal, the app's save
 key). A save never replaces a good checkpoint with weights of a run that diverged or went
-non-finite, and a save that fails (a full disk) keeps the previous file and says so.
+non-finite, and a save that fails (a full disk) keeps the previous file and says so. With keep_best,
+`best.pt` holds the weights of the best dev loss, written just before model.pt when the best has moved;
+model.pt stays the last step's full state (the resume point) even when the run ends on the best.
 """
 
 from __future__ import annotations
@@ -24,14 +26,14 @@ from .config import Config, ConfigError
 from .data import Dataset, VocabError, bundled_dataset, load_dataset
 from .models import build_model, model_type
 from .control import SOCKET, STATUS
-from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, truncate_metrics
+from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, ended_weights, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
 from .evaluation import EVAL_CHUNK
 from .sampling import Sample, held_out_words, sample
 from .trainer import Trainer
 
 # A run's own files: a new run in a directory removes an earlier run's before its first step
-RUN_FILES = (ckpt.CHECKPOINT, METRICS, SUMMARY, CONFIG, STATUS, SOCKET, LR_FIND)
+RUN_FILES = (ckpt.CHECKPOINT, ckpt.BEST, METRICS, SUMMARY, CONFIG, STATUS, SOCKET, LR_FIND)
 SAVE_INTERVAL_S = 60.0  # default seconds between checkpoints during a run; always at the end and on signals
 MEMORY_SHARE = 0.8  # refuse settings whose estimated memory is above this share of the machine's
 
@@ -141,6 +143,7 @@ class Run:
         self.work_dir = check_work_dir(work_dir)
         # held for the run's life (open_run takes it before loading the data); WorkDirBusy if taken
         self.lock = lock if lock is not None and lock.held else WorkDirLock(self.work_dir)
+        self.notes: list[str] = []  # for the app at the end; this run's own troubles come as events
         try:
             self._start(resume, listeners, emit_interval)
         except BaseException:
@@ -153,7 +156,6 @@ class Run:
         self.last_checkpoint: str | None = None
         self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
-        self.notes: list[str] = []  # for the app at the end; this run's own troubles come as events
         self._held_out = None  # the dev and test words, for marking sampled names (on first use)
 
     def _start(self, resume: dict | None, listeners, emit_interval: float) -> None:
@@ -170,6 +172,8 @@ class Run:
             except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError) as e:
                 raise ckpt.CheckpointError(f"{where} has a damaged training state ({type(e).__name__}: "
                                            f"{str(e).splitlines()[0][:120] if str(e) else ''})") from None
+        if resume is not None:
+            self._load_best()
         owed = resume is not None and self.trainer.eval_owed == self.trainer.step
         held = truncate_metrics(self.work_dir, self.trainer.step, take_last=True) if owed else None
         if resume is not None and not owed:
@@ -178,6 +182,31 @@ class Run:
         if held is not None:
             self.recorder.hold(held)
         self.trainer.listeners = [self.recorder, self._on_event, *listeners]
+
+    def _load_best(self) -> None:
+        """A resumed run's best weights from best.pt, where they are the checkpoint's best step's
+        (a save killed between best.pt and model.pt leaves a later best: the run finds it again)."""
+        b = self.trainer.best
+        if not b.keep_weights or b.step is None or not ckpt.best_path(self.work_dir).exists():
+            return
+        try:
+            payload = ckpt.load(ckpt.best_path(self.work_dir))
+            ckpt.check_compatible(payload, self.trainer.model, self.data.vocab, where=str(ckpt.best_path(self.work_dir)))
+        except ckpt.CheckpointError as e:
+            self.notes.append(f"the best weights could not be read back ({e}); the run ends on its last weights")
+            return
+        if payload["state"]["step"] == b.step:
+            b.weights = {k: v.to(self.trainer.device) for k, v in payload["state"]["model"].items()}
+            b.saved_step = b.step
+
+    def _save_best(self) -> None:
+        """best.pt, when the best dev loss has moved since it was written (before model.pt)."""
+        b = self.trainer.best
+        if b.weights is None or b.saved_step == b.step:
+            return
+        state = {"step": b.step, "val_loss": b.val, "model": {k: v.detach().cpu() for k, v in b.weights.items()}}
+        ckpt.save(self.work_dir, self.cfg, self.data.vocab, state, name=ckpt.BEST)
+        b.saved_step = b.step
 
     @property
     def alive(self) -> bool:
@@ -216,6 +245,7 @@ class Run:
         else:
             self.recorder.sync()  # metrics.jsonl up to this step, on disk before the checkpoint is
             try:
+                self._save_best()
                 path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict())
                 self.last_checkpoint = str(path)
                 self._last_save = time.monotonic()
@@ -319,12 +349,14 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
 
 
 def load_for_sampling(work_dir: str | os.PathLike):
-    """(model, vocab, config) from a work directory's checkpoint, for --sample-only."""
-    payload = ckpt.load(ckpt.checkpoint_path(work_dir))
+    """(model, vocab, config) from a work directory's checkpoint, for --sample-only and --inspect:
+    the weights the run ended on (recorder.ended_weights: best.pt where it ended on its best dev's)."""
+    path = ended_weights(work_dir)
+    payload = ckpt.load(path)
     cfg: Config = payload["config"]
     check_resources(cfg, len(payload["vocab"]), n_eval=cfg.batch_size)  # as --resume does, before building
     model = build_model(cfg, len(payload["vocab"]))
-    ckpt.check_compatible(payload, model, where=str(ckpt.checkpoint_path(work_dir)))
+    ckpt.check_compatible(payload, model, where=str(path))
     model.load_state_dict(payload["state"]["model"])
     model.eval()
     return model, payload["vocab"], cfg

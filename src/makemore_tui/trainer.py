@@ -22,50 +22,13 @@ from typing import Callable
 import torch
 
 from . import events as ev
-from .config import Config, ConfigError
+from .config import Config
 from .data import Dataset
+from .device import resolve_device
 from .evaluation import split_loss
 from .models import build_model
 from .optim import AdamW
-
-
-def resolve_device(name: str) -> torch.device:
-    """The torch device for a setting, or ConfigError when this machine does not have it."""
-    if name == "cpu":
-        return torch.device("cpu")
-    if name == "cuda":
-        if not torch.cuda.is_available():
-            raise ConfigError("device 'cuda' is not available on this machine (no CUDA GPU found); use --device cpu")
-        return torch.device("cuda")
-    if name == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if not (mps and mps.is_available()):
-            raise ConfigError("device 'mps' is not available on this machine (no Apple GPU found); use --device cpu")
-        return torch.device("mps")
-    raise ConfigError(f"unknown device {name!r}; choose cpu, cuda or mps")
-
-
-def divergence_reason(losses: list[float], start_loss: float | None, lr: float) -> str | None:
-    """Why a run should stop, in words, or None while it looks healthy."""
-    bad = next((x for x in losses if not math.isfinite(x)), None)
-    if bad is not None:
-        what = "NaN" if math.isnan(bad) else "infinite"
-        if lr < 0:
-            return (f"the loss became {what}: the learning rate {lr:g} is negative, so each update moves the "
-                    "weights up the gradient and the loss climbs until it overflows. Use a positive rate.")
-        return (f"the loss became {what}: the learning rate {lr:g} is too large for this model, so the updates "
-                "overshoot and the weights blow up. Try a rate about 10 times smaller.")
-    if start_loss is None or len(losses) < 20:
-        return None
-    recent = sum(losses[-50:]) / len(losses[-50:])
-    if recent > 1.5 * start_loss + 1.0:
-        if lr < 0:
-            return (f"the loss climbed from {start_loss:.3f} to {recent:.3f}: the learning rate {lr:g} is "
-                    "negative, so every update moves the weights along the gradient (ascent, not descent). "
-                    "The update is p -= lr * grad with lr > 0.")
-        return (f"the loss climbed from {start_loss:.3f} to {recent:.3f}: the learning rate {lr:g} is too large, "
-                "so each step overshoots. Try a smaller rate (for instance a tenth of it).")
-    return None
+from .watch import BestDev, divergence_reason
 
 
 class Trainer:
@@ -100,9 +63,14 @@ class Trainer:
         self.start_loss: float | None = None  # mean of the first steps' losses, for divergence checks
         self.last_loss = float("nan")
         self.last_val: float | None = None
+        self.last_val_step = -1  # its step
+        self.best = BestDev(keep_weights=cfg.keep_best)  # the best dev loss, its step and weights; overfitting
+        self.ended_on = "last"  # the weights the run ended on: the last step's, or the best dev's (finish)
+        self._last_weights: dict | None = None  # the last step's, kept for the checkpoint once the model holds the best
         # the step whose evaluation a stop cut short: a run resumed from that step evaluates first
         self.eval_owed: int | None = None
         self.diverged: str | None = None
+        self.last_dev: float | None = None  # the last step's weights' dev loss, from the final evaluation
         # steering from other threads
         self._cv = threading.Condition()
         self._attention = False  # any request pending; read without the lock on each step
@@ -322,8 +290,14 @@ class Trainer:
             self.eval_owed = self.step
             return
         self.eval_owed = None
-        self.last_val = val
+        self.last_val, self.last_val_step = val, self.step
         self.emit(ev.Evaluated(step=self.step, val_loss=val))
+        if self.best.update(self.step, val, self.model):
+            b = self.best
+            self.emit(ev.Overfitting(step=self.step, best_step=b.step, best_val_loss=b.val, val_loss=val,
+                                     evaluations=b.above, stopping=self.cfg.keep_best))
+            if self.cfg.keep_best:  # ends on the best weights (finish)
+                self._poke(_stopping=True)
 
     def run(self) -> ev.Finished:
         """Train until max_steps or stop(); returns (and emits) the final event."""
@@ -387,15 +361,29 @@ class Trainer:
         return self.finish(stopped)
 
     def final_losses(self) -> dict[str, float]:
-        """Each split's loss, on its sample or whole (eval_splits). A stop(final_evaluation=False)
-        part-way ends it between two passes: the splits not done are left out."""
-        losses = {}
-        for k in ("train", "dev", "test"):
+        """Each split's loss, on its sample or whole (eval_splits), of the weights the run ends on:
+        with keep_best, the best dev's where its dev loss beats the last step's (evaluated first).
+        A stop(final_evaluation=False) part-way ends it between two passes: the splits not done
+        are left out."""
+        stop = lambda: not self._final_evaluation  # noqa: E731
+        losses: dict[str, float] = {}
+        b = self.best
+        if self.cfg.keep_best and b.weights is not None and b.step != self.step and self.weights_finite():
+            last = self.last_val if self.last_val_step == self.step else split_loss(
+                self.model, self.eval_splits["dev"], stop=stop)
+            if last is None:
+                return losses
+            self.last_dev = last
+            if b.val < last:
+                self._last_weights, self.ended_on = b.swap_into(self.model), "best"
+            else:
+                losses["dev"] = last
+        for k in (k for k in ("train", "dev", "test") if k not in losses):
             loss = split_loss(self.model, self.eval_splits[k], stop=lambda: not self._final_evaluation)
             if loss is None:
                 break
             losses[k] = loss
-        return losses
+        return {k: losses[k] for k in ("train", "dev", "test") if k in losses}
 
     def finish(self, stopped: bool) -> ev.Finished:
         nan = float("nan")
@@ -410,6 +398,9 @@ class Trainer:
             test_loss=losses.get("test", nan), seconds=self.elapsed,
             steps_per_s=self.step / self.elapsed if self.elapsed > 0 else 0.0, stopped_early=stopped,
             diverged=self.diverged, eval_examples={k: sizes[k] for k in losses}, eval_whole=bool(losses) and whole,
+            best_step=self.best.step, best_val_loss=self.best.val, ended_on=self.ended_on,
+            overfitting_at=self.best.overfitting_at,
+            last_val_loss=self.last_dev if self.ended_on == "best" else losses.get("dev", self.last_dev),
         )
         self.emit(fin)
         return fin
@@ -419,7 +410,7 @@ class Trainer:
         return {
             "step": self.step,
             "elapsed": self.elapsed,
-            "model": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+            "model": {k: v.detach().cpu() for k, v in (self._last_weights or self.model.state_dict()).items()},
             "optimizer": self.optimizer.state_dict() if self.optimizer is not None else {},
             "batch_gen": self._chunk_state if self._chunk_start <= self.step < self._chunk_start + self.chunk
             else self.batch_gen.get_state(),
@@ -427,6 +418,7 @@ class Trainer:
             "torch_rng": torch.get_rng_state(),
             "start_loss": self.start_loss,
             "eval_owed": self.eval_owed,
+            "best": self.best.state_dict(),
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -446,6 +438,7 @@ class Trainer:
         self.start_loss = float(start_loss) if isinstance(start_loss, (int, float)) else None
         owed = state.get("eval_owed")
         self.eval_owed = int(owed) if isinstance(owed, int) else None
+        self.best.load_state_dict(state.get("best"))
 
 
 def _run_task(fn: Callable, fut: Future) -> None:

@@ -102,7 +102,7 @@ class RunControl:
             return  # from a run that has been replaced
         e = message.event
         self.state.apply(e)
-        if isinstance(e, ev.Diverged):
+        if isinstance(e, (ev.Diverged, ev.Overfitting)):
             self.bell()
             self.redraw(force=True)
         elif isinstance(e, ev.CheckpointFailed):

@@ -61,6 +61,7 @@ class RunState:
         self.pause_reason = ""
         self.diverged: str | None = None
         self.diverged_step = 0
+        self.overfitting: ev.Overfitting | None = None  # the trainer's word that the model overfits (once)
         self.finished: ev.Finished | None = None
         self.last_checkpoint: str | None = None
         self.save_error = ""  # the latest failed save, in words, until one succeeds
@@ -111,6 +112,9 @@ class RunState:
         elif isinstance(e, ev.Diverged):
             self.status = DIVERGED
             self.diverged, self.diverged_step = e.reason, e.step
+            self.touch("status", "run")
+        elif isinstance(e, ev.Overfitting):
+            self.overfitting = e
             self.touch("status", "run")
         elif isinstance(e, ev.CheckpointSaved):
             self.last_checkpoint = e.path

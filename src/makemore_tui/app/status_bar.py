@@ -1,7 +1,7 @@
 """The status line: state, step, steps per second, learning rate, train and dev loss, elapsed time
 and time left, and the run's folder. It keeps to one line: where the items do not fit, the least
 needed are shortened or dropped, in the order of REDUCTIONS (the folder first, then the elapsed
-time, ...); the state, the step and the losses always stay. Only on terminals too narrow for those
+time, ...); the state, NOT SAVED, OVERFITTING (shortened), the step and the losses always stay. Only on terminals too narrow for those
 does it take more lines, breaking between items, never inside one."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ BADGES = {
 # shorter form; "drop": it goes. Items not named here (the state, NOT SAVED, the losses) always stay.
 REDUCTIONS = [
     ("note", "drop"), ("run", "drop"), ("attached", "short"), ("elapsed", "drop"), ("step", "short"),
-    ("rate", "short"), ("lr", "drop"), ("step", "short"), ("rate", "drop"), ("left", "drop"),
+    ("rate", "short"), ("lr", "drop"), ("overfit", "short"), ("step", "short"), ("rate", "drop"), ("left", "drop"),
 ]
 GAP = 2
 
@@ -129,6 +129,8 @@ class StatusBar(Static):
         items = [("badge", [f"[reverse {colour} bold] {word} [/]"])]
         if state.save_error:
             items.append(("save", ["[reverse $error bold] NOT SAVED [/]"]))
+        if state.overfitting is not None:  # (the banner says it in words)
+            items.append(("overfit", ["[reverse $warning bold] OVERFITTING [/]", "[reverse $warning bold] OVERFIT [/]"]))
         step = f"{state.step:,}/{state.max_steps:,}" if state.max_steps else f"{state.step:,}"
         steps = [_item("step", step), _item("", step)]
         if state.max_steps >= 100:
