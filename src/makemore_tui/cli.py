@@ -284,6 +284,10 @@ def main(argv: list[str] | None = None) -> int:
         from .sweep.command import main as sweep_main
 
         return sweep_main(argv[1:])
+    if argv[:1] == ["lesson"]:  # the lesson: the network step by step on the run's data
+        from .lesson.command import main as lesson_main
+
+        return lesson_main(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

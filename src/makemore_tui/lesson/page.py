@@ -56,6 +56,10 @@ Block = Para | Pre | Chart | Bars
 # Pre lines fit in this many cells: 80 columns less the step list, borders and padding.
 PRE_WIDTH = 56
 
+# The key that starts the real run (Lesson.run_config()) from the lesson: the screen binds it, step 9's
+# text names it, and Lesson.ui()["start_run"] is its label.
+START_RUN_KEY = "r"
+
 
 @dataclass(frozen=True)
 class Step:
