@@ -6,7 +6,8 @@ formatted from a tensor the step computed.
 
     Step
       number, key, title     1..10, a stable id ("network", "data", ...), the title in the lesson's language
-      code                   the code lines the step explains (runnable on the step's tensors)
+      code                   the code lines the step explains (runnable on the step's tensors); at the
+                             default sizes each fits in PRE_WIDTH cells too
       blocks                 Para | Pre | Chart | Bars, in reading order
 """
 

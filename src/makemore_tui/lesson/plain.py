@@ -25,10 +25,12 @@ def bars(b: Bars) -> list[str]:
     top = max((v for v in b.values if math.isfinite(v)), default=0.0) or 1.0
     width = max((len(s) for s in b.labels), default=1)
     lines = [b.title]
+    whole = all(math.isfinite(v) and float(v).is_integer() for v in b.values)  # counts
     for i, (label, v) in enumerate(zip(b.labels, b.values)):
         mark = "<" if i == b.marked else ""
         share = v / top if math.isfinite(v) else 0.0
-        lines.append(f"  {label.rjust(width)} {_num(v):>10} {hbar(share, BAR)}{(' ' + mark) if mark else ''}")
+        shown = f"{int(v):,}" if whole else _num(v)
+        lines.append(f"  {label.rjust(width)} {shown:>10} {hbar(share, BAR)}{(' ' + mark) if mark else ''}".rstrip())
     return lines
 
 

@@ -125,6 +125,22 @@ class State:
     def Y(self) -> torch.Tensor:
         return self.first[1]
 
+    @cached_property
+    def example(self) -> int | None:
+        """The batch's first row whose context is all characters (no boundary): the example the steps
+        take apart ("emm" -> "a" on names); None when every row has a boundary in it."""
+        full = (self.X != 0).all(dim=1).nonzero()
+        return int(full[0, 0]) if full.numel() else None
+
+    def word_of(self, row: int) -> int:
+        """Which of the first words the batch's row `row` comes from."""
+        end = 0
+        for k, w in enumerate(self.words):
+            end += len(w) + 1
+            if row < end:
+                return k
+        raise IndexError(row)
+
     def show(self, ix) -> str:
         """Token ids as the screens show them (the boundary as its mark, a space as ·)."""
         from ..insight.render import show_char

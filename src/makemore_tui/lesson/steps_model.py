@@ -6,6 +6,7 @@ lines and blocks (page.py); every number in them is formatted from a tensor the 
 from __future__ import annotations
 
 from .page import PRE_WIDTH, Block, Para, Pre
+from .show import cut, vec
 from .state import State
 from .words import Words
 
@@ -80,9 +81,84 @@ def network(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
     return param_code(s), blocks
 
 
-def data(s, t):
-    return (), (Para("(this step is being written)"),)
+def vocab_lines(s: State, most: int = 60) -> tuple[str, ...]:
+    """itos as `0 .  1 a  2 b ...`, as many a line as fit."""
+    cells = [f"{i}:{s.show([i])}" for i in range(min(s.V, most))]
+    width = max(len(c) for c in cells) + 2
+    per = max(1, PRE_WIDTH // width)
+    lines = ["".join(c.ljust(width) for c in cells[k : k + per]).rstrip() for k in range(0, len(cells), per)]
+    if s.V > most:
+        lines.append(f"... (+{s.V - most})")
+    return tuple(lines)
 
 
-def embedding(s, t):
-    return (), (Para("(this step is being written)"),)
+def rows_table(s: State, rows: int) -> tuple[str, ...]:
+    """X's first rows as integers beside their characters, and Y beside them."""
+    X, Y = s.X, s.Y
+    xs = [str(X[i].tolist()) for i in range(rows)]
+    w = max(len(x) for x in xs)
+    lines = [f"{'':>4}  {'X'.ljust(w)}  {'':{s.T}}      {'Y':>3}"]
+    for i in range(rows):
+        lines.append(f"{i:>4}  {xs[i].ljust(w)}  {s.show(X[i])}  ->  {int(Y[i]):>3} {s.show([Y[i]])}")
+    return cut(lines)
+
+
+def data(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
+    X, Y, k, n = s.first
+    mark = s.mark
+    code = (
+        "chars = sorted(set(''.join(words)))",
+        "stoi = {ch: i + 1 for i, ch in enumerate(chars)}",
+        f"stoi['{mark}'] = 0",
+        "itos = {i: ch for ch, i in stoi.items()}",
+        "X, Y = [], []",
+        f"for w in words[:{k}]:",
+        f"    context = [0] * {s.T}",
+        f"    for ch in w + '{mark}':",
+        "        ix = stoi[ch]",
+        "        X.append(context)",
+        "        Y.append(ix)",
+        "        context = context[1:] + [ix]",
+        "X, Y = torch.tensor(X), torch.tensor(Y)" + (f"\nX, Y = X[:{s.B}], Y[:{s.B}]" if n > s.B else ""),
+    )
+    code = tuple(line for c in code for line in c.split("\n"))
+    first = s.words[:k]
+    shown = ", ".join(f'"{w}"' for w in first[:6]) + (", ..." if k > 6 else "")
+    rows = min(s.B, len(s.words[0]) + 1, 12)
+    i = s.example
+    blocks = [
+        Para(t("data.vocab", V=s.V, last=s.V - 1, mark=mark)),
+        Pre(vocab_lines(s)),
+        Para(t("data.examples", T=s.T)),
+        Para(t("data.first", k=k, words=shown, n=n, B=s.B) + (" " + t("data.cut", B=s.B) if n > s.B else "")),
+        Pre(rows_table(s, rows)),
+        Para(t("data.shape", X=tuple(X.shape), Y=tuple(Y.shape), B=s.B, T=s.T)),
+    ]
+    if i is not None:
+        blocks.append(Para(t("data.row", i=i, row=X[i].tolist(), ctx=s.show(X[i]), y=int(Y[i]),
+                             ych=s.show([Y[i]]), word=s.words[s.word_of(i)])))
+    return code, tuple(blocks)
+
+
+def embedding(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
+    C = s.init[0]
+    emb = C[s.X]
+    i = s.example if s.example is not None else 0
+    code = ("emb = C[X]", f"emb.shape    # {tuple(emb.shape)}", f"emb[{i}]      # the rows of C for X[{i}] = {s.X[i].tolist()}")
+    ids = sorted(set(range(min(s.V, 6))) | set(s.X[i].tolist()))
+    table = [f"C[{j:>2}] {s.show([j])}  {vec(C[j])}" for j in ids]
+    if s.V > len(ids):
+        table.append(f"... ({s.V}x{s.E})")
+    parts = [f"emb[{i}, {j}] = C[{int(s.X[i, j])}] ({s.show([s.X[i, j]])})  {vec(emb[i, j])}"
+             for j in range(min(s.T, 8))]
+    same = all(bool((emb[i, j] == C[s.X[i, j]]).all()) for j in range(s.T))
+    blocks = (
+        Para(t("emb.table", V=s.V, E=s.E)),
+        Pre(cut(table)),
+        Para(t("emb.lookup", B=s.B, T=s.T, E=s.E, n=s.X.numel(), shape=tuple(emb.shape))),
+        Para(t("emb.row", i=i, row=s.X[i].tolist(), ctx=s.show(s.X[i]), T=s.T, E=s.E)),
+        Pre(cut(parts)),
+        Para(t("emb.same" if same else "emb.differs", i=i, T=s.T)),
+        Para(t("emb.learned", E=s.E)),
+    )
+    return code, blocks

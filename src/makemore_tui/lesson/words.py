@@ -31,5 +31,5 @@ class Words:
         self.lang = lang
         self.table = TABLES[lang]
 
-    def __call__(self, key: str, **values) -> str:
-        return self.table[key].format(**values)
+    def __call__(self, text_id: str, /, **values) -> str:
+        return self.table[text_id].format(**values)

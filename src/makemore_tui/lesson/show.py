@@ -1,0 +1,24 @@
+"""Numbers and tensors as the lesson's lines show them."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .page import PRE_WIDTH
+
+
+def num(v: float, digits: int = 4) -> str:
+    return f"{v:.{digits}f}" if math.isfinite(v) else str(v)
+
+
+def vec(t: torch.Tensor, most: int = 4, digits: int = 4) -> str:
+    """A 1-d tensor as `[ 1.5674, -0.2373]`, its first `most` values then `...`."""
+    values = [f"{float(v):{digits + 3}.{digits}f}" for v in t[:most].tolist()]
+    return "[" + ", ".join(values) + (", ..." if t.numel() > most else "") + "]"
+
+
+def cut(lines) -> tuple[str, ...]:
+    """Lines of a Pre block, each at most PRE_WIDTH cells (a longer one ends in `~`)."""
+    return tuple(line if len(line) <= PRE_WIDTH else line[: PRE_WIDTH - 1] + "~" for line in lines)
