@@ -14,7 +14,7 @@ import threading
 from typing import Callable
 
 from ..config import LECTURE_SEED, Config, ConfigError, preset
-from . import steps_model
+from .steps_model import data, embedding, network
 from .page import START_RUN_KEY, Block, Step
 from .state import State
 from .words import Words
@@ -24,19 +24,13 @@ StepFn = Callable[[State, Words], tuple[tuple[str, ...], tuple[Block, ...]]]
 
 def _steps() -> tuple[tuple[str, StepFn], ...]:
     """(key, function) of every step, in the notes' order."""
-    from . import steps_data, steps_forward, steps_train
+    from .steps_data import minibatch, sampling
+    from .steps_forward import hidden, loss, shapes
+    from .steps_train import backward, loop
 
     return (
-        ("network", steps_model.network),
-        ("data", steps_model.data),
-        ("embedding", steps_model.embedding),
-        ("shapes", steps_forward.shapes),
-        ("hidden", steps_forward.hidden),
-        ("loss", steps_forward.loss),
-        ("backward", steps_train.backward),
-        ("loop", steps_train.loop),
-        ("minibatch", steps_data.minibatch),
-        ("sampling", steps_data.sampling),
+        ("network", network), ("data", data), ("embedding", embedding), ("shapes", shapes), ("hidden", hidden),
+        ("loss", loss), ("backward", backward), ("loop", loop), ("minibatch", minibatch), ("sampling", sampling),
     )
 
 

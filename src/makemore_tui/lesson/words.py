@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 
-from . import text_en, text_it
+from .text_en import TEXT as EN
+from .text_it import TEXT as IT
 
-TABLES = {"en": text_en.TEXT, "it": text_it.TEXT}
+TABLES = {"en": EN, "it": IT}
 LANGS = tuple(TABLES)
 
 
