@@ -83,6 +83,7 @@ class LessonApp(App[Config | None]):
         self.errors: dict[int, str] = {}
         self.built: set[int] = set()  # the steps whose page is mounted
         self.narrow = False
+        self._keys_shown: tuple = ()
         for k in LESSON_KEYS:
             self.bind(k.keys, k.action, description=self.words[k.word], show=k.footer, key_display=k.display)
         for key, action in SCROLL_KEYS.items():
@@ -120,6 +121,9 @@ class LessonApp(App[Config | None]):
             self.notify(note, severity="warning", timeout=8)
         self._fit(self.size.width)
         self.show(1)
+        self.call_after_refresh(self._start_worker)  # the first screen first: the worker competes for the CPU
+
+    def _start_worker(self) -> None:
         self.run_worker(self._compute, thread=True, name="lesson-steps", group="lesson-steps", exit_on_error=False)
 
     def on_resize(self, event) -> None:
@@ -179,7 +183,10 @@ class LessonApp(App[Config | None]):
         else:
             self.wait_page.show(self.page_title(number), self.errors.get(number) or self.words["computing"])
             self.pages.current = "lesson-wait"
-        self.refresh_bindings()
+        keys = (number >= RUN_STEP, number == 1, number == self.count)  # what check_action answers from
+        if keys != self._keys_shown:  # the footer is rebuilt only then (it costs a few ms)
+            self._keys_shown = keys
+            self.refresh_bindings()
 
     def action_move(self, by: int) -> None:
         n = min(self.count, max(1, self.current + by))

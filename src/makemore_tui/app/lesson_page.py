@@ -61,6 +61,13 @@ def bars_markup(block: Bars) -> str:
     return "\n".join(lines)
 
 
+def fixed(widget: Static, lines: int) -> Static:
+    """`widget` `lines` high: lines that never wrap need no measuring at each layout (a step with many
+    bars would otherwise cost a move tens of milliseconds)."""
+    widget.styles.height = lines
+    return widget
+
+
 class StepPage(VerticalScroll):
     """A computed step: its code, then its blocks."""
 
@@ -81,11 +88,12 @@ class StepPage(VerticalScroll):
             if isinstance(block, Para):
                 yield Static(Text(block.text), classes="lesson-para")
             elif isinstance(block, Pre):
-                yield Static(Text("\n".join(block.lines), no_wrap=True, overflow="ignore"), classes="lesson-pre")
+                yield fixed(Static(Text("\n".join(block.lines), no_wrap=True, overflow="ignore"), classes="lesson-pre"),
+                            len(block.lines))
             elif isinstance(block, Chart):
                 yield LessonChart(block, classes="lesson-chart")
             elif isinstance(block, Bars):
-                yield Static(bars_markup(block), classes="lesson-bars")
+                yield fixed(Static(bars_markup(block), classes="lesson-bars"), len(block.labels) + bool(block.title))
 
 
 class WaitPage(VerticalScroll):
