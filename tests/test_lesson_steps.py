@@ -151,3 +151,13 @@ def test_the_first_step_draws_every_layer():
     diagram = next(b for b in lesson.step(1).blocks if isinstance(b, Pre)).lines
     assert "7 tanh" in diagram[1] and "3x5 = 15" in diagram[1] and "27 scores" in diagram[1]
     assert sum(line.count("o") for line in diagram[3:]) >= 3 * 4  # input, hidden, output: 4 drawn each
+
+
+def test_italian_writes_numbers_the_italian_way(walked, italian):
+    total = sum(p.numel() for p in italian.state.init)
+    assert total >= 1000
+    assert f"{total:,}".replace(",", ".") + " parametri" in italian.step(1).blocks[2].text
+    hand = next(b.text for b in walked.step(6).blocks if isinstance(b, Para) and "By hand:" in b.text)
+    value = hand.split("By hand: ")[1].split(". ")[0]
+    assert f"A mano: {value.replace('.', ',')}." in " ".join(b.text for b in italian.step(6).blocks if isinstance(b, Para))
+    assert italian.step(8).code == walked.step(8).code and "learning_rate = -0.1" in italian.step(8).blocks[0].text

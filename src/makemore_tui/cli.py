@@ -43,7 +43,8 @@ def build_parser() -> Parser:
         description="Train makemore's character-level language model live in the terminal, look inside it, "
         "and sample names from it.",
         epilog="commands: `makemore-tui sweep -o DIR ...` searches the settings on a time budget "
-        "(makemore-tui sweep --help)",
+        "(makemore-tui sweep --help); `makemore-tui lesson` walks through the network step by step on "
+        "real tensors (makemore-tui lesson --help)",
     )
     io = p.add_argument_group("input and output")
     io.add_argument("--input-file", "-i", default=None, help="one item a line, UTF-8 (default: the bundled names)")

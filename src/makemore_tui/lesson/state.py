@@ -16,7 +16,7 @@ from functools import cached_property
 import torch
 import torch.nn.functional as F
 
-from ..data import Vocab, build_examples, make_dataset
+from ..data import SPACE_MARK, Vocab, build_examples, make_dataset
 
 PARAM_NAMES = ("C", "W1", "b1", "W2", "b2")
 EPOCHS = 100  # step 8: the notes' loop over one batch
@@ -143,9 +143,7 @@ class State:
 
     def show(self, ix) -> str:
         """Token ids as the screens show them (the boundary as its mark, a space as ·)."""
-        from ..insight.render import show_char
-
-        return "".join(show_char(self.vocab.itos[int(i)]) for i in ix)
+        return "".join(SPACE_MARK if self.vocab.itos[int(i)] == " " else self.vocab.itos[int(i)] for i in ix)
 
     # ---- the data's splits -----------------------------------------------------------------------
     @cached_property

@@ -33,7 +33,7 @@ def backward(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
     )
     table = [f"{'':4}{'p.shape':>14}{'p.grad.shape':>16}{'p.numel()':>12}"]
     for name, p in zip(PARAM_NAMES, params):
-        table.append(f"{name:4}{str(tuple(p.shape)):>14}{str(tuple(p.grad.shape)):>16}{p.numel():>12,}")
+        table.append(f"{name:4}{str(tuple(p.shape)):>14}{str(tuple(p.grad.shape)):>16}{t.number(p.numel(), '>12,')}")
     total = sum(p.numel() for p in params)
     same = all(p.grad.shape == p.shape for p in params)
     b2 = params[4]
@@ -48,7 +48,7 @@ def backward(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
         after = float(F.cross_entropy(forward(moved, s.X), s.Y))
     blocks = (
         Para(t("back.requires")),
-        Pre(cut(table + [f"{'':4}{'':>14}{'':>16}{total:>12,}"])),
+        Pre(cut(table + [f"{'':4}{'':>14}{'':>16}{t.number(total, '>12,')}"])),
         Para(t("back.shapes" if same else "back.shapes_differ", total=total)),
         Para(t("back.one", k=k, sym=s.show([k]), g=g, B=s.B, psum=psum, hits=hits, check=(psum - hits) / s.B)),
         Para(t("back.nudge", k=k, nudge=NUDGE, before=before, after=after, d=after - before,
@@ -95,7 +95,7 @@ def loop(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
         "        p.data += -learning_rate * p.grad",
     )
     bad = next((i for i, v in enumerate(up.losses) if not math.isfinite(v)), None)
-    climbed = [Para(t("loop.notes", E=EPOCHS, B=s.B, rate=up.rate, step=-up.rate)),
+    climbed = [Para(t("loop.notes", E=EPOCHS, B=s.B, rate=str(up.rate), step=str(-up.rate))),  # as Python writes it
                Chart(t("loop.chart_up"), t("loop.epoch"), t("loop.loss"), ((t("loop.series_up"), _series(up.losses)),))]
     if bad is None:
         climbed.append(Para(t("loop.up", first=up.losses[0], last=up.losses[-1], top=max(up.losses))))
@@ -106,7 +106,7 @@ def loop(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
     dev_before, dev_after = split_loss(s.init, dev), split_loss(down.params, dev)
     blocks = (
         *climbed,
-        Para(t("loop.fix", rate=down.rate)),
+        Para(t("loop.fix", rate=str(down.rate))),
         Chart(t("loop.chart_down"), t("loop.epoch"), t("loop.loss"), ((t("loop.series_down"), _series(down.losses)),)),
         Para(t("loop.down", first=down.losses[0], last=down.losses[-1], E=EPOCHS)),
         Para(t("loop.floor", floor=floor, mixed=mixed, B=s.B, ctx=s.show([0] * s.T))),

@@ -19,7 +19,7 @@ TEXT = {
     "title.shapes": "L'errore delle forme",
     "title.hidden": "Lo strato nascosto",
     "title.loss": "Lo strato di uscita e la loss",
-    "title.backward": "La backward",
+    "title.backward": "Il passo all'indietro (backward)",
     "title.loop": "Il ciclo di addestramento degli appunti",
     "title.minibatch": "Da un batch a tutti i dati",
     "title.sampling": "Generare un nome, un carattere alla volta",
@@ -87,7 +87,7 @@ TEXT.update({
     "shapes.noerror": "Con un contesto di {T} simbolo il prodotto funziona così com'è: non c'è niente da unire.",
     "shapes.why": "Perché: per @, torch considera righe tutte le dimensioni di emb tranne l'ultima. emb "
                   "{emb} viene letto come {B}x{T} = {rows} righe di {E} numeri, una matrice ({rows}, {E}). "
-                  "Un prodotto (a, b) @ (c, d) richiede b = c, e qui b vale {E} mentre c vale {n}: gli {n} "
+                  "Un prodotto (a, b) @ (c, d) richiede b = c, e qui b vale {E} mentre c vale {n}: i {n} "
                   "ingressi di un esempio sono sparsi su {T} righe di {E}.",
     "shapes.view": "emb.view({B}, {n}) mette i {T} embedding di ogni esempio uno accanto all'altro in "
                    "una sola riga: {T} simboli x {E} numeri = {n} numeri. view non copia niente: legge "
@@ -154,10 +154,10 @@ TEXT.update({
                   "una variazione di {d:+.6f}; il gradiente prevedeva {nudge} x gradiente = {expect:+.6f}.",
     "back.sign_up": "Il segno dice da che parte si sale. Un gradiente positivo: alzare b2[{k}] alza la "
                     "loss. Per abbassare la loss, un passo sposta ogni numero contro il suo gradiente: "
-                    "p -= passo * p.grad.",
+                    "p -= tasso * p.grad.",
     "back.sign_down": "Il segno dice da che parte si sale. Un gradiente negativo: alzare b2[{k}] abbassa "
                       "la loss. Per abbassare la loss, un passo sposta ogni numero contro il suo "
-                      "gradiente: p -= passo * p.grad.",
+                      "gradiente: p -= tasso * p.grad.",
     # ---- 8 il ciclo degli appunti ----
     "loop.notes": "Il ciclo degli appunti fa {E} epoche sullo stesso batch di {B} esempi, con "
                   "learning_rate = {rate}. Allora -learning_rate * p.grad vale +{step} * p.grad: ogni "
@@ -198,7 +198,7 @@ TEXT.update({
                 "split train. Lo split dev misura la rete su parole che non ha mai visto; lo split test "
                 "resta per la fine.",
     "mb.trained": "Questo passo ha fatto qui {steps:,} passi di {B} esempi, dai pesi iniziali del passo 1, "
-                  "con l'aggiornamento corretto (passo {rate}): {drawn:,} esempi estratti, circa "
+                  "con l'aggiornamento corretto (tasso {rate}): {drawn:,} esempi estratti, circa "
                   "{passes:.2f} volte gli esempi di addestramento. Ogni {every} passi ha misurato la loss "
                   "su {ctr:,} esempi train e {cdev:,} esempi dev:",
     "mb.chart": "loss su tutti i dati, addestrando a minibatch",

@@ -4,6 +4,7 @@ same ids, and the way a step asks for a sentence: `t("net.layers", T=3, E=2)`.""
 from __future__ import annotations
 
 import os
+import string
 
 from .text_en import TEXT as EN
 from .text_it import TEXT as IT
@@ -23,6 +24,20 @@ def lang_from_env(env=None) -> str:
     return "en"
 
 
+class _Italian(string.Formatter):
+    """Numbers written the Italian way in the prose: 3.481 parametri, 2,82 (a value given as a string,
+    such as a line of code, is left as it is)."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = text.translate(_SWAP)
+        return text
+
+
+_SWAP = str.maketrans({",": ".", ".": ","})
+
+
 class Words:
     """The sentences of one language: `t(id, **numbers)` fills a sentence's {fields}."""
 
@@ -31,6 +46,11 @@ class Words:
             raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
         self.lang = lang
         self.table = TABLES[lang]
+        self._format = _Italian().format if lang == "it" else str.format
 
     def __call__(self, text_id: str, /, **values) -> str:
-        return self.table[text_id].format(**values)
+        return self._format(self.table[text_id], **values)
+
+    def number(self, value, spec: str = ",") -> str:
+        """A number as the language writes it (`spec` as in format()): 3,481 or 3.481."""
+        return self._format("{0:" + spec + "}", value)
