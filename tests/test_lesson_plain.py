@@ -331,6 +331,13 @@ def test_bad_flags_give_one_line_and_exit_2(capsys, argv, says):
     assert err.count("\n") == 1 and err.startswith("makemore-tui lesson: error: ") and says in err
 
 
+def test_without_a_terminal_the_lesson_is_printed(capsys, words_path, printed):
+    assert command.main(["-i", str(words_path), "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    assert "not a terminal" in err and err.count("\n") == 1
+    assert steps_of(out) == printed
+
+
 def test_a_batch_larger_than_the_data_is_refused(capsys, tmp_path):
     p = tmp_path / "few.txt"
     p.write_text("\n".join(make_words(12)) + "\n", encoding="utf-8")

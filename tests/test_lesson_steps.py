@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import threading
 
+import random
+
 import pytest
+from rich.cells import cell_len
 
 from helpers import make_words
 from makemore_tui.config import preset
@@ -72,7 +75,7 @@ def _check_widths(lesson: Lesson, code_too: bool) -> None:
         step = lesson.step(n)
         for block in step.blocks:
             if isinstance(block, Pre):
-                assert all(len(line) <= PRE_WIDTH for line in block.lines), (n, block.lines)
+                assert all(cell_len(line) <= PRE_WIDTH for line in block.lines), (n, block.lines)
             elif isinstance(block, Bars):
                 assert len(block.labels) == len(block.values) and block.values
                 assert block.marked is None or 0 <= block.marked < len(block.values)
@@ -81,7 +84,7 @@ def _check_widths(lesson: Lesson, code_too: bool) -> None:
             else:
                 assert isinstance(block, Para) and block.text.strip()
         if code_too:
-            assert all(len(line) <= PRE_WIDTH for line in step.code), (n, step.code)
+            assert all(cell_len(line) <= PRE_WIDTH for line in step.code), (n, step.code)
 
 
 def test_every_line_fits_the_width_of_a_step(walked):
@@ -90,6 +93,15 @@ def test_every_line_fits_the_width_of_a_step(walked):
 
 def test_other_sizes_fit_too():
     _check_widths(Lesson(WORDS, seed=5, block_size=8, n_embd=10, n_hidden=300, batch_size=64), code_too=False)
+
+
+def test_wide_characters_spaces_and_dots_fit_too():
+    r = random.Random(0)
+    pieces = ["東京", "大阪", "山", "🙂", "é", "ß", "Ab", "x y", "O.K"]
+    words = ["".join(r.choice(pieces) for _ in range(r.randint(1, 3))) for _ in range(200)]
+    lesson = Lesson(words)
+    assert lesson.state.vocab.mark not in ".·"  # the data has '.' and a space (shown as ·)
+    _check_widths(lesson, code_too=False)
 
 
 def test_every_text_has_an_italian_entry_and_no_step_stays_english(walked, italian):

@@ -29,7 +29,10 @@ def main(argv: list[str], start: Callable[[Config, str | None, str | None], int]
 
         torch.set_num_threads(1)  # tiny matrices: a second thread only adds hand-off cost
         lesson = Lesson.from_args(args)
-        if not args.plain:
+        if not args.plain and not sys.stdout.isatty():  # a pipe or a file: the text, as the main command goes headless
+            print(f"{PROG}: stdout is not a terminal, so printing the lesson as text (pass --plain to say so)",
+                  file=sys.stderr)
+        elif not args.plain:
             from ..app.lesson_app import run_lesson
 
             begin = None if start is None else (lambda cfg: start(cfg, lesson.input_file, args.theme))

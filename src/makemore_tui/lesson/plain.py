@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import textwrap
 
+from rich.cells import cell_len
+
 from .page import Bars, Chart, Para, Pre, Step
 
 WIDTH = 80
@@ -23,14 +25,14 @@ def bars(b: Bars) -> list[str]:
     from ..insight.render import hbar
 
     top = max((v for v in b.values if math.isfinite(v)), default=0.0) or 1.0
-    width = max((len(s) for s in b.labels), default=1)
+    width = max((cell_len(s) for s in b.labels), default=1)
     lines = [b.title]
     whole = all(math.isfinite(v) and float(v).is_integer() for v in b.values)  # counts
     for i, (label, v) in enumerate(zip(b.labels, b.values)):
         mark = "<" if i == b.marked else ""
         share = v / top if math.isfinite(v) else 0.0
         shown = f"{int(v):,}" if whole else _num(v)
-        lines.append(f"  {label.rjust(width)} {shown:>10} {hbar(share, BAR)}{(' ' + mark) if mark else ''}".rstrip())
+        lines.append(f"  {' ' * (width - cell_len(label))}{label} {shown:>10} {hbar(share, BAR)}{(' ' + mark) if mark else ''}".rstrip())
     return lines
 
 

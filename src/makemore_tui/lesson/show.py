@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import torch
+from rich.cells import cell_len
 
 from .page import PRE_WIDTH
 
@@ -20,5 +21,19 @@ def vec(t: torch.Tensor, most: int = 4, digits: int = 4) -> str:
 
 
 def cut(lines) -> tuple[str, ...]:
-    """Lines of a Pre block, each at most PRE_WIDTH cells (a longer one ends in `~`)."""
-    return tuple(line if len(line) <= PRE_WIDTH else line[: PRE_WIDTH - 1] + "~" for line in lines)
+    """Lines of a Pre block, each at most PRE_WIDTH terminal cells (a wide character takes two; a
+    longer line is cut and ends in `~`)."""
+    out = []
+    for line in lines:
+        if cell_len(line) > PRE_WIDTH:
+            while cell_len(line) > PRE_WIDTH - 1:
+                line = line[:-1]
+            line += "~"
+        out.append(line)
+    return tuple(out)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """`text` padded with spaces to `width` terminal cells (on the left with `right`)."""
+    fill = " " * max(0, width - cell_len(text))
+    return fill + text if right else text + fill

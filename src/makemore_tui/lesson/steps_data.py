@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
+
 from .page import START_RUN_KEY, Bars, Block, Chart, Para, Pre
-from .show import cut
+from .show import cut, pad
 from .state import CURVE_EXAMPLES, EVAL_EVERY, RATE, TRAIN_STEPS, State
 from .words import Words
 
@@ -99,11 +101,13 @@ def sampling(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
             blocks.append(Para(t("sample.second")))
             rest = draws
         if rest:
-            lines = [f"{t('sample.col_ctx'):>{max(s.T, 8)}}  ->  {t('sample.col_drawn')}"]
+            width = max([cell_len(t("sample.col_ctx"))] + [cell_len(s.show(d.context)) for d in rest])
+            lines = [f"{pad(t('sample.col_ctx'), width, right=True)}  ->  {t('sample.col_drawn')}"]
             for d in rest:
                 best = sorted(range(s.V), key=lambda k: -d.probs[k])[:3]
                 alts = "  ".join(f"{s.show([k])} {d.probs[k]:.3f}" for k in best)
-                lines.append(f"{s.show(d.context):>{max(s.T, 8)}}  ->  {s.show([d.drawn])} {d.probs[d.drawn]:.3f}   ({alts})")
+                lines.append(f"{pad(s.show(d.context), width, right=True)}  ->  {s.show([d.drawn])} "
+                             f"{d.probs[d.drawn]:.3f}   ({alts})")
             blocks.append(Pre(cut(lines)))
         known = s.data.is_known(word)
         blocks.append(Para(t("sample.name", word=word, n=len(draws), p=chance,

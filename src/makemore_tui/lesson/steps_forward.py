@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from .page import Bars, Block, Para, Pre
-from .show import cut, vec
+from .show import cut, pad, vec
 from .state import State
 from .words import Words
 
@@ -94,7 +94,7 @@ def loss(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
     rows = top + ([y] if y not in top else [])
     table = [f"{'':4}{'logits':>10} {'counts':>12} {'probs':>10}"]
     for k in rows:
-        table.append(f"{s.show([k]):>3} {float(logits[i, k]):10.4f} {float(counts[i, k]):12.4g} "
+        table.append(f"{pad(s.show([k]), 3, right=True)} {float(logits[i, k]):10.4f} {float(counts[i, k]):12.4g} "
                      f"{float(probs[i, k]):10.4g}" + ("  <- Y" if k == y else ""))
     p = float(probs[i, y])
     hand_v, ce_v = float(hand), float(ce)

@@ -5,8 +5,10 @@ lines and blocks (page.py); every number in them is formatted from a tensor the 
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+
 from .page import PRE_WIDTH, Block, Para, Pre
-from .show import cut, vec
+from .show import cut, pad, vec
 from .state import State
 from .words import Words
 
@@ -64,7 +66,7 @@ def diagram(s: State, t: Words) -> tuple[str, ...]:
                 cell = cell.ljust(5) + arrow
             cells.append(cell[: COLUMN - 1].ljust(COLUMN))
         lines.append("".join(cells).rstrip())
-    return tuple(line[:PRE_WIDTH] for line in lines)
+    return cut(lines)
 
 
 def network(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
@@ -84,9 +86,9 @@ def network(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
 def vocab_lines(s: State, most: int = 60) -> tuple[str, ...]:
     """itos as `0 .  1 a  2 b ...`, as many a line as fit."""
     cells = [f"{i}:{s.show([i])}" for i in range(min(s.V, most))]
-    width = max(len(c) for c in cells) + 2
+    width = max(cell_len(c) for c in cells) + 2
     per = max(1, PRE_WIDTH // width)
-    lines = ["".join(c.ljust(width) for c in cells[k : k + per]).rstrip() for k in range(0, len(cells), per)]
+    lines = ["".join(pad(c, width) for c in cells[k : k + per]).rstrip() for k in range(0, len(cells), per)]
     if s.V > most:
         lines.append(f"... (+{s.V - most})")
     return tuple(lines)
@@ -97,9 +99,10 @@ def rows_table(s: State, rows: int) -> tuple[str, ...]:
     X, Y = s.X, s.Y
     xs = [str(X[i].tolist()) for i in range(rows)]
     w = max(len(x) for x in xs)
-    lines = [f"{'':>4}  {'X'.ljust(w)}  {'':{s.T}}      {'Y':>3}"]
+    ctx = max(cell_len(s.show(X[i])) for i in range(rows))
+    lines = [f"{'':>4}  {'X'.ljust(w)}  {'':{ctx}}      {'Y':>3}"]
     for i in range(rows):
-        lines.append(f"{i:>4}  {xs[i].ljust(w)}  {s.show(X[i])}  ->  {int(Y[i]):>3} {s.show([Y[i]])}")
+        lines.append(f"{i:>4}  {xs[i].ljust(w)}  {pad(s.show(X[i]), ctx)}  ->  {int(Y[i]):>3} {s.show([Y[i]])}")
     return cut(lines)
 
 
