@@ -173,3 +173,22 @@ def test_italian_writes_numbers_the_italian_way(walked, italian):
     value = hand.split("By hand: ")[1].split(". ")[0]
     assert f"A mano: {value.replace('.', ',')}." in " ".join(b.text for b in italian.step(6).blocks if isinstance(b, Para))
     assert italian.step(8).code == walked.step(8).code and "learning_rate = -0.1" in italian.step(8).blocks[0].text
+
+
+def test_a_climb_that_breaks_down_is_said_and_charted_up_to_there():
+    from makemore_tui.lesson.state import Loop
+
+    lesson = Lesson(WORDS)
+    losses = (18.0, 400.0, float("inf"), float("nan"))
+    lesson.state.__dict__["climb"] = Loop(-0.1, losses, lesson.state.init)  # what the cached loop would hold
+    step = lesson.step(8)
+    chart = next(b for b in step.blocks if isinstance(b, Chart))
+    assert chart.series[0][1] == (18.0, 400.0)
+    assert EN["loop.up_bad"].format(epoch=3, value="inf", first=18.0) in [b.text for b in step.blocks if isinstance(b, Para)]
+
+
+def test_too_few_words_are_refused_at_once():
+    from makemore_tui.data import MIN_WORDS, DataError
+
+    with pytest.raises(DataError):
+        Lesson(make_words(MIN_WORDS - 1))

@@ -14,6 +14,7 @@ import threading
 from typing import Callable
 
 from ..config import LECTURE_SEED, Config, ConfigError, preset
+from ..data import MIN_WORDS, DataError
 from .steps_model import data, embedding, network
 from .page import START_RUN_KEY, Block, Step
 from .state import State
@@ -43,6 +44,8 @@ class Lesson:
                  n_hidden: int = 100, batch_size: int = 32, lang: str = "en", input_file: str | None = None):
         self.config = preset("seed", seed=seed, block_size=block_size, n_embd=n_embd, n_hidden=n_hidden,
                              batch_size=batch_size).validate()
+        if len(words) < MIN_WORDS:
+            raise DataError(f"the lesson needs at least {MIN_WORDS} words (to split them 80/10/10), got {len(words)}")
         examples = sum(len(w) + 1 for w in words)
         if examples < batch_size:
             raise ConfigError(f"the data gives {examples:,} examples, fewer than a batch of {batch_size:,}: "
