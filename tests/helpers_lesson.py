@@ -33,27 +33,33 @@ async def all_ready(pilot) -> None:
 
 
 def page_lines(app) -> list[str]:
-    """The lines of the page's content area now on screen (its border and scrollbar left out)."""
-    region = app.pages.visible_content.content_region
+    """The lines of the page's content area now on screen (its border, padding and scrollbar left out)."""
+    region = app.pages.visible_content.scrollable_content_region
     rows = screen_text(app).split("\n")
     return [row[region.x: region.x + region.width] for row in rows[region.y: region.y + region.height]]
 
 
 async def read_page(pilot) -> str:
     """The whole page, as seen scrolling it from the top to the bottom a screen at a time (the app's
-    keys), a line a row."""
+    keys), a line a row: each row of the page once, where it is in the page."""
     app = pilot.app
     page = app.pages.visible_content
     await pilot.press("home")
+    await wait_for(pilot, lambda: page.scroll_y == 0, what="the page's top")
     await pilot.pause()
-    seen = page_lines(app)
-    while page.scroll_y < page.max_scroll_y:
+    rows: dict[int, str] = {}
+    for _ in range(100):  # (a bound for a failing test: a page is a few screens long)
+        top = round(page.scroll_y)
+        for i, line in enumerate(page_lines(app)):
+            rows.setdefault(top + i, line)
+        if page.scroll_y >= page.max_scroll_y:
+            break
         await pilot.press("pagedown")
+        await wait_for(pilot, lambda: page.scroll_y > top, what="the page scrolled down")
         await pilot.pause()
-        seen += page_lines(app)
     await pilot.press("home")
     await pilot.pause()
-    return "\n".join(seen)
+    return "\n".join(rows[i] for i in sorted(rows))
 
 
 def missing_from(text: str, step) -> list[str]:

@@ -28,7 +28,7 @@ from ..config import Config
 from ..lesson.page import START_RUN_KEY, Step
 from .lesson_help import LessonHelp
 from .lesson_page import StepPage, WaitPage, heading
-from .lesson_steps import StepList, full_width
+from .lesson_steps import StepList, list_width
 from .themes import install_themes
 
 RUN_STEP = 9  # the step that starts the real run, and every step after it
@@ -51,7 +51,7 @@ LESSON_KEYS = (
     LessonKey("question_mark", "help", "help", "?"),
     LessonKey("q", "quit", "quit", "q"),
 )
-SCROLL_KEYS = {"up": "scroll_up", "down": "scroll_down", "pageup": "page_up", "pagedown": "page_down",
+SCROLL_KEYS = {"up": "scroll_up", "down": "scroll_down", "pageup": "scroll_page_up", "pagedown": "scroll_page_down",
                "home": "scroll_home", "end": "scroll_end"}
 
 
@@ -119,7 +119,7 @@ class LessonApp(App[Config | None]):
     def on_mount(self) -> None:
         for note in self.startup_notes:
             self.notify(note, severity="warning", timeout=8)
-        self._fit(self.size.width)
+        self._fit(self.size.width, self.size.height)
         self.show(1)
         self.call_after_refresh(self._start_worker)  # the first screen first: the worker competes for the CPU
 
@@ -127,13 +127,12 @@ class LessonApp(App[Config | None]):
         self.run_worker(self._compute, thread=True, name="lesson-steps", group="lesson-steps", exit_on_error=False)
 
     def on_resize(self, event) -> None:
-        self._fit(event.size.width)
+        self._fit(event.size.width, event.size.height)
 
-    def _fit(self, width: int) -> None:
+    def _fit(self, width: int, height: int) -> None:
         """The list with its titles where they fit beside a page; the numbers only where not."""
-        narrow = width < full_width(self.titles) + PAGE_MIN
-        self.narrow = narrow
-        self.step_list.set_narrow(narrow)
+        self.step_list.set_width(list_width(self.titles, width, height, PAGE_MIN))
+        self.narrow = self.step_list.narrow
 
     def page_title(self, number: int) -> str:
         return heading(self.words, number, self.count, self.titles[number - 1])

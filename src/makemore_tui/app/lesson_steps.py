@@ -1,6 +1,6 @@
 """The lesson's step list: every step's number and title, the current one marked (MARK and bold, so
-without colour too). Where the screen is narrow (80 columns) it keeps the numbers only, and the
-page's own title names the step."""
+without colour too). A title longer than the list's width wraps under itself; where titles do not fit
+beside a page (80 columns) the list keeps the numbers only, and the page's own title names the step."""
 
 from __future__ import annotations
 
@@ -12,14 +12,29 @@ from textual.widget import Widget
 from .text import esc
 
 MARK = "▸"
-MAX_WIDTH = 44  # cells, border and padding included: a longer title wraps under itself
+MAX_WIDTH = 50  # cells, border and padding included
+MIN_WIDTH = 26  # narrower than this, the numbers only
 CHROME = 4  # the border and the padding
+NUMBER = 4  # the mark, the number and a space
+NARROW = 4  # the numbers-only list's width
 
 
-def full_width(titles: tuple[str, ...]) -> int:
-    """The list's width with its titles: the longest title, the mark and number, the chrome."""
+def title_lines(titles: tuple[str, ...], width: int) -> list[list[str]]:
+    """Each title wrapped to a list `width` cells wide (its chrome and numbers left out)."""
+    room = max(8, width - CHROME - NUMBER)
+    return [textwrap.wrap(t, room) or [""] for t in titles]
+
+
+def list_width(titles: tuple[str, ...], screen_w: int, screen_h: int, page_min: int) -> int | None:
+    """The list's width beside a page of at least `page_min` cells, on a screen of screen_w x screen_h
+    (the footer's row left out): the longest title's, less where the screen is narrower (the titles
+    then wrap), None where they would not fit (the numbers only)."""
     longest = max((len(t) for t in titles), default=0)
-    return min(MAX_WIDTH, longest + 4 + CHROME)
+    width = min(MAX_WIDTH, longest + CHROME + NUMBER, screen_w - page_min)
+    if width < MIN_WIDTH:
+        return None
+    rows = sum(len(lines) for lines in title_lines(titles, width)) + 2  # and the border
+    return width if rows <= screen_h - 1 else None
 
 
 class StepList(Widget):
@@ -44,41 +59,47 @@ class StepList(Widget):
         self.titles = titles
         self.current = 1
         self.ready: set[int] = set()
-        self.narrow = False
+        self.width: int | None = None  # None: the numbers only
         self.border_title = esc(heading)
-        self.styles.width = full_width(titles)
+        self.styles.width = NARROW
+        self.set_class(True, "-narrow")
+
+    @property
+    def narrow(self) -> bool:
+        return self.width is None
 
     def show(self, current: int) -> None:
         self.current = current
-        self.refresh(layout=False)
+        self.refresh()
 
     def set_ready(self, number: int) -> None:
         self.ready.add(number)
         self.refresh()
 
-    def set_narrow(self, narrow: bool) -> None:
-        if narrow == self.narrow:
+    def set_width(self, width: int | None) -> None:
+        """The list `width` cells wide with its titles, or the numbers only (None)."""
+        if width == self.width:
             return
-        self.narrow = narrow
-        self.set_class(narrow, "-narrow")
-        self.styles.width = 4 if narrow else full_width(self.titles)
+        self.width = width
+        self.set_class(width is None, "-narrow")
+        self.styles.width = NARROW if width is None else width
         self.refresh(layout=True)
 
     def render(self) -> Text:
         out = Text(no_wrap=True, overflow="ignore")
-        width = full_width(self.titles) - CHROME - 4
-        for n, title in enumerate(self.titles, start=1):
+        wrapped = None if self.width is None else title_lines(self.titles, self.width)
+        for n in range(1, len(self.titles) + 1):
             here = n == self.current
             mark = MARK if here else " "
             style = "bold reverse" if here else ("" if n in self.ready else "dim")
             if n > 1:
                 out.append("\n")
-            if self.narrow:
+            if wrapped is None:
                 out.append(f"{mark}{n:>2}", style=style)
                 continue
-            lines = textwrap.wrap(title, max(8, width)) or [""]
+            lines = wrapped[n - 1]
             out.append(f"{mark}{n:>2} {lines[0]}", style=style)
             for more in lines[1:]:
-                out.append("\n    ")
+                out.append("\n" + " " * NUMBER)
                 out.append(more, style=style)
         return out
