@@ -70,6 +70,17 @@ def test_a_worker_computes_a_step_while_titles_are_read():
     assert len(titles) <= 1 and len(got) == 2 and got[0] is got[1]
 
 
+def test_a_computed_step_answers_while_another_is_computing():
+    lesson = Lesson(WORDS)
+    first = lesson.step(1)
+    worker = threading.Thread(target=lesson.step, args=(9,))
+    with lesson._lock:  # as while a worker computes a step
+        worker.start()
+        assert lesson.step(1) is first and not lesson.is_ready(9)
+    worker.join()
+    assert lesson.is_ready(9)
+
+
 def _check_widths(lesson: Lesson, code_too: bool) -> None:
     for n in range(1, lesson.count + 1):
         step = lesson.step(n)

@@ -6,7 +6,8 @@
     lesson.run_config()                # the settings of the real run the lesson leads to
 
 `step` may be called from a worker thread while the screen calls `titles` and `ui`: the steps are
-computed one at a time under a lock, and what the screen reads without it never changes."""
+computed one at a time under a lock, a computed step is answered without waiting for it (`is_ready`
+says which are), and what the screen reads without the lock never changes."""
 
 from __future__ import annotations
 
@@ -90,6 +91,9 @@ class Lesson:
     def step(self, number: int) -> Step:
         if not 1 <= number <= self.count:
             raise ValueError(f"the lesson has steps 1 to {self.count}, not {number}")
+        done = self._done.get(number)
+        if done is not None:  # computed: no wait, even while a worker computes another step
+            return done
         with self._lock:
             if number not in self._done:
                 key, fn = _steps()[number - 1]
