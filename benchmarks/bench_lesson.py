@@ -9,6 +9,7 @@ people).
    the time from the press until the screen has been painted with the new step. Target: p95 < 50 ms.
 
     python benchmarks/bench_lesson.py [--rounds 5] [--moves 60] [--size 80x24] [--quick]
+    python benchmarks/bench_lesson.py --screenshot docs/lesson.svg --size 120x40 --step 8
 
 Prints a line per measurement and a final JSON line.
 """
@@ -159,12 +160,37 @@ def moves(count: int, size: tuple[int, int]) -> dict:
     return {"moves": len(ms), "p50_ms": round(p50, 1), "p95_ms": round(p95, 1), "max_ms": round(ms[-1], 1)}
 
 
+async def _screenshot(path: str, size: tuple[int, int], step: int) -> None:
+    """The README's picture: a step of the lesson on the bundled names, its charts drawn."""
+    from makemore_tui.app.lesson_app import LessonApp
+    from makemore_tui.app.lesson_chart import LessonChart
+    from makemore_tui.data import bundled_dataset, read_words
+    from makemore_tui.lesson import Lesson
+
+    out = Path(path).resolve()
+    app = LessonApp(Lesson(read_words(bundled_dataset())))
+    async with app.run_test(size=size) as pilot:
+        while not all(app.is_ready(n) for n in range(1, app.count + 1)):
+            await asyncio.sleep(0.05)
+        for _ in range(step - 1):
+            await pilot.press("right")
+        while app.current != step or step not in app.built or not all(
+                c.settled and c.builds for c in app.pages.visible_content.query(LessonChart)):
+            await asyncio.sleep(0.05)
+        await pilot.pause(0.2)
+        app.save_screenshot(filename=out.name, path=str(out.parent))
+        print(f"screenshot: {out} ({size[0]}x{size[1]}, step {step})", flush=True)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, default=5, help="first screens of each kind (alternating)")
     p.add_argument("--moves", type=int, default=60, help="step moves timed at each size")
     p.add_argument("--size", default="80x24", help="terminal size of the first screens, COLSxROWS")
     p.add_argument("--quick", action="store_true", help="fewer rounds and moves")
+    p.add_argument("--screenshot", metavar="SVG", default=None,
+                   help="only save a screenshot of a step at --size (for the README), e.g. docs/lesson.svg")
+    p.add_argument("--step", type=int, default=8, help="the step of --screenshot (default 8)")
     args = p.parse_args()
     if args.quick:
         args.rounds, args.moves = 2, 20
@@ -172,6 +198,9 @@ def main() -> int:
 
     torch.set_num_threads(1)  # as `makemore-tui lesson` does
     size = tuple(int(x) for x in args.size.lower().split("x"))
+    if args.screenshot:
+        asyncio.run(_screenshot(args.screenshot, size, args.step))
+        return 0
     result: dict = {"size": args.size, "cpus": os.cpu_count(), "load_1min": round(os.getloadavg()[0], 2)}
     result["first_screen"] = first_screens(args.rounds, size)
     result["moves"] = {f"{w}x{h}": moves(args.moves, (w, h)) for w, h in ((80, 24), (160, 48))}

@@ -241,11 +241,15 @@ async def test_the_start_run_key_ends_the_lesson_with_its_settings_from_step_9_o
     assert app.return_value == lesson.run_config()
 
 
-def test_the_run_flags_give_the_lessons_settings(lesson, tmp_path):
-    for cfg in (lesson.run_config(), lesson.run_config().updated(seed=7, n_hidden=64, keep_best=False)):
-        argv = run_argv(cfg, str(tmp_path / "w.txt"))
-        assert argv[:2] == ["-i", str(tmp_path / "w.txt")]
+def test_the_run_flags_give_the_lessons_settings(lesson, names, tmp_path):
+    other = Lesson(names, seed=7, block_size=4, n_embd=3, n_hidden=64, batch_size=16).run_config()
+    for cfg in (lesson.run_config(), other):
+        argv = run_argv(cfg, str(tmp_path / "w.txt"), "makemore-light")
+        assert argv[:2] == ["-i", str(tmp_path / "w.txt")] and argv[-2:] == ["--theme", "makemore-light"]
         assert config_from_args(build_parser().parse_args(argv)) == cfg
+    assert run_argv(lesson.run_config(), None) == []  # the bundled names, the lecture's settings
+    with pytest.raises(ValueError, match="keep_best"):
+        run_argv(lesson.run_config().updated(keep_best=False), None)
 
 
 def test_the_start_run_key_starts_the_real_run_in_the_training_view(tmp_path):

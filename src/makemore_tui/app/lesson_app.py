@@ -14,7 +14,10 @@ opens the training view on a real run of them, as `makemore-tui` does.
 
 from __future__ import annotations
 
+import gc
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -122,6 +125,9 @@ class LessonApp(App[Config | None]):
         self._fit(self.size.width, self.size.height)
         self.show(1)
         self.call_after_refresh(self._start_worker)  # the first screen first: the worker competes for the CPU
+        # what exists now (Textual, torch, the widgets) lives as long as the lesson: keep it out of the
+        # garbage collector's full passes, which would otherwise pause a move now and then (as app.py)
+        self.call_after_refresh(gc.freeze)
 
     def _start_worker(self) -> None:
         self.run_worker(self._compute, thread=True, name="lesson-steps", group="lesson-steps", exit_on_error=False)
@@ -165,6 +171,7 @@ class LessonApp(App[Config | None]):
             await self.pages.add_content(StepPage(message.step, self.page_title(n)), id=f"lesson-page-{n}")
             self.built.add(n)
             self.step_list.set_ready(n)
+            self.call_after_refresh(gc.freeze)  # and the page, with the step's objects
         if n == self.current:
             self.show(n)
 
@@ -215,40 +222,46 @@ class LessonApp(App[Config | None]):
             self.push_screen(LessonHelp(self.words["help"], rows))
 
 
-def run_argv(cfg: Config, input_file: str | None) -> list[str]:
-    """The `makemore-tui` arguments of a run with the settings `cfg` on `input_file`: its preset, then
-    every setting that differs from the preset's, as the flags that set it."""
-    from ..cli import CONFIG_FLAGS, build_parser, config_from_args
+# The settings a lesson's run may differ from the seed preset in, and the `makemore-tui` flag of each
+# (tests/test_app_lesson.py checks that the command line reads them back as the same Config).
+RUN_FLAGS = {"seed": "--seed", "block_size": "--block-size", "n_embd": "--n-embd", "n_hidden": "--n-hidden",
+             "batch_size": "--batch-size"}
+
+
+def run_argv(cfg: Config, input_file: str | None, theme: str | None = None) -> list[str]:
+    """The `makemore-tui` arguments of a run of `cfg` (the seed preset and the lesson's sizes) on
+    `input_file`."""
     from ..config import preset
 
+    base = preset("seed")
+    other = [k for k, v in cfg.to_dict().items() if k not in RUN_FLAGS and v != getattr(base, k)]
+    if other:
+        raise ValueError(f"the lesson's run differs from the seed preset in {other}: no flag here sets them")
     argv = [] if input_file is None else ["-i", str(input_file)]
-    if cfg.preset != "seed":
-        argv += ["--preset", cfg.preset]
-    base = preset(cfg.preset)
-    for dest, name in CONFIG_FLAGS.items():
-        value = getattr(cfg, name)
-        if value == getattr(base, name):
-            continue
-        flag = "--" + dest.replace("_", "-")
-        if isinstance(value, bool):
-            argv.append(flag if value else f"--no-{dest.replace('_', '-')}")
-        else:
-            argv += [flag, str(value)]
-    if config_from_args(build_parser().parse_args(argv)) != cfg:  # a setting no flag sets
-        raise ValueError(f"the lesson's run settings cannot be given as flags: {cfg}")
-    return argv
+    for name, flag in RUN_FLAGS.items():
+        if getattr(cfg, name) != getattr(base, name):
+            argv += [flag, str(getattr(cfg, name))]
+    return argv + ([] if theme is None else ["--theme", theme])
+
+
+def start_run(argv: list[str]) -> int:
+    """`makemore-tui ARGV` in place of this process (the lesson is over): the real run in the training
+    view, asking first when the work directory holds a saved run, as the command does."""
+    command = [sys.executable, "-m", "makemore_tui", *argv]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(sys.executable, command)  # does not return
+    return subprocess.call(command)
 
 
 def run_lesson(lesson, theme: str | None = None, start: Callable[[Config], int] | None = None) -> int:
     """Open the lesson; when it is left with the start-run key, start(its settings) opens the real run
-    (by default `makemore-tui` on the lesson's input with them) and its exit status is returned; 0 when
-    the lesson was simply left."""
+    (by default `makemore-tui` on the lesson's input with them, in place of this process) and its exit
+    status is returned; 0 when the lesson was simply left."""
     cfg = LessonApp(lesson, theme=theme).run()
     if cfg is None:
         return 0
-    if start is None:
-        argv_theme = [] if theme is None else ["--theme", theme]
-        from ..cli import main
-
-        return main(run_argv(cfg, lesson.input_file) + argv_theme)
-    return start(cfg)
+    if start is not None:
+        return start(cfg)
+    return start_run(run_argv(cfg, lesson.input_file, theme))
