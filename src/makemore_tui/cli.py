@@ -124,21 +124,6 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return preset(name, **overrides).validate()
 
 
-def config_argv(cfg: Config) -> list[str]:
-    """The flags that give `cfg`: its preset, then each setting that differs from the preset's
-    (config_from_args of them gives `cfg` back; ConfigError for a setting no flag sets)."""
-    argv = [] if cfg.preset == "seed" else ["--preset", cfg.preset]
-    base = preset(cfg.preset)
-    for dest, name in CONFIG_FLAGS.items():
-        value = getattr(cfg, name)
-        if value != getattr(base, name):
-            flag = "--" + dest.replace("_", "-")
-            argv += ([flag] if value else [f"--no-{flag[2:]}"]) if isinstance(value, bool) else [flag, str(value)]
-    if config_from_args(build_parser().parse_args(argv)) != cfg:
-        raise ConfigError(f"these settings cannot all be given as flags: {cfg}")
-    return argv
-
-
 def explicit_settings(args: argparse.Namespace) -> dict:
     """The Config fields the command line set (not left to the preset)."""
     return {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
@@ -303,11 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["lesson"]:  # the lesson: the network step by step on the run's data
         from .lesson.command import main as lesson_main
 
-        def start(cfg: Config, input_file: str | None, theme: str | None) -> int:  # its start-run key
-            return main(([] if input_file is None else ["-i", str(input_file)]) + config_argv(cfg)
-                        + ([] if theme is None else ["--theme", theme]))
-
-        return lesson_main(argv[1:], start=start)
+        return lesson_main(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

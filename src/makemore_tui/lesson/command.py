@@ -6,18 +6,13 @@ from __future__ import annotations
 import os
 import sys
 
-from typing import Callable
-
 from ..argtypes import UsageError
-from ..config import Config
 
 EXIT_USAGE = 2
 PROG = "makemore-tui lesson"
 
 
-def main(argv: list[str], start: Callable[[Config, str | None, str | None], int] | None = None) -> int:
-    """The command; `start(settings, input file, theme)` opens the real run when the lesson's
-    start-run key leaves it (cli.main gives it, so the app needs no import of the command line)."""
+def main(argv: list[str]) -> int:
     from ..config import ConfigError
     from ..data import DataError
     from .args import parse
@@ -35,8 +30,7 @@ def main(argv: list[str], start: Callable[[Config, str | None, str | None], int]
         elif not args.plain:
             from ..app.lesson_app import run_lesson
 
-            begin = None if start is None else (lambda cfg: start(cfg, lesson.input_file, args.theme))
-            return run_lesson(lesson, theme=args.theme, start=begin)
+            return run_lesson(lesson, theme=args.theme)  # its start-run key goes on to the real run
         return print_lesson(lesson, sys.stdout)
     except (UsageError, ConfigError, DataError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
