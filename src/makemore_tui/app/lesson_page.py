@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from rich.cells import cell_len
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -48,13 +49,14 @@ def bars_markup(block: Bars) -> str:
     bar in the accent colour."""
     finite = [abs(v) for v in block.values if math.isfinite(v)]
     top = max(finite, default=0.0)
-    lw = max((len(label) for label in block.labels), default=1)
+    lw = max((cell_len(label) for label in block.labels), default=1)  # in cells: a wide character takes two
     lines = [f"[b]{esc(block.title)}[/]"] if block.title else []
     for i, (label, value) in enumerate(zip(block.labels, block.values)):
         cells = bar(value, top).ljust(BAR_CELLS)
-        row = f"{esc(label.rjust(lw))} {cells} {number(value)}"
+        shown = esc(" " * (lw - cell_len(label)) + label)
+        row = f"{shown} {cells} {number(value)}"
         if i == block.marked:
-            lines.append(f"[b]{MARK}[/b] [b $text-accent]{esc(label.rjust(lw))}[/] [b $accent]{cells}[/] "
+            lines.append(f"[b]{MARK}[/b] [b $text-accent]{shown}[/] [b $accent]{cells}[/] "
                          f"[b]{number(value)}[/]")
         else:
             lines.append(f"  {row}")
