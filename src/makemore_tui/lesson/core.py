@@ -69,7 +69,7 @@ class Lesson:
         parser gave): its words read as a run reads -i."""
         from .args import lesson_settings, parse
 
-        args = parse(argv) if argv is None or isinstance(argv, (list, tuple)) else argv
+        args = parse(list(argv or ())) if argv is None or isinstance(argv, (list, tuple)) else argv  # None: defaults
         settings = lesson_settings(args)
         return cls(**settings)
 
