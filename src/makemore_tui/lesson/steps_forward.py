@@ -65,7 +65,7 @@ def hidden(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
         Para(t("hidden.sum", B=B, H=s.H, n=n, shape=tuple(h.shape))),
         Para(t("hidden.spread", total=h.numel(), sat=sat, pct=100 * sat / h.numel(), edge=SATURATED)),
         Bars(t("hidden.hist", total=h.numel()), labels, tuple(float(c) for c in counts.tolist())),
-        Para(t("hidden.why", std=float(pre.std()), expect=math.sqrt(n + 1), n=n, x=edge,
+        Para(t("hidden.why", std=float(pre.std()) if pre.numel() > 1 else 0.0, expect=math.sqrt(n + 1), n=n, x=edge,
                big=int((pre.abs() > edge).sum()), total=pre.numel())),
         Para(t("hidden.grad")),
     )
