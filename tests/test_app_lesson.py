@@ -12,7 +12,7 @@ import pytest
 from helpers_app import flat, run_async, screen_text, wait_for, wait_for_text
 from helpers_lesson import GatedLesson, a_number, all_ready, missing_from, read_page, step_shown
 from makemore_tui.app.lesson_app import LESSON_KEYS, LessonApp, run_argv
-from makemore_tui.app.lesson_page import MARK as BAR_MARK
+from makemore_tui.app.lesson_page import MARK as BAR_MARK, MORE
 from makemore_tui.app.lesson_steps import MARK as STEP_MARK
 from makemore_tui.cli import build_parser, config_from_args
 from makemore_tui.data import bundled_dataset, read_words
@@ -124,12 +124,15 @@ async def test_the_page_scrolls_with_the_keys(lesson):
         await step_shown(pilot, 2)
         page = app.pages.visible_content
         assert page.max_scroll_y > 0  # step 2 is longer than 80x24 shows
+        await wait_for_text(pilot, MORE)  # and says so
         await pilot.press("down")
         await wait_for(pilot, lambda: page.scroll_y == 1, what="one line down")
         await pilot.press("end")
         await wait_for(pilot, lambda: page.scroll_y == page.max_scroll_y, what="the end")
+        await wait_for(pilot, lambda: MORE not in screen_text(app), what="no more below")
         await pilot.press("home")
         await wait_for(pilot, lambda: page.scroll_y == 0, what="the top")
+        await wait_for_text(pilot, MORE)
 
 
 # ---- the worker ----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .text import esc, short
 BAR_CELLS = 30  # the longest bar; with a label and the value it stays within page.PRE_WIDTH
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 MARK = "▶"  # before the marked bar, so that it is told apart without colour
+MORE = "↓ pgdn"  # the page's subtitle while more of it is below (key names only: no words to translate)
 
 
 def heading(words: dict[str, str], number: int, count: int, title: str) -> str:
@@ -79,6 +80,18 @@ class StepPage(VerticalScroll):
         super().__init__(**kwargs)
         self.step = step
         self.border_title = esc(title)
+
+    def on_mount(self) -> None:
+        self.watch(self, "scroll_y", self._more, init=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._more)
+
+    def _more(self, *_) -> None:
+        """Say in the border when the page goes on below the screen."""
+        more = MORE if self.scroll_y < self.max_scroll_y else ""
+        if self.border_subtitle != more:
+            self.border_subtitle = more
 
     def compose(self):
         code = "\n".join(self.step.code)
