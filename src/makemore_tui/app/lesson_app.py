@@ -86,7 +86,7 @@ class LessonApp(App[Config | None]):
         self.errors: dict[int, str] = {}
         self.built: set[int] = set()  # the steps whose page is mounted
         self.narrow = False
-        self._keys_shown: tuple = ()
+        self._keys_shown: bool | None = None
         for k in LESSON_KEYS:
             self.bind(k.keys, k.action, description=self.words[k.word], show=k.footer, key_display=k.display)
         for key, action in SCROLL_KEYS.items():
@@ -189,8 +189,8 @@ class LessonApp(App[Config | None]):
         else:
             self.wait_page.show(self.page_title(number), self.errors.get(number) or self.words["computing"])
             self.pages.current = "lesson-wait"
-        keys = (number >= RUN_STEP, number == 1, number == self.count)  # what check_action answers from
-        if keys != self._keys_shown:  # the footer is rebuilt only then (it costs a few ms)
+        keys = number >= RUN_STEP  # what check_action answers from
+        if keys != self._keys_shown:  # the footer is rebuilt only then (it costs tens of ms)
             self._keys_shown = keys
             self.refresh_bindings()
 
@@ -207,8 +207,6 @@ class LessonApp(App[Config | None]):
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "start_run":
             return self.current >= RUN_STEP  # hidden from the footer before step 9
-        if action == "move":
-            return True if 1 <= self.current + parameters[0] <= self.count else None  # greyed at the ends
         return True
 
     def action_start_run(self) -> None:
