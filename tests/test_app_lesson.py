@@ -263,7 +263,8 @@ def test_the_start_run_key_starts_the_real_run_in_the_training_view(tmp_path):
     words = tmp_path / "words.txt"
     words.write_text("\n".join(make_words(300)) + "\n")
     expected = Lesson(make_words(300), seed=7, n_hidden=64).run_config()
-    proc, screen = app_on_a_terminal(["lesson", "-i", str(words), "--seed", "7", "--n-hidden", "64"], cwd=tmp_path)
+    proc, screen = app_on_a_terminal(["lesson", "-i", str(words), "--seed", "7", "--n-hidden", "64", "--lang", "en"],
+                                     cwd=tmp_path)
     metrics = tmp_path / "out" / "metrics.jsonl"
     try:
         assert wait_until(lambda: b"network" in screen, 60), bytes(screen)[-2000:]
