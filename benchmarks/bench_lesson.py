@@ -84,7 +84,7 @@ def first_screens(rounds: int, size: tuple[int, int]) -> dict:
             kinds = ("lesson", "training") if i % 2 == 0 else ("training", "lesson")
             for kind in kinds:
                 if kind == "lesson":
-                    s = first_screen_s(["lesson"], title, size, tmp)
+                    s = first_screen_s(["lesson", "--lang", "en"], title, size, tmp)
                     lesson.append(s)
                 else:  # a fresh work directory each time: no saved run to ask about
                     s = first_screen_s(["-o", f"run-{i}"], b"Loss", size, tmp)
