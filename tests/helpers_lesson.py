@@ -7,7 +7,6 @@ import re
 import threading
 
 from helpers_app import flat, screen_text, wait_for
-from makemore_tui.app.lesson_app import LessonApp
 from makemore_tui.app.lesson_chart import LessonChart
 from makemore_tui.lesson import Lesson
 from makemore_tui.lesson.page import Bars, Chart, Para, Pre
@@ -104,7 +103,3 @@ class GatedLesson(Lesson):
         if number > 1:
             self.gate.wait(60)
         return super().step(number)
-
-
-def lesson_app(lesson, theme: str | None = None) -> LessonApp:
-    return LessonApp(lesson, theme=theme)
