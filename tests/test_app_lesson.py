@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
@@ -280,3 +281,19 @@ def test_the_start_run_key_starts_the_real_run_in_the_training_view(tmp_path):
     saved = json.loads((tmp_path / "out" / CONFIG).read_text())
     for key, value in expected.to_dict().items():
         assert saved[key] == value, key
+
+
+@pytest.mark.parametrize("size", SIZES)
+@run_async
+async def test_a_click_on_the_list_shows_that_step(lesson, size):
+    app = LessonApp(lesson)
+    async with app.run_test(size=size) as pilot:
+        await step_shown(pilot, 1)
+        for n in (6, 10, 2):
+            rows = screen_text(app).split("\n")
+            at = [(y, m.end() - 1) for y, row in enumerate(rows)
+                  if (m := re.match(rf"[│ ]*{STEP_MARK}?\s*{n}(?!\d)", row))]
+            assert len(at) == 1, (n, rows[:12])  # the number's one row in the list
+            await pilot.click(offset=(at[0][1], at[0][0]))
+            await step_shown(pilot, n)
+            assert marked_step(screen_text(app)) == n

@@ -199,6 +199,10 @@ class LessonApp(App[Config | None]):
         if n != self.current:
             self.show(n)
 
+    def on_step_list_chosen(self, message: StepList.Chosen) -> None:
+        if message.number != self.current:
+            self.show(message.number)
+
     def action_scroll(self, how: str) -> None:
         page = self.pages.visible_content
         if page is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 
 from rich.text import Text
+from textual.message import Message
 from textual.widget import Widget
 
 from .text import esc
@@ -54,6 +55,13 @@ class StepList(Widget):
     }
     """
 
+    class Chosen(Message):
+        """A step of the list was clicked."""
+
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
     def __init__(self, titles: tuple[str, ...], heading: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.titles = titles
@@ -84,6 +92,21 @@ class StepList(Widget):
         self.set_class(width is None, "-narrow")
         self.styles.width = NARROW if width is None else width
         self.refresh(layout=True)
+
+    def step_at(self, row: int) -> int | None:
+        """The step drawn on `row` of the list's content (a wrapped title's every row), or None."""
+        heights = [1] * len(self.titles) if self.width is None else [len(t) for t in title_lines(self.titles, self.width)]
+        for n, h in enumerate(heights, start=1):
+            if row < h:
+                return n if row >= 0 else None
+            row -= h
+        return None
+
+    def on_click(self, event) -> None:
+        offset = event.get_content_offset(self)  # None on the border
+        n = None if offset is None else self.step_at(offset.y)
+        if n is not None:
+            self.post_message(self.Chosen(n))
 
     def render(self) -> Text:
         out = Text(no_wrap=True, overflow="ignore")
