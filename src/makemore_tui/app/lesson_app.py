@@ -219,8 +219,7 @@ class LessonApp(App[Config | None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, LessonHelp):
-            rows = [(k.display, self.words[k.word]) for k in LESSON_KEYS if k.action != "start_run"]
-            rows.insert(2, (START_RUN_KEY, self.words["start_run"]))
+            rows = [(k.display, self.words[k.word]) for k in LESSON_KEYS]
             self.push_screen(LessonHelp(self.words["help"], rows))
 
 
