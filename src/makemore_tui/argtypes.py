@@ -56,7 +56,7 @@ def add_setting(group, s: Setting, help: str | None = None) -> None:
     elif s.kind is str:
         kw["choices"] = choices(s) if s.flag_choices else None
     else:
-        kw["type"] = INT if s.kind is int else FLOAT
+        kw.update(type=INT if s.kind is int else FLOAT)
     text = help or s.help.format(choices=", ".join(choices(s)) if s.kind is str else "", default=s.default)
     group.add_argument(*s.flags, help=text.replace("%", "%%") or None, **kw)
 

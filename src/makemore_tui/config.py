@@ -34,6 +34,12 @@ def choices(s: Setting) -> tuple:
     return names() if s.name == "type" else tuple(PRESETS)
 
 
+def type_of(config: dict) -> str:
+    """The model type of a run's settings as config.json and the events hold them (Config's
+    default where an old run's lack it)."""
+    return str(config.get("type", DEFAULT_TYPE))
+
+
 def default(s: Setting):
     """A setting's default: the table's, or the registry's (the default model type)."""
     return DEFAULT_TYPE if s.default == REGISTRY else s.default

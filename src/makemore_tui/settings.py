@@ -78,6 +78,7 @@ class Setting:
     sweep: bool = True  # may be named in a sweep's --space
     metavar: str | None = None
     values: str = ""  # what a number may be, in words, where `check` decides it (the README's table)
+    short: str = ""  # a short name where space is scarce (a sweep's trial lines: block=8 lr=0.003)
     flag_choices: bool = True  # str settings: the flag refuses other values (else Config's check does)
 
     @property
@@ -136,24 +137,24 @@ SETTINGS: tuple[Setting, ...] = (
     S("type", str, REGISTRY, "model type: {choices}", ("--type",), choices=REGISTRY, label="model", group="model",
       compare="never", sweep=False),
     S("block_size", int, 3, "context length: characters the model sees", ("--block-size",), 1, 256,
-      group="model", model=True),
+      group="model", model=True, short="block"),
     S("n_embd", int, 2, "embedding size (columns of C)", ("--n-embd",), 1, 4096, label="embedding size",
-      group="model", model=True),
+      group="model", model=True, short="embd"),
     S("n_hidden", int, 100, "hidden layer size", ("--n-embd2", "--n-hidden"), 1, 65536, label="hidden size",
-      group="model", model=True),
+      group="model", model=True, short="hidden"),
     S("n_layer", int, 4, "transformer blocks (makemore: 4)", ("--n-layer",), 1, 64, label="layers",
-      group="model", model=True),
+      group="model", model=True, short="layers"),
     S("n_head", int, 4, "transformer attention heads (makemore: 4)", ("--n-head",), 1, 64, label="heads",
-      group="model", model=True),
+      group="model", model=True, short="heads"),
     S("dropout", float, 0.0, "rnn, gru, transformer: the share of activations dropped while training "
       "(default 0: off, as makemore.py)", ("--dropout",), check=_share, values="0 to under 1", group="model", model=True, only_when_read=True,
       compare="changed", metavar="P"),
     # ---- optimisation and the run
-    S("batch_size", int, 32, "examples a step", ("--batch-size", "-b"), 1, 1_000_000),
+    S("batch_size", int, 32, "examples a step", ("--batch-size", "-b"), 1, 1_000_000, short="batch"),
     S("learning_rate", float, 0.1, "the step size: p -= lr * grad", ("--learning-rate", "-l"), check=_positive_rate,
-      values="above 0, at most 1000"),
+      values="above 0, at most 1000", short="lr"),
     S("lr_schedule", str, "constant", "constant, step (x0.1 half-way) or cosine", ("--lr-schedule",),
-      choices=("constant", "step", "cosine")),
+      choices=("constant", "step", "cosine"), short="sched"),
     S("lr_decay_at", float, 0.5, "step schedule: the share of max_steps where the rate drops", check=_share_of_steps, values="0 to 1",
       form=False, compare="never"),
     S("lr_decay_factor", float, 0.1, "step schedule: the rate is multiplied by this", check=_factor, values="above 0, at most 1",
@@ -162,11 +163,13 @@ SETTINGS: tuple[Setting, ...] = (
       label="warmup", compare="never", sweep=False),
     S("min_lr", float, 0.0, "final rate of the cosine schedule", ("--min-lr",), label="minimum lr", values="0 to the learning rate",
       compare="never"),
-    S("weight_decay", float, 0.0, "weight decay, decoupled: each step multiplies the weights by 1 - lr * wd", ("--weight-decay", "-w"), 0, 10),
+    S("weight_decay", float, 0.0, "weight decay, decoupled: each step multiplies the weights by 1 - lr * wd",
+      ("--weight-decay", "-w"), 0, 10, short="wd"),
     S("max_steps", int, 200_000, "training steps", ("--max-steps",), 1, 10**10, label="steps", sweep=False),
     S("seed", int, LECTURE_SEED, "seeds the init and the batches (default 2147483647, as in the lecture)",
       ("--seed",), 0, 2**63 - 1),
-    S("optimizer", str, "sgd", "sgd (the lectures') or adamw (makemore.py's)", ("--optimizer",), choices=("sgd", "adamw")),
+    S("optimizer", str, "sgd", "sgd (the lectures') or adamw (makemore.py's)", ("--optimizer",),
+      choices=("sgd", "adamw"), short="opt"),
     S("init", str, "seed", "seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "
       "(PyTorch's defaults, as makemore.py; their default) or gpt2 (GPT-2's N(0, 0.02), the transformer)",
       ("--init",), choices=("seed", "kaiming", "makemore", "gpt2"), group="model"),

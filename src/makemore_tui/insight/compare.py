@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..config import default, read_by
+from ..config import default, read_by, type_of
 from ..recorder import CONFIG, METRICS, read_json, read_metrics, read_summary
 from ..settings import BY_NAME, SETTINGS
 
@@ -85,7 +85,7 @@ def _read(key: str, runs: list[RunRecord]) -> bool:
         return True
     if s.only_when_read and any(r.config.get(key, default(s)) != default(s) for r in runs):
         return True  # a value the type should not have had: shown
-    return any(r.config.get("type", default(BY_NAME["type"])) in read_by(s) for r in runs)
+    return any(type_of(r.config) in read_by(s) for r in runs)
 
 
 def compare_rows(runs: Iterable[RunRecord], keys: Sequence[str] = COMPARE_KEYS,
