@@ -16,7 +16,8 @@ from makemore_tui.settings import SETTINGS, model_settings
 
 from helpers import PYTHON, SRC, subprocess_env
 
-TOY_ENTRY = '    S("toy_knob", int, 7, "a test\'s setting: how far the knob turns", ("--toy-knob",), 0, 100),\n'
+TOY_ENTRY = ('    S("toy_knob", int, 7, "a test\'s setting: how far the knob turns", ("--toy-knob",), 0, 100,\n'
+             '      search=IntRange(1, 50)),\n')
 
 # What the child checks, with the copied sources (one more entry in the table) first on its path.
 CHILD = textwrap.dedent('''
@@ -48,9 +49,11 @@ CHILD = textwrap.dedent('''
 
     rows = {r[0]: r[1:] for r in compare_rows([load_run(work)])[1]}
     found["compare"] = rows.get("toy_knob") == ["42"]
-    # a sweep's --space
+    # a sweep searches it (its range in the table), and --space narrows it
+    from makemore_tui.models.search import IntRange
     from makemore_tui.sweep.space import narrowed
 
+    found["searched"] = all(narrowed(t).searched().get("toy_knob") == IntRange(1, 50) for t in ("mlp", "rnn"))
     space = narrowed("mlp", ["toy_knob=3:9"])
     found["space"] = (space.params["toy_knob"].low, space.params["toy_knob"].high) == (3, 9)
 
@@ -80,7 +83,8 @@ CHILD = textwrap.dedent('''
 def test_a_setting_added_with_one_entry_reaches_every_place(tmp_path, words_file):
     """The sources copied, one entry added to the table and nothing else changed: the setting is a
     flag (and in --help), a Config field with its check, a field of the form, a row of the compare
-    view, a key of config.json, and a name a sweep's --space narrows."""
+    view, a key of config.json, a setting every type's sweep searches over its range, and a name
+    a sweep's --space narrows."""
     src = tmp_path / "src"
     shutil.copytree(SRC / "makemore_tui", src / "makemore_tui", ignore=shutil.ignore_patterns("__pycache__"))
     table = src / "makemore_tui" / "settings.py"
@@ -92,7 +96,8 @@ def test_a_setting_added_with_one_entry_reaches_every_place(tmp_path, words_file
                        text=True, env=env, timeout=300, cwd=tmp_path)
     assert p.returncode == 0, p.stderr[-3000:]
     found = json.loads(p.stdout.strip().splitlines()[-1])
-    assert found == dict.fromkeys(("help", "config", "checked", "run", "compare", "space", "form"), True), found
+    assert found == dict.fromkeys(("help", "config", "checked", "run", "compare", "searched", "space", "form"),
+                                         True), found
 
 
 def test_config_is_the_table():
