@@ -13,7 +13,7 @@ from dataclasses import asdict, field, fields, make_dataclass, replace
 
 from .errors import ConfigError
 from .models import DEFAULT_TYPE, PRESETS, model_type, names, types
-from .settings import BY_NAME, EVAL_EXAMPLES, LECTURE_SEED, REGISTRY, SETTINGS, Setting
+from .settings import BY_NAME, EVAL_EXAMPLES, LECTURE_SEED, REGISTRY, SETTINGS, Choice, FloatRange, IntRange, Setting
 
 # The choices of the str settings, by name (the table's: settings.py)
 SCHEDULES = BY_NAME["lr_schedule"].choices
@@ -130,15 +130,30 @@ def markdown_table() -> str:
             return f"{s.low:,} to {s.high:,}" if s.kind is int else f"{s.low:g} to {s.high:g}"
         return "a number"
 
-    rows = ["| setting | flag | default | values | read by | what |", "| --- | --- | --- | --- | --- | --- |"]
+    def sweeps(s: Setting) -> str:  # what a sweep does with it: searches it (over what), or --space may
+        x = s.search
+        if not s.sweep:
+            return "-"
+        if x is None:
+            return "`--space`"
+        if isinstance(x, Choice):
+            return ", ".join(f"{v}" for v in x.values)
+        if isinstance(x, (IntRange, FloatRange)):
+            return f"{x.low:g} to {x.high:g}" + (" (log)" if x.log else "")
+        return f"fixed: {x}"
+
+    rows = ["| setting | flag | default | values | read by | sweeps | what |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     for s in SETTINGS:
         flag = " ".join(f"`{f}`" for f in s.flags) or "-"
         d = default(s)
-        d = ("on" if d else "off") if s.kind is bool else f"{d:g}" if s.kind is float else f"{d:,}" if s.kind is int else d
+        d = (("on" if d else "off") if s.kind is bool else f"{d:g}" if s.kind is float
+             else f"{d:,}" if s.kind is int else d)
         by = ", ".join(read_by(s)) if s.model else "all"
         what = s.help.format(choices=", ".join(choices(s)) if s.kind is str else "", default=s.default)
-        rows.append(f"| `{s.name}` | {flag} | {d} | {values(s)} | {by} | {what} |")
+        rows.append(f"| `{s.name}` | {flag} | {d} | {values(s)} | {by} | {sweeps(s)} | {what} |")
     return "\n".join(rows)
 
 
-__all__ = ["Config", "ConfigError", "EVAL_EXAMPLES", "LECTURE_SEED", "PRESETS", "choices", "preset"]  # PRESETS: every type's, from the registry
+# PRESETS: every type's, from the registry
+__all__ = ["Config", "ConfigError", "EVAL_EXAMPLES", "LECTURE_SEED", "PRESETS", "choices", "preset"]

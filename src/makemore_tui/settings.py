@@ -6,9 +6,12 @@ compare view's rows (insight/compare.py), the names `--space` takes (sweep/space
 settings table (tests/test_readme.py keeps it equal to `markdown_table()`).
 
 Adding a setting is one entry below (in the order the form, the help and the compare view list
-them), plus the code that reads `cfg.NAME`. A setting only some model types read says `model=True`
-and those types list it in their registry entry's `reads` (models/__init__.py); every other setting
-is read by every type. Plain data only: this module imports nothing of the project but errors.py.
+them), plus the code that reads `cfg.NAME`; then regenerate the README's table (`python -c "from
+makemore_tui.config import markdown_table; print(markdown_table())"`, between its settings marks).
+A setting only some model types read says `model=True` and those types list it in their registry
+entry's `reads` (models/__init__.py); every other setting is read by every type. Old config.json
+files and checkpoints without it load with its default (Config.from_dict). Plain data only: this
+module imports nothing of the project but errors.py.
 """
 
 from __future__ import annotations
@@ -181,23 +184,23 @@ SETTINGS: tuple[Setting, ...] = (
     S("n_head", int, 4, "transformer attention heads (makemore: 4)", ("--n-head",), 1, 64, label="heads",
       group="model", model=True, short="heads"),
     S("dropout", float, 0.0, "rnn, gru, transformer: the share of activations dropped while training "
-      "(default 0: off, as makemore.py)", ("--dropout",), check=_share, values="0 to under 1", group="model", model=True, only_when_read=True,
-      compare="changed", metavar="P", search=FloatRange(0.0, 0.3)),
+      "(default 0: off, as makemore.py)", ("--dropout",), check=_share, values="0 to under 1", group="model",
+      model=True, only_when_read=True, compare="changed", metavar="P", search=FloatRange(0.0, 0.3)),
     # ---- optimisation and the run
     S("batch_size", int, 32, "examples a step", ("--batch-size", "-b"), 1, 1_000_000, short="batch",
       search=Choice((32, 64, 128, 256, 512))),
-    S("learning_rate", float, 0.1, "the step size: p -= lr * grad", ("--learning-rate", "-l"), check=_positive_rate,
-      values="above 0, at most 1000", short="lr", search=FloatRange(3e-4, 3e-2, log=True)),
+    S("learning_rate", float, 0.1, "the step size: p -= lr * grad", ("--learning-rate", "-l"),
+      check=_positive_rate, values="above 0, at most 1000", short="lr", search=FloatRange(3e-4, 3e-2, log=True)),
     S("lr_schedule", str, "constant", "constant, step (x0.1 half-way) or cosine", ("--lr-schedule",),
       choices=("constant", "step", "cosine"), short="sched", search=Choice(("cosine", "step", "constant"))),
-    S("lr_decay_at", float, 0.5, "step schedule: the share of max_steps where the rate drops", check=_share_of_steps, values="0 to 1",
-      form=False, compare="never"),
-    S("lr_decay_factor", float, 0.1, "step schedule: the rate is multiplied by this", check=_factor, values="above 0, at most 1",
-      form=False, compare="never"),
+    S("lr_decay_at", float, 0.5, "step schedule: the share of max_steps where the rate drops",
+      check=_share_of_steps, values="0 to 1", form=False, compare="never"),
+    S("lr_decay_factor", float, 0.1, "step schedule: the rate is multiplied by this", check=_factor,
+      values="above 0, at most 1", form=False, compare="never"),
     S("warmup_steps", int, 0, "linear warm-up steps (cosine schedule)", ("--warmup-steps",), 0, 10**10,
       label="warmup", compare="never", sweep=False),
-    S("min_lr", float, 0.0, "final rate of the cosine schedule", ("--min-lr",), label="minimum lr", values="0 to the learning rate",
-      compare="never"),
+    S("min_lr", float, 0.0, "final rate of the cosine schedule", ("--min-lr",), label="minimum lr",
+      values="0 to the learning rate", compare="never"),
     S("weight_decay", float, 0.0, "weight decay, decoupled: each step multiplies the weights by 1 - lr * wd",
       ("--weight-decay", "-w"), 0, 10, short="wd", search=FloatRange(1e-4, 0.3, log=True)),
     S("max_steps", int, 200_000, "training steps", ("--max-steps",), 1, 10**10, label="steps", sweep=False),
@@ -208,8 +211,8 @@ SETTINGS: tuple[Setting, ...] = (
     S("init", str, "seed", "seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "
       "(PyTorch's defaults, as makemore.py; their default) or gpt2 (GPT-2's N(0, 0.02), the transformer)",
       ("--init",), choices=("seed", "kaiming", "makemore", "gpt2"), group="model"),
-    S("device", str, "cpu", "where the model trains", ("--device",), choices=("cpu", "cuda", "mps"), form=False, compare="never",
-      sweep=False),
+    S("device", str, "cpu", "where the model trains", ("--device",), choices=("cpu", "cuda", "mps"), form=False,
+      compare="never", sweep=False),
     S("eval_every", int, 2_000, "steps between dev-loss evaluations (0: only at the end)", ("--eval-every",),
       0, 10**10, compare="never", sweep=False),
     S("log_every", int, 100, "steps between lines of metrics.jsonl", ("--log-every",), 1, 10**10, form=False,

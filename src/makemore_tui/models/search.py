@@ -52,7 +52,8 @@ class SearchSpace:
 # in this order (the order Optuna is asked in), then any other the table adds.
 _FIRST = ("optimizer", "learning_rate", "lr_schedule", "batch_size", "weight_decay")
 OPTIMISATION: dict[str, Any] = {n: BY_NAME[n].search for n in _FIRST}
-OPTIMISATION.update({s.name: s.search for s in SETTINGS if s.search is not None and not s.model and s.name not in _FIRST})
+OPTIMISATION.update({s.name: s.search for s in SETTINGS
+                     if s.search is not None and not s.model and s.name not in _FIRST})
 
 DEFAULT = SearchSpace(params=OPTIMISATION)  # a type registered without a space of its own
 
