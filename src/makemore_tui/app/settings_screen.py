@@ -12,7 +12,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ..config import Config, ConfigError, choices, preset
+from ..config import Config, ConfigError, choices, default, preset
 from ..models import model_type
 from ..settings import SETTINGS, Setting, parse_number
 from .text import esc
@@ -150,7 +150,7 @@ class SettingsScreen(ModalScreen["Config | None"]):
             w = self.query_one(f"#f-{f.name}")
             if not w.display:
                 if f.only_when_read:
-                    values[f.name] = Config.__dataclass_fields__[f.name].default
+                    values[f.name] = default(f)
                 continue
             if isinstance(w, Select):
                 if w.value is Select.NULL or w.value == Select.BLANK:
