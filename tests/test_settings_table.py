@@ -17,7 +17,9 @@ from makemore_tui.settings import SETTINGS, model_settings
 from helpers import PYTHON, SRC, subprocess_env
 
 TOY_ENTRY = ('    S("toy_knob", int, 7, "a test\'s setting: how far the knob turns", ("--toy-knob",), 0, 100,\n'
-             '      search=IntRange(1, 50)),\n')
+             '      search=IntRange(1, 50)),\n'
+             '    S("toy_flag", bool, False, "a test\'s switch", ("--toy-flag",)),\n'
+             '    S("toy_note", str, "", "a test\'s free text", ("--toy-note",), metavar="TEXT"),\n')
 
 # What the child checks, with the copied sources (one more entry in the table) first on its path.
 CHILD = textwrap.dedent('''
@@ -31,9 +33,10 @@ CHILD = textwrap.dedent('''
     found = {}
     # the flag, in --help and on the command line
     helptext = subprocess.run([sys.executable, "-m", "makemore_tui", "--help"], capture_output=True, text=True).stdout
-    found["help"] = "--toy-knob" in helptext and "how far the knob turns" in helptext
+    found["help"] = all(f in helptext for f in ("--toy-knob", "how far the knob turns", "--toy-flag", "--toy-note"))
     # Config: its field, its default, its range
-    found["config"] = Config().toy_knob == 7 and preset("fast", toy_knob=9).validate().toy_knob == 9
+    found["config"] = ((Config().toy_knob, Config().toy_flag, Config().toy_note) == (7, False, "")
+                       and preset("fast", toy_knob=9).validate().toy_knob == 9)
     try:
         Config(toy_knob=101).validate()
         found["checked"] = False
@@ -41,21 +44,24 @@ CHILD = textwrap.dedent('''
         found["checked"] = "toy_knob must be between 0 and 100" in str(e)
     # a run's config.json
     p = subprocess.run([sys.executable, "-m", "makemore_tui", "--headless", "-i", str(words), "-o", str(work),
-                        "--max-steps", "3", "--eval-every", "0", "--toy-knob", "42", "--threads", "1"],
+                        "--max-steps", "3", "--eval-every", "0", "--toy-knob", "42", "--threads", "1",
+                        "--toy-flag", "--toy-note", "hello"],
                        capture_output=True, text=True)
-    found["run"] = p.returncode == 0 and json.loads((work / "config.json").read_text())["toy_knob"] == 42
+    saved = json.loads((work / "config.json").read_text()) if p.returncode == 0 else {}
+    found["run"] = (saved.get("toy_knob"), saved.get("toy_flag"), saved.get("toy_note")) == (42, True, "hello")
     # the compare view
     from makemore_tui.insight.compare import compare_rows, load_run
 
     rows = {r[0]: r[1:] for r in compare_rows([load_run(work)])[1]}
-    found["compare"] = rows.get("toy_knob") == ["42"]
+    found["compare"] = (rows.get("toy_knob"), rows.get("toy_flag"), rows.get("toy_note")) == (["42"], ["yes"], ["hello"])
     # a sweep searches it (its range in the table), and --space narrows it
     from makemore_tui.models.search import IntRange
     from makemore_tui.sweep.space import narrowed
 
     found["searched"] = all(narrowed(t).searched().get("toy_knob") == IntRange(1, 50) for t in ("mlp", "rnn"))
-    space = narrowed("mlp", ["toy_knob=3:9"])
-    found["space"] = (space.params["toy_knob"].low, space.params["toy_knob"].high) == (3, 9)
+    space = narrowed("mlp", ["toy_knob=3:9", "toy_flag=true"])
+    found["space"] = (space.params["toy_knob"].low, space.params["toy_knob"].high, space.params["toy_flag"]) == (
+        3, 9, True)
 
     # the form (Pilot): the field, the current value, what is typed reaching the Config
     from textual.app import App
@@ -69,11 +75,13 @@ CHILD = textwrap.dedent('''
         app = FormApp()
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            field = app.screen.query_one("#f-toy_knob")
-            shown = field.display and field.value == "11"
-            field.value = "12"
+            field, note = app.screen.query_one("#f-toy_knob"), app.screen.query_one("#f-toy_note")
+            flag = app.screen.query_one("#f-toy_flag")
+            shown = field.display and field.value == "11" and note.display and flag.display and flag.value is False
+            field.value, note.value, flag.value = "12", " hi ", True
             await pilot.pause()
-            return shown and app.screen.check().toy_knob == 12
+            got = app.screen.check()
+            return shown and (got.toy_knob, got.toy_note, got.toy_flag) == (12, "hi", True)
 
     found["form"] = asyncio.run(form())
     print(json.dumps(found))

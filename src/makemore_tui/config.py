@@ -81,7 +81,7 @@ class _Methods:
         for s in SETTINGS:
             value = getattr(self, s.name)
             why = s.refusal(value)
-            if why is None and s.kind is str and value not in choices(s):
+            if why is None and s.kind is str and choices(s) and value not in choices(s):
                 why = f"{s.name} must be one of {', '.join(choices(s))}; got {value!r}"
             if why:
                 raise ConfigError(why)
@@ -123,7 +123,7 @@ def markdown_table() -> str:
         if s.kind is bool:
             return "on, off"
         if s.kind is str:
-            return ", ".join(choices(s)) if s.choices != REGISTRY else f"the registered {s.name}s"
+            return f"the registered {s.name}s" if s.choices == REGISTRY else ", ".join(s.choices) or "any text"
         if s.values or s.low is None:
             return s.values or "a number"
         if s.check is None:

@@ -101,7 +101,7 @@ class Setting:
     flags: tuple[str, ...] = ()  # option strings, makemore.py's where they mean the same; () for none
     low: float | None = None  # numbers: the smallest value allowed (inclusive)
     high: float | None = None  # numbers: the largest value allowed (inclusive)
-    choices: tuple | str = ()  # str settings: the values allowed, or REGISTRY (config.choices)
+    choices: tuple | str = ()  # str settings: the values allowed, or REGISTRY (config.choices); () any text
     check: Callable[[Any], str | None] | None = None  # more rules: a sentence when the value is refused
     label: str = ""  # the form's label (default: the name with spaces)
     group: str = "optimisation"  # the --help group: "model" or "optimisation"

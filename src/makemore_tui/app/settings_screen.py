@@ -104,13 +104,13 @@ class SettingsScreen(ModalScreen["Config | None"]):
                     label.display = on
                     yield label
                     value = getattr(self.current, f.name)
-                    if f.kind in (str, bool):
+                    if f.kind is bool or (f.kind is str and choices(f)):
                         options = BOOL if f.kind is bool else [(c, c) for c in choices(f)]
                         known = value in [v for _, v in options]
                         w = Select(options, value=value if known else Select.NULL, allow_blank=not known,
                                    id=f"f-{f.name}", compact=True)
                     else:
-                        w = Input(display_value(value), id=f"f-{f.name}", compact=True, select_on_focus=True)
+                        w = Input(display_value(value), id=f"f-{f.name}", compact=True, select_on_focus=True)  # text too
                     w.display = on
                     yield w
                     yield Static("", id=f"e-{f.name}", classes="field-error")
@@ -157,6 +157,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
                     errors[f.name] = "choose one"
                 else:
                     values[f.name] = w.value
+            elif f.kind is str:  # free text (a setting without choices)
+                values[f.name] = w.value.strip()
             else:
                 try:
                     values[f.name] = parse_number(w.value, f.kind, form=True)
