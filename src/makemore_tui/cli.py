@@ -25,7 +25,7 @@ CONFIG_FLAGS = {
     "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
     "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
     "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact", "dropout": "dropout", "split": "split",
-    "keep_best": "keep_best",
+    "keep_best": "keep_best", "tensorboard": "tensorboard",
 }
 
 
@@ -57,6 +57,9 @@ def build_parser() -> Parser:
     io.add_argument("--attach", metavar="DIR", default=None,
                     help="open the app on a run started with --headless -o DIR (running or finished); "
                     "q leaves it running")
+    io.add_argument("--tensorboard", action="store_const", const=True, default=None,
+                    help="also write TensorBoard event files into the work directory (tensorboard --logdir DIR); "
+                    "MAKEMORE_TUI_TENSORBOARD=1 makes it the default; needs pip install 'makemore-tui[tensorboard]'")
     io.add_argument("--theme", default=None, help="the app's colour theme (see themes/)")
     io.add_argument("--inspect", metavar="VIEW", default=None,
                     help="print an insight view of the work directory's model and exit: " + inspect_choices()
@@ -113,6 +116,10 @@ def build_parser() -> Parser:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     overrides = {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    from .tensorboard_log import env_default
+
+    if "tensorboard" not in overrides and env_default():
+        overrides["tensorboard"] = True
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
@@ -361,7 +368,7 @@ def _main(args: argparse.Namespace) -> int:
                       "to continue a run instead, or -o for another directory)", file=sys.stderr)
             if args.resume:
                 ignored = {k: v for k, v in explicit_settings(args).items()
-                           if k not in ("max_steps", "device", "eval_exact") and getattr(run.cfg, k) != v}
+                           if k not in ("max_steps", "device", "eval_exact", "tensorboard") and getattr(run.cfg, k) != v}
                 if args.preset is not None and args.preset != run.cfg.preset:
                     ignored["preset"] = args.preset
                 if ignored:

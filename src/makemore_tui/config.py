@@ -66,6 +66,7 @@ class Config:
     # end on the weights of the best periodic dev loss: stop when the dev loss has risen well above it
     # for a while (watch.py), and at any end where they beat the last step's
     keep_best: bool = True
+    tensorboard: bool = False  # also write TensorBoard event files into the work directory (tensorboard_log.py)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -116,7 +117,7 @@ class Config:
                 raise ConfigError(f"{name} must be a whole number, got {v!r}")
             if not lo <= v <= hi:
                 raise ConfigError(f"{name} must be between {lo:,} and {hi:,}, got {v:,}")
-        for name in ("eval_exact", "keep_best"):
+        for name in ("eval_exact", "keep_best", "tensorboard"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         for name in ("learning_rate", "weight_decay", "lr_decay_at", "lr_decay_factor", "min_lr", "dropout"):

@@ -56,6 +56,7 @@ class SweepRequest:
     space: list[str] = field(default_factory=list)  # --space NAME=SPEC
     space_file: str | None = None
     pruner: object = None  # an Optuna pruner (tests); None: the study's median pruner
+    tensorboard: bool = False  # each trial writes TensorBoard event files too
 
 
 def check_request(req: SweepRequest) -> None:
@@ -102,7 +103,7 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
     plan = WorkerPlan(
         sweep_dir=str(sweep_dir), input_file=_input_path(req.input_file), type=type_name, space=space,
         storage=url, study=name, deadline=time.time() + budget if budget is not None else None,
-        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner,
+        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner, tensorboard=req.tensorboard,
     )
     where = redact(url) if url else str(sweep_dir / JOURNAL)
     done = len(study.get_trials(deepcopy=False, states=STARTED))
