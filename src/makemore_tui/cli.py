@@ -124,9 +124,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
     if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
-        from .sweep.results import best_config
+        from .sweep.current import best_of_study
 
-        return best_config(args.preset_from).updated(**overrides).validate()
+        return best_of_study(args.preset_from, sys.stderr).updated(**overrides).validate()
     return preset(name, **overrides).validate()
 
 
@@ -211,15 +211,23 @@ def attach(args: argparse.Namespace) -> int:
 
 def attach_sweep(args: argparse.Namespace) -> int:
     """--attach on a sweep's directory: the sweep view (without a terminal, its table); enter on a
-    trial opens that trial's own attached view, and leaving it comes back to the sweep."""
-    from .sweep.results import print_sweep
-
+    trial opens that trial's own attached view, and leaving it comes back to the sweep. A study
+    shared by several machines is read from its storage every few seconds (sweep/current.py)."""
     if not sys.stdout.isatty():
-        return print_sweep(args.attach, sys.stdout)
-    from .app.sweep_app import run_sweep_app
+        from .sweep.current import inspect_sweep
 
-    while (trial := run_sweep_app(args.attach, theme=args.theme)) is not None:
-        attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+        return inspect_sweep(args.attach, sys.stdout, sys.stderr)
+    from .app.sweep_app import run_sweep_app
+    from .sweep.current import Mirror
+
+    mirror = Mirror(args.attach)
+    note = mirror.start()
+    try:
+        while (trial := run_sweep_app(args.attach, theme=args.theme, notes=[note] if note else [])) is not None:
+            attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+            note = None
+    finally:
+        mirror.stop()
     return 0
 
 
@@ -325,9 +333,9 @@ def _main(args: argparse.Namespace) -> int:
         if args.attach is not None:
             return attach(args)
         if args.inspect == "sweep":
-            from .sweep.results import print_sweep
+            from .sweep.current import inspect_sweep
 
-            return print_sweep(args.work_dir, sys.stdout)
+            return inspect_sweep(args.work_dir, sys.stdout, sys.stderr)
         if args.inspect:
             import torch
 

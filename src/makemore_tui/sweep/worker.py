@@ -24,6 +24,7 @@ from optuna.study import MaxTrialsCallback
 
 from ..config import ConfigError
 from ..models.search import SearchSpace
+from ..recorder import CONFIG, read_json
 from .files import trial_dir
 from .space import suggest, trial_config
 from .study import STARTED, host, make_storage, open_study, write_sweep_json
@@ -105,6 +106,9 @@ class Worker:
             raise
         trial.set_user_attr("val_loss", result.val_loss if math.isfinite(result.val_loss) else None)
         trial.set_user_attr("steps", result.steps)
+        ran = read_json(trial_dir(plan.sweep_dir, trial.number) / CONFIG)
+        if ran is not None:  # its settings as it ran them, for --preset-from on any machine
+            trial.set_user_attr("config", ran)
         if result.interrupted:
             trial.set_user_attr("interrupted", True)
             study.stop()
