@@ -1,5 +1,5 @@
-"""The whole study, read from its storage, for whatever shows a sweep (`--inspect sweep`,
-`--preset-from`, `--attach`).
+"""The whole study, read from its storage, for whatever shows a sweep or trains its best trial
+again (the command line's sweep table, its settings from a sweep, the attached sweep view).
 
 A sweep on many machines shares one study (a database, or a journal on a shared filesystem) while
 each machine has its own DIR/sweep.json, written as its own trials start and end: the machine that
@@ -125,7 +125,7 @@ def inspect_sweep(sweep_dir: str | Path, out: TextIO, err: TextIO) -> int:
 
 
 def best_of_study(sweep_dir: str | Path, err: TextIO):
-    """`--preset-from DIR`: the settings of the whole study's best trial (a Config)."""
+    """The settings of the whole study's best trial (a Config), for a run that starts from them."""
     study = _said(sweep_dir, err)
     if study is None:
         return best_config(sweep_dir)

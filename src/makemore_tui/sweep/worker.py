@@ -107,7 +107,7 @@ class Worker:
         trial.set_user_attr("val_loss", result.val_loss if math.isfinite(result.val_loss) else None)
         trial.set_user_attr("steps", result.steps)
         ran = read_json(trial_dir(plan.sweep_dir, trial.number) / CONFIG)
-        if ran is not None:  # its settings as it ran them, for --preset-from on any machine
+        if ran is not None:  # its settings as it ran them, for training the best trial again on any machine
             trial.set_user_attr("config", ran)
         if result.interrupted:
             trial.set_user_attr("interrupted", True)
