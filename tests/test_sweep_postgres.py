@@ -24,11 +24,12 @@ import pytest
 from optuna.trial import TrialState
 
 from makemore_tui.cli import build_parser, config_from_args
+from makemore_tui.sweep.current import Mirror
 from makemore_tui.sweep.files import trial_dir
 from makemore_tui.sweep.study import make_storage
 from makemore_tui.tensorboard_log import event_files
 
-from helpers import PYTHON, subprocess_env
+from helpers import PYTHON, subprocess_env, wait_until
 
 pytest.importorskip("psycopg", reason="psycopg (pip install 'makemore-tui[postgres]') is not installed")
 
@@ -59,7 +60,8 @@ def pg_url():
     if pg_ctl is None or initdb is None:
         pytest.skip("PostgreSQL's pg_ctl and initdb are not installed (e.g. apt-get install postgresql-15)")
     as_user: list[str] = []
-    root = tempfile.mkdtemp(prefix="makemore-pg-")
+    # (as root: in /tmp, which the postgres user can reach, whatever TMPDIR says)
+    root = tempfile.mkdtemp(prefix="makemore-pg-", dir="/tmp" if os.geteuid() == 0 and os.path.isdir("/tmp") else None)
     if os.geteuid() == 0:  # the server refuses to run as root: as the postgres user
         import pwd
 
@@ -171,6 +173,14 @@ def test_every_machine_shows_the_whole_study_and_the_same_best(two_machines, mon
     monkeypatch.delenv("MAKEMORE_TUI_TENSORBOARD", raising=False)
     cfgs = [config_from_args(build_parser().parse_args(["--preset-from", str(d)])).to_dict() for d in (a, b)]
     assert cfgs[0] == cfgs[1] == {**best.user_attrs["config"]}
+    # the attached app's view: its sweep.json is kept up to date from the study while it is open
+    mirror = Mirror(b, every=0.1)
+    assert mirror.start() is None
+    try:
+        (b / "sweep.json").write_text(json.dumps(stale))
+        assert wait_until(lambda: len(json.loads((b / "sweep.json").read_text())["trials"]) == n, timeout=60)
+    finally:
+        mirror.stop()
 
 
 def test_an_unreachable_database_falls_back_to_the_local_copy_in_one_line(two_machines, tmp_path):

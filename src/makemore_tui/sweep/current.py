@@ -31,6 +31,7 @@ class Current:
     sweep: dict  # sweep.json's shape: {"study", "trials", "best"}
     note: str | None = None  # one line when the study's storage could not be read
     configs: dict[int, dict] = field(default_factory=dict)  # trial number -> its config.json (from the study)
+    study: object = None  # the Optuna study it was read from, to read again (Mirror)
 
 
 def _without_password(url: str) -> str:
@@ -52,9 +53,10 @@ def shared_storage(sweep_dir: str | Path) -> tuple[str, str] | None:
     return (_without_password(url) if "***" in url else url), name
 
 
-def current(sweep_dir: str | Path) -> Current:
+def current(sweep_dir: str | Path, study=None) -> Current:
     """The sweep as its study holds it now (DIR/sweep.json rewritten from it, where DIR is
-    writable), or the local sweep.json with a note when the storage cannot be read."""
+    writable), or the local sweep.json with a note when the storage cannot be read. `study`: the
+    one an earlier call opened (read again, not opened again)."""
     where = shared_storage(sweep_dir)
     if where is None:
         return Current(read_sweep(sweep_dir))
@@ -64,7 +66,7 @@ def current(sweep_dir: str | Path) -> Current:
             f"the study's journal {url} is not on this machine; showing {Path(sweep_dir) / 'sweep.json'}, "
             "this machine's last copy"))
     try:
-        study = open_study(make_storage(url, Path(sweep_dir)), name, create=False)
+        study = study or open_study(make_storage(url, Path(sweep_dir)), name, create=False)
         snap = snapshot(study)
         configs = {t.number: t.user_attrs["config"] for t in study.get_trials(deepcopy=False)
                    if isinstance(t.user_attrs.get("config"), dict)}
@@ -77,7 +79,7 @@ def current(sweep_dir: str | Path) -> Current:
         write_sweep_json(study, Path(sweep_dir))
     except OSError:
         pass  # a directory this user cannot write: shown all the same
-    return Current(snap, configs=configs)
+    return Current(snap, configs=configs, study=study)
 
 
 class Mirror:
@@ -87,12 +89,14 @@ class Mirror:
         self.sweep_dir, self.every = Path(sweep_dir), every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._study = None
 
     def start(self) -> str | None:
         """Read the study once now; returns the note when it cannot be read (and then does not go on)."""
         if shared_storage(self.sweep_dir) is None:
             return None
-        note = current(self.sweep_dir).note
+        first = current(self.sweep_dir)
+        note, self._study = first.note, first.study
         if note is None:
             self._thread = threading.Thread(target=self._run, name="study-mirror", daemon=True)
             self._thread.start()
@@ -100,7 +104,7 @@ class Mirror:
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):
-            current(self.sweep_dir)
+            current(self.sweep_dir, self._study)
 
     def stop(self) -> None:
         self._stop.set()

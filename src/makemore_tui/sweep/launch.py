@@ -167,9 +167,10 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
     _report_new(snap, seen, out)
     best = snap.get("best")
     if best:
+        where = trial_dir(plan.sweep_dir, best["number"])
+        where = where if where.is_dir() else "run on another machine"  # a study shared by several
         say(out, f"sweep: best trial {best['number']}: dev {best['val_loss']:.4f} "
-            f"({trial_dir(plan.sweep_dir, best['number'])}); train its settings with: "
-            f"makemore-tui --preset-from {plan.sweep_dir}")
+            f"({where}); train its settings with: makemore-tui --preset-from {plan.sweep_dir}")
     if stopping:
         say(out, "sweep: stopped; the trials it cut short are marked failed (their files kept). Run the same command "
             "again to resume: their settings run again first")
