@@ -127,3 +127,14 @@ def test_without_the_writer_the_flag_says_what_to_install(tmp_path, small_words,
     assert code == 2 and len(err) == 1
     assert "pip install 'makemore-tui[tensorboard]'" in err[0]
     assert not (tmp_path / "w" / "model.pt").exists()
+
+
+def test_a_sweep_with_tensorboard_but_no_writer_says_what_to_install(tmp_path, monkeypatch, capsys):
+    from makemore_tui.sweep.command import main as sweep_main
+
+    monkeypatch.setitem(__import__("sys").modules, "tensorboardX", None)
+    monkeypatch.setenv(tensorboard_log.ENV, "1")  # the environment's default asks for it too
+    assert sweep_main(["-o", str(tmp_path / "s"), "--trials", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install 'makemore-tui[tensorboard]'" in err[0]
+    assert not (tmp_path / "s").exists()
