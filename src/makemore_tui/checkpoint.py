@@ -168,7 +168,7 @@ def load(path: str | os.PathLike) -> dict:
             warnings.simplefilter("ignore")
             # torch.save's zip files are memory-mapped: no array is read until it is used, so arrays
             # larger than the settings imply are refused below before they take any memory
-            payload = torch.load(p, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(p))
+            payload = _torch_load(p)
     except pickle.UnpicklingError as e:
         text = str(e)
         m = re.search(r"GLOBAL ([\w.]+)", text) or re.search(r"global[^\n]*?([\w]+\.[\w.]+)", text, re.I)
@@ -213,6 +213,21 @@ def load(path: str | os.PathLike) -> dict:
     if stored is not None and stored != tensor_checksum(state):
         raise CheckpointError(f"{p} is corrupt: its tensors do not match their checksum (damaged on disk?)")
     return payload
+
+
+def _torch_load(p: Path):
+    """torch.load of a path, whatever bytes its name holds: torch passes names to C++ as UTF-8, so a
+    name that is not UTF-8 (a directory named in another encoding) is read through its open file."""
+    mmap = zipfile.is_zipfile(p)
+    try:
+        str(p).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(p, "rb") as f:
+            by_fd = f"/proc/self/fd/{f.fileno()}"  # the same file under a name torch can pass on (Linux)
+            if mmap and os.path.exists(by_fd):
+                return torch.load(by_fd, map_location="cpu", weights_only=True, mmap=True)
+            return torch.load(f, map_location="cpu", weights_only=True)
+    return torch.load(p, map_location="cpu", weights_only=True, mmap=mmap)
 
 
 def _tensor_bytes(obj) -> int:
