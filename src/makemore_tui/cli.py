@@ -164,6 +164,7 @@ def check_sampling_args(args: argparse.Namespace) -> None:
 
 def sample_only(args: argparse.Namespace) -> int:
     from .checkpoint import CheckpointError, checkpoint_path
+    from .printable import printable
     from .run import load_for_sampling
     from .sampling import sample
 
@@ -175,7 +176,7 @@ def sample_only(args: argparse.Namespace) -> int:
         raise ConfigError(f"prefix: {why}")
     names = sample(model, vocab, cfg.block_size, n=args.num_samples, temperature=args.temperature,
                    top_k=args.top_k, prefix=args.prefix, seed=args.seed)
-    sys.stdout.write("".join(s.text + "\n" for s in names))
+    sys.stdout.write("".join(printable(s.text) + "\n" for s in names))
     return 0
 
 
@@ -278,8 +279,19 @@ def _resume_finished(args: argparse.Namespace) -> bool:
     return True
 
 
+def escape_unshowable() -> None:
+    """A symbol the output's encoding cannot show (PYTHONIOENCODING=ascii, LC_ALL=C) is written as
+    its escape (\\u00e9), never a traceback or a dropped line."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    escape_unshowable()
     if argv[:1] == ["sweep"]:  # the subcommand; plain makemore-tui and its flags stay as they were
         from .sweep.command import main as sweep_main
 

@@ -21,6 +21,7 @@ from typing import TextIO
 from ..config import ConfigError
 from ..headless import SafeStream, stop_on_signals
 from ..models import DEFAULT_TYPE, model_type
+from ..printable import printable
 from ..run import check_work_dir
 from . import space as sp
 from .files import JOURNAL, trial_dir
@@ -115,7 +116,8 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
 
 
 def say(out: TextIO, text: str) -> None:
-    print(text, file=out, flush=True)
+    """A line of the sweep's output; its strings from files (the study's name, paths) shown printable."""
+    print(printable(text), file=out, flush=True)
 
 
 def _line(row: dict, best: dict | None) -> str:
