@@ -25,6 +25,7 @@ from ..printable import printable
 from ..run import check_work_dir
 from . import space as sp
 from .files import JOURNAL, trial_dir
+from .journal import check_journal, set_aside_old_trials
 from .study import STARTED, make_storage, open_study, recover, redact, resolve, write_sweep_json
 from .worker import WorkerPlan, worker_main
 
@@ -85,7 +86,12 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
         sp.narrowed(req.type, req.space, req.space_file)
     sweep_dir = check_work_dir(req.sweep_dir).resolve()
     default_study = f"makemore-{req.type or DEFAULT_TYPE}"
-    url, name = resolve(sweep_dir, req.storage, req.study, default_study)
+
+    def check(url: str | None) -> None:  # a journal file: a cut last line is set aside, other damage refused
+        if not url or "://" not in url:
+            check_journal(Path(url).expanduser() if url else sweep_dir / JOURNAL, lambda text: say(out, text))
+
+    url, name = resolve(sweep_dir, req.storage, req.study, default_study, check=check)
     study = open_study(make_storage(url, sweep_dir), name, pruner=req.pruner)
     known = study.user_attrs.get("type")
     if known is not None and req.type is not None and known != req.type:
@@ -99,6 +105,9 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
         study.enqueue_trial(sp.baseline_params(type_name, space), user_attrs={"baseline": sp.base_preset(type_name)},
                             skip_if_exists=True)
     notes = recover(study)
+    moved = set_aside_old_trials(sweep_dir, {t.number for t in study.get_trials(deepcopy=False, states=STARTED)})
+    if moved:
+        notes.append(moved)
     budget = req.budget if req.budget is not None else (None if req.trials is not None else DEFAULT_BUDGET_S)
     plan = WorkerPlan(
         sweep_dir=str(sweep_dir), input_file=_input_path(req.input_file), type=type_name, space=space,

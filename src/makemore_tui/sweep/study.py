@@ -84,8 +84,10 @@ def remembered(sweep_dir: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_study: str) -> tuple[str | None, str]:
-    """The storage URL and study name of a sweep in DIR: the flags, else what DIR remembers."""
+def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_study: str,
+            check=None) -> tuple[str | None, str]:
+    """The storage URL and study name of a sweep in DIR: the flags, else what DIR remembers (a new
+    study's are written to DIR/study.json, after `check(url)` when given has found nothing wrong)."""
     known = remembered(sweep_dir)
     if study and known.get("study") and study != known["study"]:
         raise ConfigError(f"{sweep_dir} holds the study {known['study']!r}; use another -o for study {study!r}")
@@ -94,6 +96,8 @@ def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_stu
         if "***" in known["storage"]:
             raise ConfigError(f"{sweep_dir}'s study lives in {known['storage']}: pass --storage with its password")
         storage = known["storage"]
+    if check is not None:
+        check(storage)
     if not known:
         write_json(sweep_dir / STUDY_FILE, {"study": name, "storage": redact(storage) if storage else None})
     return storage, name

@@ -91,9 +91,13 @@ class Worker:
         seconds = plan.trial_seconds
         if plan.deadline is not None:  # a trial begun just before the end still ends within a trial of it
             seconds = min(seconds, plan.deadline + plan.trial_seconds - WIND_DOWN_S - time.time())
+        where = trial_dir(plan.sweep_dir, trial.number)
+        if where.exists():  # another study's (the sweep moves those aside): never overwritten
+            trial.set_user_attr("error", f"{where} exists already")
+            raise TrialFailed(f"{where} exists already")
         try:
             cfg = trial_config(plan.type, plan.space, params)
-            result = run_trial(cfg, plan.input_file, trial_dir(plan.sweep_dir, trial.number), seconds,
+            result = run_trial(cfg, plan.input_file, where, seconds,
                                report=report, should_stop=self.should_stop)
         except ConfigError as e:
             trial.set_user_attr("error", str(e))
