@@ -5,7 +5,9 @@ random generators' states: all a run needs to continue bit for bit. It is writte
 temporary file, flushed and synced, then renamed over the old one), so a process killed at any
 moment leaves the last good checkpoint in place. It is read with `torch.load(weights_only=True)`,
 which rebuilds tensors and plain containers only and never runs code from the file. `best.pt`,
-written the same way beside it, holds the weights of the run's best dev loss (keep_best).
+written the same way beside it, holds the weights of the run's best dev loss (keep_best). A
+checkpoint also records the data its run trains on (`data`: the input file's path and size, the item
+count and a SHA-256 of the token stream), so that `--resume` on other data is refused (run.py).
 
 Each checkpoint carries a SHA-256 of its training state's tensors (names, dtypes, shapes and bytes),
 checked on every load: the zip format torch writes has no check of its own that torch.load applies,
@@ -126,12 +128,15 @@ def tensor_checksum(obj) -> str:
     return h.hexdigest()
 
 
-def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict, name: str = CHECKPOINT) -> Path:
+def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict, name: str = CHECKPOINT,
+         data: dict | None = None) -> Path:
     """Write the checkpoint (or best.pt: name=BEST); raises OSError (for instance a full disk) with
-    the old file intact."""
+    the old file intact. `data`: what the run trains on (Dataset.record), which --resume checks."""
     path = Path(work_dir) / name
     payload = {"format": FORMAT, "config": cfg.to_dict(), "vocab": list(vocab.itos), "state": state,
                "checksum": tensor_checksum(state)}
+    if data:
+        payload["data"] = dict(data)
     atomic_write_bytes(path, lambda f: torch.save(payload, f))
     return path
 
@@ -205,6 +210,8 @@ def load(path: str | os.PathLike) -> dict:
     if not vocab or not all(isinstance(s, str) and len(s) == 1 for s in vocab) or len(set(vocab)) < len(vocab):
         raise CheckpointError(f"{p} has a malformed vocabulary")
     payload["vocab"] = Vocab(tuple(vocab))
+    if not isinstance(payload.get("data"), dict):  # a checkpoint from before runs recorded their data
+        payload["data"] = None
     state = payload["state"]
     if not isinstance(state.get("model"), dict) or "step" not in state:
         raise CheckpointError(f"{p} is missing the model weights or the step")

@@ -50,6 +50,9 @@ def build_parser() -> Parser:
     io.add_argument("--work-dir", "-o", default="out", help="where checkpoints, metrics.jsonl and summary.json go (default: out)")
     io.add_argument("--resume", action="store_true",
                     help="continue the run saved in the work directory, with its settings (--max-steps may raise the end)")
+    io.add_argument("--init-from", metavar="DIR", default=None,
+                    help="a new run that starts from the weights of the run in DIR, with its settings and "
+                    "vocabulary (flags change the others): to train them on other data")
     io.add_argument("--save-every", type=FLOAT, default=None, metavar="SECONDS",
                     help="seconds between checkpoints during a run (default 60; 0: only at the end and on signals)")
     io.add_argument("--sample-only", action="store_true", help="print names from the work directory's model and exit")
@@ -116,6 +119,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
+    if getattr(args, "init_from", None) is not None:  # another run's settings, to start from its weights
+        from .checkpoint import checkpoint_path, load
+
+        return load(checkpoint_path(args.init_from))["config"].updated(**overrides).validate()
     if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
         from .sweep.results import best_config
 
@@ -340,6 +347,9 @@ def _main(args: argparse.Namespace) -> int:
 
             torch.set_num_threads(args.threads or 1)
             return inspect(args, config_from_args)
+        if args.init_from is not None and args.resume:
+            raise ConfigError("--init-from starts a new run from another run's weights; --resume continues the run "
+                              "in -o: give one of them")
         cfg = config_from_args(args)
         import torch
 
@@ -367,7 +377,7 @@ def _main(args: argparse.Namespace) -> int:
             save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
             run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume,
                            progress=_load_progress(args.input_file), save_every_s=save_every,
-                           max_steps=args.max_steps if args.resume else None)
+                           max_steps=args.max_steps if args.resume else None, init_from=args.init_from)
             if replaced:
                 print(f"makemore-tui: note: {args.work_dir} held a saved run; this new run replaced it (use --resume "
                       "to continue a run instead, or -o for another directory)", file=sys.stderr)

@@ -204,8 +204,10 @@ def truncate_metrics(work_dir: Path, after_step: int, take_last: bool = False) -
 class RunRecorder:
     """A trainer listener that keeps the work directory's metrics and summary up to date."""
 
-    def __init__(self, work_dir: str | os.PathLike, log_every: int, n_params: int = 0, append: bool = False):
+    def __init__(self, work_dir: str | os.PathLike, log_every: int, n_params: int = 0, append: bool = False,
+                 data: dict | None = None):
         self.dir = Path(work_dir)
+        self.data = data  # what the run trains on (Dataset.record): config.json's "data"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log_every = log_every
         self.n_params = n_params
@@ -249,7 +251,7 @@ class RunRecorder:
             self.n_params = event.n_params
             self.split = str(event.config.get("split", "lecture"))
             self._last_elapsed = 0.0
-            write_json(self.dir / CONFIG, event.config)
+            write_json(self.dir / CONFIG, {**event.config, "data": self.data} if self.data else event.config)
         elif isinstance(event, ev.Steps):
             n = len(event.losses)
             e0, e1 = self._last_elapsed, event.elapsed_s
