@@ -13,6 +13,7 @@ import sys
 
 from . import models
 from .argtypes import FLOAT, INT, Parser, UsageError
+from .errors import EXIT_RESOURCE, resource_message
 from .config import DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, SPLITS, Config, ConfigError, preset
 
 EXIT_USAGE = 2
@@ -321,6 +322,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"makemore-tui: stopped by {signal.Signals(signum).name} before training began: nothing was "
               "trained or saved", file=sys.stderr)
         return 128 + signum
+    except (MemoryError, RuntimeError, OSError) as e:  # a resource ran out (memory, descriptors): one line
+        why = resource_message(e)
+        if why is None:
+            raise
+        print(f"makemore-tui: error: {why}", file=sys.stderr)
+        return EXIT_RESOURCE
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -410,6 +417,8 @@ def _main(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         raise
     except OSError as e:  # a path the user gave that the system refuses (name too long, a device, ...)
+        if resource_message(e):  # descriptors ran out: main says so, with its own exit status
+            raise
         where = f"{str(e.filename)[:200]}: " if e.filename else ""
         print(f"makemore-tui: error: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_USAGE

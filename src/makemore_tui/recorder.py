@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import events as ev
 from .checkpoint import atomic_write_bytes, best_path, checkpoint_path
-from .workdir import open_no_follow
+from .workdir import open_no_follow, read_small
 
 METRICS = "metrics.jsonl"
 SUMMARY = "summary.json"
@@ -45,7 +45,7 @@ def write_json(path: Path, obj: dict) -> None:
 def read_json(path: Path) -> dict | None:
     """A JSON object from a file; None when it is missing, unreadable, nested too deeply or not an object."""
     try:
-        obj = json.loads(Path(path).read_text())
+        obj = json.loads(read_small(path))
     except (OSError, ValueError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None

@@ -164,8 +164,13 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
     snap = write_sweep_json(study, Path(plan.sweep_dir))
     seen = {row["number"] for row in snap["trials"] if row["state"] != "running"}  # told by earlier sweeps
     with stop_on_signals(forward):
-        for p in procs:
-            p.start()
+        for i, p in enumerate(procs):
+            try:
+                p.start()
+            except OSError as e:  # no descriptors (or processes) left: no worker outlives this process
+                _stop_started(procs, study, plan)
+                raise OSError(e.errno, f"{e.strerror} (starting worker {i + 1} of {len(procs)}; the "
+                              f"{i} started {'was' if i == 1 else 'were'} stopped)") from None
             if stopping:  # a signal while starting: tell the new one too
                 os.kill(p.pid, signal.SIGTERM)
         while any(p.is_alive() for p in procs):
@@ -185,6 +190,23 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
             "again to resume: their settings run again first")
     failed = [p.exitcode for p in procs if p.exitcode not in (0, None)]
     return 1 if failed and not stopping and len(failed) == len(procs) else 0
+
+
+def _stop_started(procs, study, plan) -> None:
+    """The workers that did start are stopped (each saves its trial) and waited for."""
+    for p in procs:
+        if p.pid is not None and p.is_alive():
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for p in procs:
+        if p.pid is not None:
+            p.join()
+    try:
+        write_sweep_json(study, Path(plan.sweep_dir))
+    except OSError:
+        pass
 
 
 def _report_new(snap: dict, seen: set[int], out) -> None:

@@ -30,6 +30,7 @@ from optuna.trial import TrialState
 from ..config import ConfigError
 from ..control import pid_alive
 from ..recorder import write_json
+from ..workdir import read_small
 from .files import JOURNAL, LOCK, STUDY_FILE, SWEEP_JSON
 
 HEARTBEAT_S = 10  # RDB storages: a running trial's heartbeat; silent for GRACE_S, it is failed and retried
@@ -78,7 +79,7 @@ def make_storage(url: str | None, sweep_dir: Path):
 def remembered(sweep_dir: Path) -> dict:
     """DIR/study.json: the study's name and storage, from the first sweep in DIR."""
     try:
-        data = json.loads((sweep_dir / STUDY_FILE).read_text(encoding="utf-8"))
+        data = json.loads(read_small(sweep_dir / STUDY_FILE))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -23,6 +23,7 @@ import optuna
 from optuna.study import MaxTrialsCallback
 
 from ..config import ConfigError
+from ..errors import resource_message
 from ..models.search import SearchSpace
 from .files import trial_dir
 from .space import suggest, trial_config
@@ -105,6 +106,12 @@ class Worker:
         except DataError:
             study.stop()
             raise
+        except (MemoryError, RuntimeError) as e:  # out of memory: this trial's settings fail, the others go on
+            why = resource_message(e)
+            if why is None:
+                raise
+            trial.set_user_attr("error", why)
+            raise TrialFailed(why) from None
         trial.set_user_attr("val_loss", result.val_loss if math.isfinite(result.val_loss) else None)
         trial.set_user_attr("steps", result.steps)
         if result.interrupted:
