@@ -104,14 +104,18 @@ def _set_aside(p: Path, start: int, n: int, line: bytes, say: Callable[[str], No
         f"aside: the file was copied whole to {printable(backup.name)}, then cut back to its last whole line")
 
 
-def set_aside_old_trials(sweep_dir: Path, known: set[int]) -> str | None:
+def set_aside_old_trials(sweep_dir: Path, known: Callable[[], set[int]]) -> str | None:
     """Move DIR/trials/NNNN of numbers the study does not know (an earlier study's) to DIR/trials.old-K;
-    returns what was done, in words, or None."""
+    returns what was done, in words, or None. `known()`: the numbers of the study's started trials,
+    asked after the directory is listed (a trial another worker starts meanwhile is in the study
+    before its directory is made, so it is never taken for an earlier study's)."""
     trials = sweep_dir / TRIALS
     try:
-        strays = sorted(d for d in trials.iterdir() if not (d.name.isdigit() and int(d.name) in known))
+        entries = list(trials.iterdir())
     except OSError:  # no trials yet
         return None
+    numbers = known() if entries else set()
+    strays = sorted(d for d in entries if not (d.name.isdigit() and int(d.name) in numbers))
     if not strays:
         return None
     k = 1

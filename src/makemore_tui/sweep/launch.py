@@ -105,7 +105,8 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
         study.enqueue_trial(sp.baseline_params(type_name, space), user_attrs={"baseline": sp.base_preset(type_name)},
                             skip_if_exists=True)
     notes = recover(study)
-    moved = set_aside_old_trials(sweep_dir, {t.number for t in study.get_trials(deepcopy=False, states=STARTED)})
+    moved = set_aside_old_trials(sweep_dir, lambda: {t.number for t in study.get_trials(deepcopy=False,
+                                                                                         states=STARTED)})
     if moved:
         notes.append(moved)
     budget = req.budget if req.budget is not None else (None if req.trials is not None else DEFAULT_BUDGET_S)
