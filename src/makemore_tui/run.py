@@ -26,6 +26,7 @@ from .config import Config, ConfigError
 from .data import Dataset, VocabError, bundled_dataset, load_dataset
 from .models import build_model, model_type
 from .printable import printable
+from .saved_run import check_same_data
 from .control import SOCKET, STATUS
 from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, ended_weights, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
@@ -378,33 +379,6 @@ def _open_from(cfg, input_file, work_dir, lock, listeners, progress, emit_interv
         raise
     run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
     return run
-
-
-def _data_words(record: dict) -> str:
-    """'names.txt (32,033 items, 228,146 bytes, SHA-256 6f1e...)'."""
-    path = record.get("path")
-    where = "the bundled names" if path == str(bundled_dataset()) else printable(path or "a list of words")
-    size = f", {record['bytes']:,} bytes" if isinstance(record.get("bytes"), int) else ""
-    return f"{where} ({record.get('items', 0):,} items{size}, SHA-256 {str(record.get('sha256'))[:12]}…)"
-
-
-def check_same_data(saved: dict | None, now: dict, work_dir, input_file: str | None) -> None:
-    """--resume goes on with the data the run was trained on, or not at all: CheckpointError when the
-    checkpoint records other data (a checkpoint from before runs recorded it is not checked)."""
-    if not saved or saved.get("sha256") == now.get("sha256"):
-        return
-    path, wd = saved.get("path"), printable(work_dir)
-    if path == str(bundled_dataset()):
-        same = "; leave -i out to resume it"
-    elif path and Path(path).is_file():
-        same = f"; resume it with -i {printable(path)}"
-    else:
-        same = ""
-    new = f" -i {printable(input_file)}" if input_file else ""
-    raise ckpt.CheckpointError(
-        f"the run in {wd} was trained on {_data_words(saved)}, not on {_data_words(now)}: --resume continues a run "
-        f"on its own data{same}. To train its weights on the new data, start a new run from them: "
-        f"makemore-tui --init-from {wd}{new} -o NEW_DIR")
 
 
 def load_for_sampling(work_dir: str | os.PathLike):
