@@ -327,7 +327,7 @@ def open_run(
 def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval, save_every_s,
                  max_steps, init_from=None) -> Run:
     payload = None
-    if init_from is not None:
+    if init_from is not None and not resume:  # (the app's saved-run question may answer "resume")
         return _open_from(cfg, input_file, work_dir, lock, listeners, progress, emit_interval, save_every_s, init_from)
     if resume:
         where = ckpt.checkpoint_path(work_dir)
