@@ -95,6 +95,9 @@ def test_settings_files_are_regular_files_under_a_limit(tmp_path, words_file):
     write_file(run, "metrics.jsonl", "")
     p = _child(["--inspect", "compare", "-o", str(run)], tmp_path, limit)
     assert "Traceback" not in p.stderr and p.returncode in (0, 2), p.stderr[-2000:]
+    (run / "model.pt").symlink_to("/dev/zero")
+    p = _child(["--sample-only", "-o", str(run)], tmp_path, limit)
+    assert p.returncode == 2 and "not a regular file" in _one_line(p.stderr)
     assert not (tmp_path / "s").exists() or not any((tmp_path / "s").iterdir())  # nothing written before the check
 
 

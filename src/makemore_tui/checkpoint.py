@@ -168,6 +168,8 @@ def load(path: str | os.PathLike) -> dict:
         p = checkpoint_path(p)
     if not p.exists():
         raise CheckpointError(f"no checkpoint at {p}")
+    if not p.is_dir() and not p.is_file():  # a device (/dev/zero), a FIFO: never read
+        raise CheckpointError(f"{p} is not a regular file, so not a checkpoint")
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols on stderr; the error says enough
             warnings.simplefilter("ignore")

@@ -113,7 +113,7 @@ def find_saved_run(work_dir: str | os.PathLike) -> SavedRun | None:
     if summary and summary.get("steps") == step:  # the run's end: its losses over the whole splits
         train = summary["train_loss"] if summary.get("train_loss") is not None else train
         dev = summary["val_loss"] if summary.get("val_loss") is not None else dev
-    model = f"{cfg.type} (preset {cfg.preset})" if cfg.preset != cfg.type else cfg.type
+    model = printable(f"{cfg.type} (preset {cfg.preset})" if cfg.preset != cfg.type else cfg.type)
     return SavedRun(wd, saved_at, step=step, max_steps=cfg.max_steps, model=model, train_loss=train, val_loss=dev)
 
 
