@@ -29,3 +29,6 @@ def test_a_run_in_a_directory_named_in_another_encoding_samples_resumes_and_is_i
     out, err = capsys.readouterr()
     assert "corrupt" not in out + err
     assert find_saved_run(work).step == 40
+    assert cli.main(["--attach", str(work)]) == 0  # no terminal: one status line, the name's bytes escaped
+    out = capsys.readouterr().out
+    assert out.startswith(str(tmp_path)) and "run-\\xff\\xfe-latin1-\\xe9: " in out

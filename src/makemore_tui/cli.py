@@ -184,13 +184,14 @@ def attach_sweep(args: argparse.Namespace) -> int:
 def _status_line(run) -> str:
     """One line for scripts: `makemore-tui --attach DIR | cat`."""
     from .control import read_status, run_state
+    from .printable import printable
     from .recorder import read_summary
 
     status = read_status(run.work_dir) or {}
     state = run_state(status) or "unknown"
     if state == "gone":
         state = "gone (the process ended without finishing)"
-    parts = [f"{run.work_dir}: {state}", f"step {int(status.get('step', 0)):,}"]
+    parts = [f"{printable(run.work_dir)}: {state}", f"step {int(status.get('step', 0)):,}"]
     if status.get("max_steps"):
         parts[-1] += f"/{int(status['max_steps']):,}"
     for key, label in (("train_loss", "train"), ("val_loss", "dev")):
