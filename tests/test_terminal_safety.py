@@ -107,3 +107,14 @@ def test_an_ascii_output_gets_symbols_escaped_not_a_traceback_or_a_dropped_line(
     assert p.returncode == 0 and not p.stderr, p.stderr
     names = p.stdout.decode("ascii").splitlines()
     assert len(names) == 50 and any("\\xe9" in n or "\\xf8" in n for n in names)
+
+
+def test_the_apps_samples_pane_shows_an_old_runs_control_symbols_escaped():
+    from makemore_tui.app.sample_panel import SampleList
+    from makemore_tui.sampling import Sample
+
+    pane = SampleList()
+    pane.samples = [Sample("\x1b]0;pwned\x07", -3.0, True), Sample("a\u202eb\x1b[2J", -4.0, True, ended=False)]
+    cells, _ = pane._cells()
+    shown = "".join(markup + plain for markup, plain in cells)
+    assert not RAW.search(shown) and "\\x1b]0;pwned\\x07" in shown and "\\u202e" in shown
