@@ -171,8 +171,9 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
                 p.start()
             except OSError as e:  # no descriptors (or processes) left: no worker outlives this process
                 _stop_started(procs, study, plan)
-                raise OSError(e.errno, f"{e.strerror} (starting worker {i + 1} of {len(procs)}; the "
-                              f"{i} started {'was' if i == 1 else 'were'} stopped)") from None
+                started = ("none had started" if i == 0 else
+                           f"the {i} started {'was' if i == 1 else 'were'} stopped")
+                raise OSError(e.errno, f"{e.strerror} (starting worker {i + 1} of {len(procs)}; {started})") from None
             if stopping:  # a signal while starting: tell the new one too
                 os.kill(p.pid, signal.SIGTERM)
         while any(p.is_alive() for p in procs):
