@@ -19,6 +19,13 @@ LINE_BYTES = 1 << 20  # a line longer than this (in bytes) is not kept whole: it
 _BOM = b"\xef\xbb\xbf"
 # C0 controls, DEL and C1 controls, but tab and the line ends of Unix, Windows and old Mac files
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NOT_C0 = bytes(b for b in range(256) if not (b < 0x20 and b not in b"\t\n\r") and b != 0x7F)
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # U+0080..U+009F in UTF-8
+
+
+def has_controls(raw: bytes) -> bool:
+    """Whether UTF-8 bytes hold a character CONTROLS matches (fast: a byte table, then C1's two bytes)."""
+    return bool(raw.translate(None, _NOT_C0)) or (b"\xc2" in raw and _C1_UTF8.search(raw) is not None)
 
 class DataError(ValueError):
     """Input that cannot be trained on; the message says what is wrong and where."""
@@ -100,8 +107,8 @@ class _Scanner:
         words = None
         if raw.find(b"\x00") < 0:
             try:
-                text = raw[skip:].decode("utf-8") if skip else raw.decode("utf-8")
-                words = None if CONTROLS.search(text) else _split_items(text)
+                words = None if has_controls(raw) else _split_items(raw[skip:].decode("utf-8") if skip
+                                                                     else raw.decode("utf-8"))
             except UnicodeDecodeError:
                 pass
         if words is None or max(map(len, words), default=0) > MAX_LINE_CHARS:
