@@ -30,9 +30,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +44,7 @@ NAMES = ROOT / "data" / "names.txt"
 SIZES_MB = (0.2, 1.0, 5.0, 25.0, 100.0)
 MODELS = ("mlp", "transformer")
 RSS_TARGET_MB, WALL_TARGET_S, STEP_SPREAD = 1000.0, 90.0, 0.10
+DISTINCT = 250_000  # distinct pseudo-words of the `distinct` lists
 
 
 def make_list(path: Path, megabytes: float) -> int:
@@ -67,34 +70,136 @@ def make_list(path: Path, megabytes: float) -> int:
     return lines
 
 
-def cached_list(cache: Path, megabytes: float) -> tuple[Path, int]:
-    path = cache / f"words-{megabytes:g}MB.txt"
+def pseudo_words(n: int, seed: int = 23) -> list[str]:
+    """n distinct pseudo-words from a seeded generator: 3 to 15 letters (9 on average, so a line of
+    the list is 10 bytes), letters drawn with English-like frequencies."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    freq = np.array([8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, .15, .77, 4.0, 2.4, 6.7, 7.5, 1.9, .1,
+                     6.0, 6.3, 9.1, 2.8, .98, 2.4, .15, 2.0, .07])
+    letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+    out: dict[str, None] = {}
+    while len(out) < n:
+        m = n - len(out) + 1000
+        lens = rng.integers(3, 16, size=m)
+        flat = letters[rng.choice(26, size=int(lens.sum()), p=freq / freq.sum())].tobytes().decode()
+        ends = np.cumsum(lens)
+        out.update(dict.fromkeys(flat[e - k : e] for e, k in zip(ends.tolist(), lens.tolist())))
+    return list(out)[:n]
+
+
+def make_distinct_list(path: Path, megabytes: float, distinct: int, seed: int = 23) -> int:
+    """Write about `megabytes` MB of `distinct` pseudo-words, shuffled anew on each pass (as a
+    dictionary shuffled and repeated); returns the line count."""
+    import numpy as np
+
+    words = np.array(pseudo_words(distinct, seed), dtype=object)
+    rng = np.random.default_rng(seed + 1)
+    target, size, lines = int(megabytes * 1e6), 0, 0
+    with open(path, "w", encoding="ascii") as f:
+        while size < target:
+            block = "\n".join(words[rng.permutation(len(words))].tolist()) + "\n"
+            if size + len(block) > target:
+                block = block[: block.rfind("\n", 0, target - size) + 1]
+            if not block:
+                break
+            f.write(block)
+            size += len(block)
+            lines += block.count("\n")
+    return lines
+
+
+def make_one_word_list(path: Path, megabytes: float, word: str = "abcdefghi") -> int:
+    """Write about `megabytes` MB of one word repeated; returns the line count."""
+    n = int(megabytes * 1e6) // (len(word) + 1)
+    with open(path, "w", encoding="ascii") as f:
+        for a in range(0, n, 1 << 20):
+            f.write(f"{word}\n" * min(1 << 20, n - a))
+    return n
+
+
+def cached_list(cache: Path, megabytes: float, kind: str = "names") -> tuple[Path, int]:
+    """A list of `kind`: names (the bundled names, paired), distinct (DISTINCT pseudo-words,
+    repeated) or one (one word repeated), written once into `cache`."""
+    path = cache / (f"words-{megabytes:g}MB.txt" if kind == "names" else f"{kind}-{megabytes:g}MB.txt")
     meta = path.with_suffix(".lines")
     if not (path.exists() and meta.exists()):
-        lines = make_list(path, megabytes)
+        make = {"names": make_list, "one": make_one_word_list,
+                "distinct": lambda p, mb: make_distinct_list(p, mb, DISTINCT)}[kind]
+        lines = make(path, megabytes)
         meta.write_text(str(lines))
     return path, int(meta.read_text())
 
 
+PHASES = ("load", "train", "save", "final evaluation", "samples", "exit")
+# the line of the run's plain output that ends each phase (the last phase ends with the process)
+_PHASE_ENDS = (lambda l: l.startswith("training "), lambda l: bool(re.match(r"step +([\d,]+)/\1 ", l)),
+               lambda l: l.startswith("final evaluation:"), lambda l: l.startswith("train ") and "summary in" in l,
+               lambda l: l.startswith("samples at step"))
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a live process in kB; (0, 0) once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            got = dict(line.split(":", 1) for line in f if line.startswith(("VmRSS", "VmHWM")))
+        return int(got["VmRSS"].split()[0]), int(got["VmHWM"].split()[0])
+    except (OSError, KeyError, ValueError):
+        return 0, 0
+
+
 def one_run(words: Path, model: str, work: Path, steps: int, threads: int | None) -> dict:
-    """A headless run in a fresh process: wall seconds to summary.json, peak RSS, steps/s."""
+    """A headless run in a fresh process: wall seconds to summary.json, peak RSS, steps/s, and the
+    peak RSS of each phase. The phases are told apart by the run's own output lines (read as they
+    come, nothing added to the run); the memory is read from /proc every 20 ms and, exactly, as the
+    kernel's high-water mark (VmHWM) when each phase ends."""
     cmd = [sys.executable, "-m", "makemore_tui", "--headless", "-i", str(words), "-o", str(work),
            "--type", model, "--max-steps", str(steps), "--save-every", "0"]
     if threads:
         cmd += ["--threads", str(threads)]
     t0 = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    marks: list[tuple[float, int]] = []  # (seconds, VmHWM kB) when each phase ended
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+            k = len(marks)
+            while k < len(_PHASE_ENDS) and _PHASE_ENDS[k](line.strip()):
+                marks.append((time.perf_counter() - t0, _memory_kb(proc.pid)[1]))
+                k += 1  # a phase that prints nothing of its own ends with the next
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    samples: list[tuple[float, int]] = []  # (seconds, VmRSS kB)
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)  # the child's own peak (ru_maxrss) when it ends
+        if pid:
+            break
+        rss, _ = _memory_kb(proc.pid)
+        if rss:
+            samples.append((time.perf_counter() - t0, rss))
+        time.sleep(0.02)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
+    reader.join(5)
+    out = "".join(lines)
     if proc.returncode != 0:
-        raise SystemExit(f"{model} on {words.name} failed ({proc.returncode}):\n{out.decode()[-2000:]}")
+        raise SystemExit(f"{model} on {words.name} failed ({proc.returncode}):\n{out[-2000:]}")
+    peak_kb = usage.ru_maxrss
+    phases, start, hwm = {}, 0.0, 0
+    for name, (end, end_hwm) in zip(PHASES[: len(marks)] + ("exit",), marks + [(wall, peak_kb)]):
+        seen = [r for t, r in samples if start <= t <= end] or [r for t, r in samples if t <= end][-1:]
+        peak = end_hwm if end_hwm > hwm else max(seen, default=0)  # the high-water mark rose in this phase
+        phases[name] = {"end_s": round(end, 2), "peak_mb": round(peak / 1024, 1)}
+        start, hwm = end, max(hwm, end_hwm)
     summary = json.loads((work / "summary.json").read_text())
-    return {"wall_s": round(wall, 2), "rss_mb": round(usage.ru_maxrss / 1024, 1),
+    return {"wall_s": round(wall, 2), "rss_mb": round(peak_kb / 1024, 1),
             "ms_per_step": round(1e3 / summary["steps_per_s"], 3), "val_loss": summary["val_loss"],
-            "eval_examples": sum(summary["eval_examples"].values())}
+            "eval_examples": sum(summary["eval_examples"].values()), "phases": phases}
 
 
 def step_times(lists: dict[str, Path], model: str, steps: int, rounds: int) -> tuple[dict[str, float], dict[str, float]]:
