@@ -32,14 +32,14 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
 import torch
 
 from .data_lines import LINE_BYTES, MAX_LINE_CHARS, DataError, _Scanner  # noqa: F401 (MAX_LINE_CHARS: API)
 from .splits import (  # noqa: F401 (split_words: API)
-    Split, WordSet, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
+    Split, find_words, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
 )
 
 BOUNDARY = "."  # the boundary token's mark when the data has no '.' (names); Vocab.mark says which
@@ -354,10 +354,11 @@ class Dataset:
     source: str = ""
     split: str = "lecture"  # how the words were dealt (splits.split_plan; config.SPLITS)
 
-    @cached_property
-    def split_words(self) -> dict[str, list[str]]:
-        """Each split's words as text (a Python string a word: for small lists and tests)."""
-        return {k: s.decode(self.vocab.itos) for k, s in self.splits.items()}
+    @property
+    def split_words(self) -> Mapping[str, list[str]]:
+        """Each split's words as text, decoded when a split is asked for and not kept (a Python
+        string a word: for small lists and tests; Split.decode reads a bounded range)."""
+        return _SplitWords(self)
 
     @property
     def words(self) -> list[str]:
@@ -375,16 +376,44 @@ class Dataset:
 
     def is_known(self, word: str) -> bool:
         """Whether `word` is in the training split (what 'already in the data' means for samples)."""
-        ids = self.vocab.ids(code_points(word)) if word else np.zeros(0, np.int32)
-        return bool((ids >= 0).all()) and self._train_words.contains(ids)
+        return bool(self.known([word])[0])
 
-    @cached_property
-    def _train_words(self) -> WordSet:
-        return WordSet(self.splits["train"])
+    def known(self, texts: list[str]) -> list[bool]:
+        """Which of `texts` are in the training split: one pass over its tokens for all of them."""
+        return find_words(self.splits["train"], self._ids(texts)).tolist()
+
+    def held_out(self, texts: list[str]) -> list[bool]:
+        """Which of `texts` are in the dev or test split (real words the model was not trained on)."""
+        ids = self._ids(texts)
+        found = find_words(self.splits["dev"], ids)
+        if self.splits["test"] is not self.splits["dev"]:
+            found |= find_words(self.splits["test"], [None if f else w for w, f in zip(ids, found)])
+        return found.tolist()
+
+    def _ids(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Each text's token ids; None where it holds a symbol the vocabulary lacks (or is empty)."""
+        ids = [self.vocab.ids(code_points(t)) if t else None for t in texts]
+        return [i if i is not None and (i > 0).all() else None for i in ids]
 
     def eval_split(self, name: str, exact: bool = False) -> Split:
         """What an evaluation of a split reads: the whole split, or its fixed sample (Split.head)."""
         return self.splits[name] if exact else self.splits[name].head()
+
+
+class _SplitWords(Mapping):
+    """Dataset.split_words: a split's words decoded on each access, none kept."""
+
+    def __init__(self, data: Dataset):
+        self._data = data
+
+    def __getitem__(self, name: str) -> list[str]:
+        return self._data.splits[name].decode(self._data.vocab.itos)
+
+    def __iter__(self):
+        return iter(self._data.splits)
+
+    def __len__(self) -> int:
+        return len(self._data.splits)
 
 
 def make_dataset(

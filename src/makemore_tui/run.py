@@ -29,7 +29,7 @@ from .control import SOCKET, STATUS
 from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, ended_weights, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
 from .evaluation import EVAL_CHUNK
-from .sampling import Sample, held_out_words, sample
+from .sampling import Sample, sample
 from .trainer import Trainer
 
 # A run's own files: a new run in a directory removes an earlier run's before its first step
@@ -156,7 +156,6 @@ class Run:
         self.last_checkpoint: str | None = None
         self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
-        self._held_out = None  # the dev and test words, for marking sampled names (on first use)
 
     def _start(self, resume: dict | None, listeners, emit_interval: float) -> None:
         cfg, data, work_dir = self.cfg, self.data, self.work_dir
@@ -276,10 +275,8 @@ class Run:
         """Names drawn in the calling thread: the training thread (a listener of its events) or any
         thread while no run is under way. Each is marked known (training split) or held out (dev,
         test). The draw has its own generator: training's random numbers are not touched."""
-        if self._held_out is None:
-            self._held_out = held_out_words(self.data)
         return sample(self.trainer.model, self.data.vocab, self.cfg.block_size, n=n, temperature=temperature,
-                      top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known, is_held_out=self._held_out)
+                      top_k=top_k, prefix=prefix, seed=seed, data=self.data)
 
     def release(self) -> None:
         """The front end is closing: stop between two steps, skipping the final evaluation (seconds
