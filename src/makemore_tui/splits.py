@@ -30,7 +30,7 @@ from .config import EVAL_EXAMPLES
 SPLIT_SEED = 42  # the lectures' random.seed(42) before the shuffle
 MAKEMORE_SEED = 3407  # makemore.py's default --seed: its torch.randperm is the first draw after it
 MAKEMORE_TEST_MAX = 1000  # makemore.py holds out 10% of the words, at most this many
-GATHER_WORDS = 1 << 18  # words copied at a time while a split is built (bounds the index arrays)
+GATHER_WORDS = 1 << 16  # words copied or searched at a time: bounds the index arrays (some 15 MB)
 
 
 def shuffled_order(n: int, seed: int = SPLIT_SEED) -> np.ndarray:
