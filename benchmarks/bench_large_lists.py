@@ -1,6 +1,13 @@
-"""Word lists of any size: memory and time from the command's start to summary.json (issue 16).
+"""Word lists of any size: memory and time from the command's start to summary.json (issues 16, 23).
 
-The lists are made by repetition from the bundled names (public-domain Social Security records; no
+First, two lists that repetition of few words cannot flatter (issue 23): 250,000 distinct
+pseudo-words from a seeded generator (3 to 15 letters, 10 bytes a line), shuffled anew and repeated
+to 100 MB, as a dictionary would be; and one word repeated to 50 MB. Each model runs 200 steps on
+each, and the run's peak RSS is reported per phase (load, train, save, final evaluation, samples,
+exit), told apart by the run's own output lines while /proc is read every 20 ms and the kernel's
+high-water mark when each phase ends: a regression names its phase.
+
+Then the names lists (issue 16). They are made by repetition from the bundled names (public-domain Social Security records; no
 other word list is installed and nothing is downloaded): line i of a list is name i joined to the
 first half of another name, the pairing shifted on every pass over the names, so a line averages
 about 10.6 bytes like an English word list's (234k lines in 2.5 MB) and the lists hold many
@@ -21,8 +28,9 @@ network, and `--type transformer`, makemore's GPT preset):
 Prints a table, the ratios against the targets (<= 1 GB and <= 90 s at 100 MB; per-step time within
 10% from the smallest list to the largest) and a final JSON line.
 
-    python benchmarks/bench_large_lists.py                  # every size, both models
+    python benchmarks/bench_large_lists.py                  # every list, both models
     python benchmarks/bench_large_lists.py --sizes 0.2 100 --threads 1
+    python benchmarks/bench_large_lists.py --sizes --threads 1   # the distinct and one-word lists only
 """
 
 from __future__ import annotations
@@ -197,7 +205,8 @@ def one_run(words: Path, model: str, work: Path, steps: int, threads: int | None
         phases[name] = {"end_s": round(end, 2), "peak_mb": round(peak / 1024, 1)}
         start, hwm = end, max(hwm, end_hwm)
     summary = json.loads((work / "summary.json").read_text())
-    return {"wall_s": round(wall, 2), "rss_mb": round(peak_kb / 1024, 1),
+    return {"wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+            "rss_mb": round(peak_kb / 1024, 1),
             "ms_per_step": round(1e3 / summary["steps_per_s"], 3), "val_loss": summary["val_loss"],
             "eval_examples": sum(summary["eval_examples"].values()), "phases": phases}
 
@@ -230,9 +239,35 @@ def step_times(lists: dict[str, Path], model: str, steps: int, rounds: int) -> t
     return {k: round(statistics.median(v), 4) for k, v in times.items()}, load_s
 
 
+def hard_lists(args) -> dict:
+    """The lists that no repetition of few words flatters: DISTINCT pseudo-words repeated to
+    --distinct-mb, and one word repeated to --one-mb. A run of each model on each, with its peak
+    RSS per phase, against the targets (<= 1 GB, <= 90 s from the command's start to its end)."""
+    out: dict = {}
+    names = " ".join(PHASES)
+    print(f"lists with many distinct words, and of one word; peak RSS MB per phase ({names}):")
+    for kind, mb in (("distinct", args.distinct_mb), ("one", args.one_mb)):
+        if not mb:
+            continue
+        words, lines = cached_list(args.cache, mb, kind)
+        for model in args.models:
+            with tempfile.TemporaryDirectory() as tmp:
+                r = one_run(words, model, Path(tmp) / "run", args.steps, args.threads)
+            r.update(lines=lines, rss_ratio=round(r["rss_mb"] / RSS_TARGET_MB, 2),
+                     wall_ratio=round(r["wall_s"] / WALL_TARGET_S, 2))
+            out.setdefault(model, {})[f"{kind}-{mb:g}"] = r
+            peaks = " ".join(f"{p['peak_mb']:.0f}" for p in r["phases"].values())
+            print(f"{kind:>9} {mb:g} MB {lines:>11,} {model:>12}: wall {r['wall_s']:.1f} s (cpu {r['cpu_s']:.1f} s), "
+                  f"peak {r['rss_mb']:.0f} MB ({r['rss_ratio']:.2f}x 1 GB, {r['wall_ratio']:.2f}x 90 s); "
+                  f"by phase: {peaks}", flush=True)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=float, nargs="+", default=list(SIZES_MB), help="list sizes in MB")
+    ap.add_argument("--sizes", type=float, nargs="*", default=list(SIZES_MB), help="sizes in MB of the names lists")
+    ap.add_argument("--distinct-mb", type=float, default=100.0, help="size of the distinct words' list (0: none)")
+    ap.add_argument("--one-mb", type=float, default=50.0, help="size of the one word's list (0: none)")
     ap.add_argument("--models", nargs="+", default=list(MODELS))
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--threads", type=int, default=None, help="--threads for the runs (default: the run's own choice)")
@@ -240,6 +275,10 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=7, help="rounds of the per-step timing")
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
+    hard = hard_lists(args)
+    if not args.sizes:
+        print(json.dumps({"benchmark": "large_lists", "steps": args.steps, "threads": args.threads, "hard": hard}))
+        return 0
     results: dict[str, dict[str, dict]] = {m: {} for m in args.models}
     print(f"{'list':>14} {'lines':>11} {'model':>12} {'wall s':>8} {'peak RSS MB':>12} {'ms/step*':>8} {'dev':>7}")
     for mb in args.sizes:
@@ -278,7 +317,7 @@ def main() -> int:
               f"target); a step takes {spread:+.1%} longer at {max(args.sizes):g} MB than at {min(args.sizes):g} MB "
               f"(target within 10%; largest spread between any two sizes {max(steps) / min(steps) - 1:.1%})")
     print(json.dumps({"benchmark": "large_lists", "steps": args.steps, "threads": args.threads,
-                      "results": results, "verdict": verdict}))
+                      "results": results, "verdict": verdict, "hard": hard}))
     return 0
 
 

@@ -39,7 +39,7 @@ import torch
 
 from .data_lines import LINE_BYTES, MAX_LINE_CHARS, DataError, _Scanner  # noqa: F401 (MAX_LINE_CHARS: API)
 from .splits import (  # noqa: F401 (split_words: API)
-    Split, find_words, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
+    Split, SplitWords, find_words, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
 )
 
 BOUNDARY = "."  # the boundary token's mark when the data has no '.' (names); Vocab.mark says which
@@ -358,7 +358,7 @@ class Dataset:
     def split_words(self) -> Mapping[str, list[str]]:
         """Each split's words as text, decoded when a split is asked for and not kept (a Python
         string a word: for small lists and tests; Split.decode reads a bounded range)."""
-        return _SplitWords(self)
+        return SplitWords(self.splits, self.vocab.itos)
 
     @property
     def words(self) -> list[str]:
@@ -391,29 +391,12 @@ class Dataset:
         return found.tolist()
 
     def _ids(self, texts: list[str]) -> list[np.ndarray | None]:
-        """Each text's token ids; None where it holds a symbol the vocabulary lacks (or is empty)."""
-        ids = [self.vocab.ids(code_points(t)) if t else None for t in texts]
-        return [i if i is not None and (i > 0).all() else None for i in ids]
+        """Each text's token ids (-1 for a symbol the vocabulary lacks: never found); None if empty."""
+        return [self.vocab.ids(code_points(t)) if t else None for t in texts]
 
     def eval_split(self, name: str, exact: bool = False) -> Split:
         """What an evaluation of a split reads: the whole split, or its fixed sample (Split.head)."""
         return self.splits[name] if exact else self.splits[name].head()
-
-
-class _SplitWords(Mapping):
-    """Dataset.split_words: a split's words decoded on each access, none kept."""
-
-    def __init__(self, data: Dataset):
-        self._data = data
-
-    def __getitem__(self, name: str) -> list[str]:
-        return self._data.splits[name].decode(self._data.vocab.itos)
-
-    def __iter__(self):
-        return iter(self._data.splits)
-
-    def __len__(self) -> int:
-        return len(self._data.splits)
 
 
 def make_dataset(

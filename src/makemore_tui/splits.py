@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from array import array
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -262,6 +263,22 @@ def find_words(split: Split, words: list[np.ndarray | None]) -> np.ndarray:
             if not want[k]:
                 del want[k]
     return found
+
+
+class SplitWords(Mapping):
+    """Each split's words as text (Dataset.split_words), decoded on each access and not kept."""
+
+    def __init__(self, splits: dict[str, Split], itos):
+        self._splits, self._itos = splits, itos
+
+    def __getitem__(self, name: str) -> list[str]:
+        return self._splits[name].decode(self._itos)
+
+    def __iter__(self):
+        return iter(self._splits)
+
+    def __len__(self) -> int:
+        return len(self._splits)
 
 
 def examples_of(X, Y: torch.Tensor | None = None):

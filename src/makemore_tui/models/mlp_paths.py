@@ -13,7 +13,8 @@ arithmetic, call for call, and give bitwise the same weights (the tests check it
 The first step with a batch size times both on copies of the weights (the model is not touched),
 alternately over a few rounds so that a burst of other load hits both, and keeps the faster, as
 threads.py chooses the thread count (the workspace, which makes fewer calls, unless the plain path
-is clearly faster). Either way the weights are the same, so the choice never changes a run. Each path's time is kept (`timings`) for the benchmarks.
+is clearly faster). Either way the weights are the same, so the choice never changes a run.
+Each path's time is kept (`timings`) for the benchmarks.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class Workspace:
         new = lambda *shape: torch.empty(shape, dtype=C.dtype, device=C.device)  # noqa: E731
         self.B, self.params = B, (C, W1, b1, W2, b2)
         self.emb, self.h, self.logits, self.logp = new(B * T, E), new(B, H), new(B, V), new(B, V)
-        self.dh, self.hsq, self.dpre, self.dx, self.db2, self.db1 = new(B, H), new(B, H), new(B, H), new(B, T * E), new(V), new(H)
+        self.dh, self.hsq, self.dpre = new(B, H), new(B, H), new(B, H)
+        self.dx, self.db2, self.db1 = new(B, T * E), new(V), new(H)
         self.x, self.xt, self.ht = self.emb.view(B, T * E), self.emb.view(B, T * E).t(), self.h.t()
         self.W1t, self.W2t, self.dxe = W1.t(), W2.t(), self.dx.view(B * T, E)
         self.neg = m._minus_ones(B)
