@@ -49,6 +49,7 @@ class MLP(nn.Module):
         self.C, self.W1, self.b1, self.W2, self.b2 = (nn.Parameter(t) for t in (C, W1, b1, W2, b2))
         self._raw: list[torch.Tensor] | None = None  # the parameters' data, for the fused SGD step
         self._neg: torch.Tensor | None = None
+        self._one: torch.Tensor | None = None
         self._path = None  # (batch size, the sgd_step path chosen for it: mlp_paths.choose_path)
         self._ws = None  # the workspace path's preallocated tensors (mlp_paths.Workspace)
 
@@ -113,6 +114,11 @@ class MLP(nn.Module):
         if self._neg is None or self._neg.shape[0] != B or self._neg.device != self.C.device:
             self._neg = torch.full((B, 1), -1.0, device=self.C.device)
         return self._neg
+
+    def _ones(self, B: int) -> torch.Tensor:
+        if self._one is None or self._one.shape[0] != B or self._one.device != self.C.device:
+            self._one = torch.ones(B, device=self.C.device)
+        return self._one
 
     def _apply(self, fn, *args, **kwargs):
         self._raw = self._ws = self._path = None  # .to() and friends may give the parameters new storage

@@ -44,11 +44,12 @@ def plain(m, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
     a = -lr / B  # the mean's 1/B, folded into the step
     dh = dlogits.mm(W2.t())  # uses W2 before its update
     dpre = torch.addcmul(dh, dh, h.square(), value=-1.0)  # dh * (1 - h^2), through tanh
+    ones = m._ones(B)
     W2.addmm_(h.t(), dlogits, alpha=a)
-    b2.add_(dlogits.sum(0), alpha=a)
+    b2.addmv_(dlogits.t(), ones, alpha=a)  # the bias's gradient, the batch summed, in the same call
     dx = dpre.mm(W1.t())  # uses W1 before its update
     W1.addmm_(x.t(), dpre, alpha=a)
-    b1.add_(dpre.sum(0), alpha=a)
+    b1.addmv_(dpre.t(), ones, alpha=a)
     C.index_add_(0, flatX, dx.view(-1, m.n_embd), alpha=a)
     return loss
 
@@ -63,7 +64,8 @@ class Workspace:
         self.B, self.params = B, (C, W1, b1, W2, b2)
         self.emb, self.h, self.logits, self.logp = new(B * T, E), new(B, H), new(B, V), new(B, V)
         self.dh, self.hsq, self.dpre = new(B, H), new(B, H), new(B, H)
-        self.dx, self.db2, self.db1 = new(B, T * E), new(V), new(H)
+        self.dx, self.ones = new(B, T * E), m._ones(B)
+        self.logpt, self.dpret = self.logp.t(), self.dpre.t()
         self.x, self.xt, self.ht = self.emb.view(B, T * E), self.emb.view(B, T * E).t(), self.h.t()
         self.W1t, self.W2t, self.dxe = W1.t(), W2.t(), self.dx.view(B * T, E)
         self.neg = m._minus_ones(B)
@@ -84,10 +86,10 @@ def workspace(m, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
     torch.mm(dlogits, w.W2t, out=w.dh)  # uses W2 before its update
     dpre = torch.addcmul(w.dh, w.dh, torch.mul(h, h, out=w.hsq), value=-1.0, out=w.dpre)
     W2.addmm_(w.ht, dlogits, alpha=a)
-    b2.add_(torch.sum(dlogits, 0, out=w.db2), alpha=a)
+    b2.addmv_(w.logpt, w.ones, alpha=a)
     torch.mm(dpre, w.W1t, out=w.dx)  # uses W1 before its update
     W1.addmm_(w.xt, dpre, alpha=a)
-    b1.add_(torch.sum(dpre, 0, out=w.db1), alpha=a)
+    b1.addmv_(w.dpret, w.ones, alpha=a)
     C.index_add_(0, flatX, w.dxe, alpha=a)
     return loss
 
