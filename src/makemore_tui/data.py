@@ -26,6 +26,7 @@ first, and why; data_lines gathers them over the whole file):
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -311,6 +312,7 @@ class _Encoder:
         vocab = vocab or Vocab.of_symbols(present)  # = Vocab.from_words(words)
         stream, starts = self.stream(vocab, source)
         n = len(starts) - 1
+        record = {"items": n, "sha256": hashlib.sha256(memoryview(stream)).hexdigest()}  # Dataset.record
         if split == "makemore" and makemore_test_size(n) < 1:
             raise DataError(f"{source or 'input'} has {n} item(s); makemore.py's split holds out a tenth of them "
                             "and needs at least 10")
@@ -325,7 +327,7 @@ class _Encoder:
             if progress:
                 progress(f"building the {k} examples ({b - a:,} items)")
             splits[k] = Split.gather(stream, starts, order[a:b], block_size)
-        return Dataset(vocab, block_size, splits, data_notices(vocab, present), source, split)
+        return Dataset(vocab, block_size, splits, data_notices(vocab, present), source, split, record)
 
 
 _NP_TYPES = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
@@ -353,16 +355,17 @@ class Dataset:
     notices: list[str] = field(default_factory=list)
     source: str = ""
     split: str = "lecture"  # how the words were dealt (splits.split_plan; config.SPLITS)
+    # what the run was trained on, kept in its checkpoint and config.json (--resume checks it): the
+    # file's path and size in bytes (load_dataset), the items and the SHA-256 of the token stream
+    record: dict = field(default_factory=dict)
 
     @property
     def split_words(self) -> Mapping[str, list[str]]:
-        """Each split's words as text, decoded when a split is asked for and not kept (a Python
-        string a word: for small lists and tests; Split.decode reads a bounded range)."""
+        """Each split's words as text, decoded on each access, not kept (splits.SplitWords)."""
         return SplitWords(self.splits, self.vocab.itos)
 
     @property
-    def words(self) -> list[str]:
-        """Every word, in the file's order (a Python string a word: for small lists and tests)."""
+    def words(self) -> list[str]:  # every word, in the file's order (a string a word: small lists, tests)
         parts = ("train", "dev") if self.splits["test"] is self.splits["dev"] else ("train", "dev", "test")
         shuffled = [w for k in parts for w in self.split_words[k]]
         out = [""] * len(shuffled)
@@ -374,25 +377,23 @@ class Dataset:
     def max_word_len(self) -> int:
         return max(s.longest_word for s in self.splits.values())
 
-    def is_known(self, word: str) -> bool:
-        """Whether `word` is in the training split (what 'already in the data' means for samples)."""
+    def is_known(self, word: str) -> bool:  # in the training split ('already in the data', for samples)
         return bool(self.known([word])[0])
 
     def known(self, texts: list[str]) -> list[bool]:
         """Which of `texts` are in the training split: one pass over its tokens for all of them."""
-        return find_words(self.splits["train"], self._ids(texts)).tolist()
+        return self._find(texts, ("train",))
 
     def held_out(self, texts: list[str]) -> list[bool]:
         """Which of `texts` are in the dev or test split (real words the model was not trained on)."""
-        ids = self._ids(texts)
-        found = find_words(self.splits["dev"], ids)
-        if self.splits["test"] is not self.splits["dev"]:
-            found |= find_words(self.splits["test"], [None if f else w for w, f in zip(ids, found)])
-        return found.tolist()
+        return self._find(texts, ("dev",) if self.splits["test"] is self.splits["dev"] else ("dev", "test"))
 
-    def _ids(self, texts: list[str]) -> list[np.ndarray | None]:
-        """Each text's token ids (-1 for a symbol the vocabulary lacks: never found); None if empty."""
-        return [self.vocab.ids(code_points(t)) if t else None for t in texts]
+    def _find(self, texts: list[str], names: tuple[str, ...]) -> list[bool]:
+        ids = [self.vocab.ids(code_points(t)) if t else None for t in texts]  # -1: a symbol it lacks
+        found = np.zeros(len(texts), dtype=bool)
+        for k in names:
+            found |= find_words(self.splits[k], [None if f else w for w, f in zip(ids, found)])
+        return found.tolist()
 
     def eval_split(self, name: str, exact: bool = False) -> Split:
         """What an evaluation of a split reads: the whole split, or its fixed sample (Split.head)."""
@@ -444,4 +445,6 @@ def load_dataset(
     for items in _file_items(path, progress):
         enc.add(items)
     _check_count(enc.count, str(path))
-    return enc.dataset(block_size, vocab, source=path.name, progress=progress, split=split)
+    ds = enc.dataset(block_size, vocab, source=path.name, progress=progress, split=split)
+    ds.record = {"path": str(path.resolve()), "bytes": os.stat(path).st_size, **ds.record}
+    return ds
