@@ -2,13 +2,17 @@
 
     python benchmarks/bench_train.py            # everything (about 3 minutes on 2 cores)
     python benchmarks/bench_train.py --quick    # speed ratio only, no 200,000-step runs
+    python benchmarks/bench_train.py --quick --lecture-threads 1   # on a machine shared with other work
 
 Reads the 32,033 names behind the published makemore numbers from ../shared/data/names.txt
 (beside the project), or --input FILE. Prints each figure and a final JSON line.
 
 1. speed: steps per second of the engine's headless run (lecture preset) against the lecture's loop
    (autograd, p.grad = None, p.data += -lr * p.grad, one .item() per step), same config, same
-   machine, alternating runs in one process; the medians and their ratio.
+   machine, alternating runs in one process; the medians and their ratio. The engine runs on each
+   path of the MLP's step in turn (mlp_paths: plain, workspace) and as it chooses by default; the
+   ratios per path come as the median of the rounds', best round against best round, and steps
+   per CPU second (steadier where other work shares the machine).
 2. equal quality: both run the full 200,000 steps; dev losses compared (they draw the same batches).
 3. time to quality: `makemore-tui --headless --preset fast`, wall time from the command's start to
    summary.json, and its dev loss.
