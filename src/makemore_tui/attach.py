@@ -245,7 +245,6 @@ class RemoteRun:
         self._model = None
         self._model_key: tuple | None = None
         self._lock = threading.Lock()
-        self._held_out: tuple | None = None  # (the data, its dev and test words), for marking samples
 
     @property
     def alive(self) -> bool:
@@ -327,17 +326,13 @@ class RemoteRun:
     def sample(self, n: int = 10, temperature: float = 1.0, top_k: int | None = None, prefix: str = "",
                seed: int | None = None):
         """Names from the run's weights: saved first when the run is alive, else its last checkpoint."""
-        from .sampling import held_out_words, sample
+        from .sampling import sample
 
         if self.alive:
             self.trainer.send("save")  # a diverged run refuses, and the last good checkpoint is used
         model = self.latest_model()
-        data = self.data
-        if data is not None and (self._held_out is None or self._held_out[0] is not data):
-            self._held_out = (data, held_out_words(data))
         return sample(model, self.vocab, self.cfg.block_size, n=n, temperature=temperature, top_k=top_k,
-                      prefix=prefix, seed=seed, is_known=self.is_known,
-                      is_held_out=self._held_out[1] if data is not None else None)
+                      prefix=prefix, seed=seed, data=self.data)
 
     def save_checkpoint(self) -> str:
         reply = self.trainer.send("save")

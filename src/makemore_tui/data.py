@@ -33,14 +33,14 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
 import torch
 
 from .data_lines import LINE_BYTES, MAX_LINE_CHARS, DataError, _Scanner  # noqa: F401 (MAX_LINE_CHARS: API)
 from .splits import (  # noqa: F401 (split_words: API)
-    Split, WordSet, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
+    Split, SplitWords, find_words, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
 )
 
 BOUNDARY = "."  # the boundary token's mark when the data has no '.' (names); Vocab.mark says which
@@ -359,14 +359,13 @@ class Dataset:
     # file's path and size in bytes (load_dataset), the items and the SHA-256 of the token stream
     record: dict = field(default_factory=dict)
 
-    @cached_property
-    def split_words(self) -> dict[str, list[str]]:
-        """Each split's words as text (a Python string a word: for small lists and tests)."""
-        return {k: s.decode(self.vocab.itos) for k, s in self.splits.items()}
+    @property
+    def split_words(self) -> Mapping[str, list[str]]:
+        """Each split's words as text, decoded on each access, not kept (splits.SplitWords)."""
+        return SplitWords(self.splits, self.vocab.itos)
 
     @property
-    def words(self) -> list[str]:
-        """Every word, in the file's order (a Python string a word: for small lists and tests)."""
+    def words(self) -> list[str]:  # every word, in the file's order (a string a word: small lists, tests)
         parts = ("train", "dev") if self.splits["test"] is self.splits["dev"] else ("train", "dev", "test")
         shuffled = [w for k in parts for w in self.split_words[k]]
         out = [""] * len(shuffled)
@@ -378,14 +377,23 @@ class Dataset:
     def max_word_len(self) -> int:
         return max(s.longest_word for s in self.splits.values())
 
-    def is_known(self, word: str) -> bool:
-        """Whether `word` is in the training split (what 'already in the data' means for samples)."""
-        ids = self.vocab.ids(code_points(word)) if word else np.zeros(0, np.int32)
-        return bool((ids >= 0).all()) and self._train_words.contains(ids)
+    def is_known(self, word: str) -> bool:  # in the training split ('already in the data', for samples)
+        return bool(self.known([word])[0])
 
-    @cached_property
-    def _train_words(self) -> WordSet:
-        return WordSet(self.splits["train"])
+    def known(self, texts: list[str]) -> list[bool]:
+        """Which of `texts` are in the training split: one pass over its tokens for all of them."""
+        return self._find(texts, ("train",))
+
+    def held_out(self, texts: list[str]) -> list[bool]:
+        """Which of `texts` are in the dev or test split (real words the model was not trained on)."""
+        return self._find(texts, ("dev",) if self.splits["test"] is self.splits["dev"] else ("dev", "test"))
+
+    def _find(self, texts: list[str], names: tuple[str, ...]) -> list[bool]:
+        ids = [self.vocab.ids(code_points(t)) if t else None for t in texts]  # -1: a symbol it lacks
+        found = np.zeros(len(texts), dtype=bool)
+        for k in names:
+            found |= find_words(self.splits[k], [None if f else w for w, f in zip(ids, found)])
+        return found.tolist()
 
     def eval_split(self, name: str, exact: bool = False) -> Split:
         """What an evaluation of a split reads: the whole split, or its fixed sample (Split.head)."""

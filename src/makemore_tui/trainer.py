@@ -159,10 +159,10 @@ class Trainer:
             self._chunk_state = self.batch_gen.get_state()
             n = self._train.n_words if self._by_words else self._train.examples
             ix = torch.randint(0, n, (K * B,), generator=self.batch_gen).to(self.device)
-            self._Xc, self._Yc = self._train.windows(self._train.word_ends(ix) if self._by_words else ix)
+            Xc, Yc = self._train.windows(self._train.word_ends(ix) if self._by_words else ix)
+            self._Xs, self._Ys = Xc.split(B), Yc.split(B)  # the chunk's batches: views, made at once
             self._chunk_start = start
-        j = (step - start) * B
-        return self._Xc[j : j + B], self._Yc[j : j + B]
+        return self._Xs[step - start], self._Ys[step - start]
 
     def _train_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
         wd = self.cfg.weight_decay
