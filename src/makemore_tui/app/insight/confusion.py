@@ -16,7 +16,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.containers import Container, VerticalScroll
 
-from ...insight.base import snapshot
+from ...insight.base import InsightError, snapshot
 from ...insight.confusion import Confusion, confusion
 from ...insight.render import EIGHTHS, confusion_summary, heat_symbols, heat_table, show_char
 from .pane import InsightPane, in_training_thread
@@ -68,6 +68,8 @@ class ConfusionPane(InsightPane):
                 yield InsightText(id="cf-heat")
 
     def compute(self, run) -> tuple[int, Confusion]:
+        if run.data is None:  # attached to a run whose words could not be read again
+            raise InsightError("the confusion needs the run's dev words, which could not be read again")
         step, snap = in_training_thread(run, lambda: (run.trainer.step, snapshot(run.trainer.model)))
         return step, confusion(snap, run.data.eval_split("dev"), None, run.data.vocab, top=12)
 

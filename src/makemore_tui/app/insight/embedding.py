@@ -42,10 +42,14 @@ class EmbeddingPane(InsightPane):
             C = getattr(run.trainer.model, "C", None)
             if C is None:
                 raise InsightError("this model has no embedding table C (a bigram's table is the logits themselves)")
-            return run.trainer.step, C.detach().clone()
+            # the vocabulary of these weights: the run's data's, or (attached to a run whose words
+            # could not be read again) its checkpoint's
+            return run.trainer.step, C.detach().clone(), run.data.vocab if run.data is not None else run.vocab
 
-        step, C = in_training_thread(run, copy_c)
-        return step, embedding_from_C(C, run.data.vocab)
+        step, C, vocab = in_training_thread(run, copy_c)
+        if vocab is None:
+            raise InsightError("the run's vocabulary is unknown: no checkpoint and its words could not be read")
+        return step, embedding_from_C(C, vocab)
 
     def on_insight_pane_ready(self, message) -> None:
         """Runs before InsightPane's own handler (Textual calls both): follow the vowels' spread."""
