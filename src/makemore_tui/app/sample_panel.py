@@ -13,12 +13,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from .capped_input import CappedInput
 from .messages import SampleRequest
 from .pane import Pane
 from .state import FINISHED, STOPPED, SampleState
 from .text import esc
 
 
+PREFIX_CHARS = 50  # the prefix field holds at most this many characters (and says so)
 NAME_WIDTH = 16  # longer names are cut (with …) so that the columns stay readable
 HINT = "press [b]s[/] to sample names · [b]+/-[/] temperature · [b]/[/] a prefix"
 # each name's mark (5 wide) and its style
@@ -124,7 +126,7 @@ class SamplePanel(Pane):
     def compose(self):
         with Horizontal(id="prefix-row"):
             yield Label("prefix ")
-            yield Input(id="prefix", compact=True, max_length=50, select_on_focus=False)
+            yield CappedInput(id="prefix", compact=True, max_length=PREFIX_CHARS, what="the prefix", select_on_focus=False)
         yield Static("", id="sample-info")
         with VerticalScroll(can_focus=False):
             yield SampleList(id="sample-list")

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from .. import models
 from ..config import INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
+from .capped_input import CappedInput
 from .text import esc
 
 # (Config field, label, kind): kind is int, float, a tuple of choices, or a function that gives them
@@ -35,6 +36,7 @@ FIELDS: list[tuple[str, str, object]] = [
     ("init", "init", INITS),
 ]
 FIELD_NAMES = [f[0] for f in FIELDS]
+FIELD_CHARS = 24  # a number field holds at most this many characters (and says so)
 
 
 def parse_number(text: str, kind: type) -> int | float:
@@ -127,7 +129,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
                         yield Select([(c, c) for c in choices], value=value if value in choices else Select.NULL,
                                      allow_blank=value not in choices, id=f"f-{name}", compact=True)
                     else:
-                        yield Input(display_value(value), id=f"f-{name}", compact=True, select_on_focus=True)
+                        yield CappedInput(display_value(value), id=f"f-{name}", compact=True, select_on_focus=True,
+                                          max_length=FIELD_CHARS, what=label)
                     yield Static("", id=f"e-{name}", classes="field-error")
             yield Static("", id="form-message")
             yield Static(esc(self.note), id="form-note")
@@ -142,8 +145,9 @@ class SettingsScreen(ModalScreen["Config | None"]):
             self.check()
 
     def on_mount(self) -> None:
-        self.query_one("#f-block_size", Input).focus()
-        self.check()
+        for field in self.query("#f-block_size"):  # (none when the form is already being dismissed)
+            field.focus()
+            self.check()
 
     # ---- reading the form ---------------------------------------------------------------------
     def values(self) -> tuple[dict, dict[str, str]]:
@@ -192,7 +196,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
     # ---- events -------------------------------------------------------------------------------
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.check()
+        if self.is_attached and self.query("#apply"):  # a change that comes as the form closes: nothing to check
+            self.check()
 
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:

@@ -72,7 +72,7 @@ class NextCharPane(InsightPane):
 
     def compose(self):
         yield ContextInput(placeholder="type a context, e.g. emm (empty: the start of a name)",
-                           max_length=MAX_CONTEXT, id="nc-input")
+                           max_length=MAX_CONTEXT, what="the context", id="nc-input")
         yield InsightText(id="nc-window")
         with Horizontal(id="nc-row"):
             yield InsightText(id="nc-bars")
