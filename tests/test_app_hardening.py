@@ -12,12 +12,11 @@ from pathlib import Path
 
 from textual import events
 
-from makemore_tui.app.launch import EXIT_CRASH
-
 from helpers import PYTHON, subprocess_env
 from helpers_app import make_app, run_async, wait_for
 
 SCRIPT = Path(__file__).parent / "app_exit_script.py"
+EXIT_CRASH = 70  # app/launch.py's exit status for an internal error (README)
 
 
 @run_async

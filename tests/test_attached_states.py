@@ -15,7 +15,7 @@ import optuna
 from optuna.trial import TrialState
 
 from makemore_tui import events as ev
-from makemore_tui.app.state import EVALUATING, FINISHED, GONE, RunState
+from makemore_tui.app.state import FINISHED, RunState
 from makemore_tui.app.status_bar import StatusBar
 from makemore_tui.attach import RemoteRun
 from makemore_tui.config import Config
@@ -24,6 +24,8 @@ from makemore_tui.run import open_run
 from makemore_tui.sweep.results import read_sweep
 from makemore_tui.sweep.study import make_storage
 from makemore_tui.trainer import Trainer
+
+GONE, EVALUATING = "gone", "evaluating"  # app/state.py's names of the states
 
 from helpers import PYTHON, stop_process, subprocess_env, wait_until
 from helpers_app import finished, run_async, screen_text, wait_for, wait_for_text

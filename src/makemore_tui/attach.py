@@ -342,7 +342,8 @@ class RemoteRun:
                 self.notes.append(f"the run's checkpoint could not be read: {e}")
         if self.input_file:
             try:
-                self.data = load_dataset(self.input_file, self.cfg.block_size, vocab=vocab, split=self.cfg.split)
+                self.data = load_dataset(self.input_file, self.cfg.block_size, vocab=vocab, split=self.cfg.split,
+                                         symbols=self.cfg.symbols)
             except Exception as e:  # moved or changed since the run started: watch without it
                 self.notes.append(f"the run's data ({self.input_file}) could not be read again: {e}")
         try:

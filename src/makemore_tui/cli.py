@@ -13,7 +13,9 @@ import sys
 
 from . import models
 from .argtypes import FLOAT, INT, Parser, UsageError
-from .config import DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, SPLITS, Config, ConfigError, preset
+from .config import (
+    DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, SPLITS, SYMBOLS, Config, ConfigError, preset,
+)
 
 EXIT_USAGE = 2
 
@@ -25,6 +27,7 @@ CONFIG_FLAGS = {
     "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
     "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
     "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact", "dropout": "dropout", "split": "split",
+    "symbols": "symbols",
     "keep_best": "keep_best",
 }
 
@@ -97,6 +100,9 @@ def build_parser() -> Parser:
     o.add_argument("--split", choices=SPLITS, default=None,
                    help="lecture: shuffled 80/10/10 (default); makemore: makemore.py's (10%%, at most 1,000 words, "
                    "held out for dev = test, the rest train)")
+    o.add_argument("--symbols", choices=SYMBOLS, default=None,
+                   help="what a symbol is: grapheme (default): a character as read, with its marks, an emoji with "
+                   "its modifiers; codepoint: each Unicode code point (the same on ASCII names)")
     o.add_argument("--eval-exact", action="store_const", const=True, default=None,
                    help=f"compute the losses over the whole splits (default: a fixed sample of {EVAL_EXAMPLES:,} "
                    "examples of each split larger than that; the bundled names' splits are smaller: whole)")

@@ -12,6 +12,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 
 from .errors import ConfigError
+from .symbols import SYMBOLS  # what a symbol is: grapheme, codepoint
 from .models import DEFAULT_TYPE, PRESETS, model_type, names, types
 
 SCHEDULES = ("constant", "step", "cosine")
@@ -62,6 +63,7 @@ class Config:
     log_every: int = 100  # steps between lines of metrics.jsonl
     preset: str = "seed"
     split: str = "lecture"  # SPLITS: how the words are dealt into train, dev and test
+    symbols: str = "grapheme"  # symbols.SYMBOLS: a symbol is a grapheme cluster or a code point
     eval_exact: bool = False  # losses over the whole splits, not each split's fixed sample (splits.Split.head)
     # end on the weights of the best periodic dev loss: stop when the dev loss has risen well above it
     # for a while (watch.py), and at any end where they beat the last step's
@@ -147,6 +149,7 @@ class Config:
             ("init", INITS),
             ("device", DEVICES),
             ("split", SPLITS),
+            ("symbols", SYMBOLS),
         ):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from ..cells import cell_len, cut, pad, visible
 from .capped_input import CappedInput
 from .messages import SampleRequest
 from .pane import Pane
@@ -70,18 +71,19 @@ class SampleList(Widget):
     def _cells(self) -> tuple[list[tuple[str, str]], int]:
         if not self.samples:
             return [], 0
-        L = max(len(s.text or "(empty)") + (0 if s.ended else 1) for s in self.samples)
+        # widths in terminal cells (a CJK character or an emoji takes two), cuts between whole
+        # characters (grapheme clusters), bidirectional controls made visible: the columns line up
+        L = max(cell_len(visible(s.text or "(empty)")) + (0 if s.ended else 1) for s in self.samples)
         L = min(max(L, 4), NAME_WIDTH)
         cells = []
         for s in self.samples:
-            name = (s.text or "(empty)") if s.ended else s.text + "…"
-            if len(name) > L:
-                name = name[: L - 1] + "…"
+            name = visible(s.text or "(empty)") if s.ended else visible(s.text) + "…"
+            name = cut(name, L)
             lp = f"{s.logprob:6.1f}" if math.isfinite(s.logprob) else "  -inf"
             word, style = MARKS[mark_of(s)]
             mark = f"[{style}]{word}[/]"
-            plain = f"{name:<{L}} {lp} {word}"
-            cells.append((f"[b]{esc(name.ljust(L))}[/] [dim]{lp}[/] {mark}", plain))
+            plain = f"{pad(name, L)} {lp} {word}"
+            cells.append((f"[b]{esc(pad(name, L))}[/] [dim]{lp}[/] {mark}", plain))
         return cells, L + 13
 
     def _layout(self, width: int) -> tuple[int, int]:

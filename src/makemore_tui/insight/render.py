@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from ..cells import cell_len, pad, shown
 from ..data import SPACE_MARK
 from .charts import RUN_COLORS, rich_color
 from .confusion import Confusion
@@ -24,8 +25,9 @@ HBLOCKS = "▏▎▍▌▋▊▉█"
 
 
 def show_char(ch: str) -> str:
-    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then)."""
-    return SPACE_MARK if ch == " " else ch
+    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then), a lone
+    mark on a dotted circle, an invisible control as its code (cells.shown)."""
+    return SPACE_MARK if ch == " " else shown(ch)
 
 
 def hbar(share: float, width: int) -> str:
@@ -196,13 +198,15 @@ def heat_table(conf: Confusion, cell: int = 2, rows: list[int] | None = None, co
     rows = list(range(V)) if rows is None else rows
     cols = list(range(V)) if cols is None else cols
     out = Text()
-    out.append("    ")  # under the row labels
-    out.append("".join(show_char(conf.chars[j]).center(cell) for j in cols) + "\n", style="bold")
+    label = max((cell_len(show_char(conf.chars[i])) for i in rows), default=1)  # row labels' width, in cells
+    out.append(" " * (label + 3))  # under the row labels
+    cell = max([cell] + [cell_len(show_char(conf.chars[j])) for j in cols])  # wide symbols: wider columns
+    out.append("".join(pad(show_char(conf.chars[j]), cell, "^") for j in cols) + "\n", style="bold")
     recall = conf.recall()
     for n, i in enumerate(rows):
         row = conf.counts[i]
         total = sum(row)
-        out.append(f" {show_char(conf.chars[i])}  ", style="bold")
+        out.append(f" {pad(show_char(conf.chars[i]), label)}  ", style="bold")
         for j in cols:
             share = row[j] / total if total else 0.0
             shade = SHADES[min(4, math.ceil(share * 4))] if share > 0 else ("·" if i == j else " ")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from ...insight.base import InsightError
-from ...insight.charts import BOUNDARY_COLOR, CONSONANT_COLOR, VOWEL_COLOR, draw_embedding, rich_color
+from ...cells import one_cell
+from ...insight.charts import BOUNDARY_COLOR, CONSONANT_COLOR, VOWEL_COLOR, WIDE_MARK, draw_embedding, rich_color
 from ...insight.embedding import EmbeddingMap, embedding_from_C
 from ...insight.render import sparkline
 from ...series import Series
@@ -94,4 +95,6 @@ class EmbeddingPane(InsightPane):
         line.append("   ")
         line.append(e.chars[0] if e.chars else ".", style=f"bold {rich_color(BOUNDARY_COLOR)}")  # the data's mark
         line.append(" start/end")
+        if any(not one_cell(c) for c in e.chars):
+            line.append(f"   {WIDE_MARK} a symbol wider than one cell (CJK, emoji, a letter with its marks)")
         note.set(line)
