@@ -112,4 +112,4 @@ def test_a_lost_terminal_ends_the_process_within_seconds(app_words, tmp_path):
     proc.send_signal(signal.SIGHUP)
     _finish(proc)
     # the promise is 5 s; twice that here, on a loaded machine (what fails is never ending at all)
-    assert time.monotonic() - t0 < 10 and proc.returncode != 0
+    assert time.monotonic() - t0 < 10 and proc.returncode == 0

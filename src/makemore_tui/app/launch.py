@@ -72,8 +72,6 @@ def _leave(app: MakemoreApp, code: int) -> int:
 def _report(app: MakemoreApp, crash: str) -> int:
     st = app.state
     last = app.current_run
-    if app.terminal_lost:
-        return app.return_code or 129
     if crash.strip() or (app.return_code or 0) != 0:
         log = _write_crash_log(last.work_dir, crash)
         what = next((ln.strip() for ln in reversed(crash.splitlines()) if ln.strip()), "an unknown error")[:300]

@@ -38,7 +38,7 @@ from .state import DIVERGED, FINISHED, PAUSED, STOPPED, TRAINING
 
 
 RELEASE_WAIT_S = 60.0  # the app waits this long at most, as it ends, for its runs to stop and save
-LOST_TERMINAL_WAIT_S = 3.0  # the same when its terminal is gone (the process ends within 5 s)
+LOST_TERMINAL_WAIT_S = 4.0  # the same when its terminal is gone (the process ends within 5 s)
 TERMINAL_CHECK_S = 0.5  # how often the app looks whether its terminal has hung up
 
 # actions that do nothing for an attached run that has ended: hidden from the footer, keys off
@@ -297,10 +297,11 @@ class RunControl:
         return not any(t.is_alive() for t in self.train_threads)
 
     def lose_terminal(self) -> None:
-        """The terminal is gone (SIGHUP, or it hung up): quit as q does, waiting only briefly."""
+        """The terminal is gone (SIGHUP, or it hung up): quit as q does (the run saves), waiting
+        for the run only briefly."""
         self.terminal_lost = True
         self.stop_all()
-        self.exit(return_code=129)
+        self.exit()
 
     def _check_terminal(self) -> None:
         """On a timer: a terminal that hung up without a SIGHUP (its pty closed) ends the app."""
