@@ -12,25 +12,10 @@ import signal
 import sys
 
 from . import models
-from .argtypes import FLOAT, INT, Parser, UsageError
-from .config import (
-    DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, SPLITS, SYMBOLS, Config, ConfigError, preset,
-)
+from .argtypes import FLOAT, INT, Parser, UsageError, add_settings, given_settings
+from .config import PRESETS, Config, ConfigError, preset
 
 EXIT_USAGE = 2
-
-# flag dest -> Config field, for the settings a flag overrides on top of the preset
-CONFIG_FLAGS = {
-    "type": "type", "block_size": "block_size", "n_embd": "n_embd", "n_embd2": "n_hidden",
-    "batch_size": "batch_size", "learning_rate": "learning_rate", "weight_decay": "weight_decay",
-    "max_steps": "max_steps", "seed": "seed", "device": "device", "eval_every": "eval_every",
-    "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
-    "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
-    "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact", "dropout": "dropout", "split": "split",
-    "symbols": "symbols",
-    "keep_best": "keep_best",
-}
-
 
 def inspect_choices() -> str:
     """The insight views for --help, from their registry: "next-char, embedding, lr-find (writes
@@ -68,47 +53,11 @@ def build_parser() -> Parser:
     io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")
-    m.add_argument("--preset", default=None, help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
     m.add_argument("--preset-from", metavar="DIR", default=None,
                    help="start from the settings of the best trial of the sweep in DIR (makemore-tui sweep -o DIR)")
-    types = models.names()  # the registry as it is now, so a type registered after import is offered
-    m.add_argument("--type", choices=types, default=None, help=f"model type: {', '.join(types)}")
-    m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
-    m.add_argument("--n-embd", type=INT, default=None, help="embedding size (columns of C)")
-    m.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size")
-    m.add_argument("--n-layer", type=INT, default=None, help="transformer blocks (makemore: 4)")
-    m.add_argument("--n-head", type=INT, default=None, help="transformer attention heads (makemore: 4)")
-    m.add_argument("--init", choices=INITS, default=None,
-                   help="seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "
-                   "(PyTorch's defaults, as makemore.py; their default) or gpt2 (GPT-2's N(0, 0.02), the transformer)")
-    m.add_argument("--dropout", type=FLOAT, default=None, metavar="P",
-                   help="rnn, gru, transformer: the share of activations dropped while training (default 0: off, as makemore.py)")
     o = p.add_argument_group("optimisation")
-    o.add_argument("--batch-size", "-b", type=INT, default=None)
-    o.add_argument("--learning-rate", "-l", type=FLOAT, default=None)
-    o.add_argument("--lr-schedule", choices=SCHEDULES, default=None, help="constant, step (x0.1 half-way) or cosine")
-    o.add_argument("--warmup-steps", type=INT, default=None, help="linear warm-up steps (cosine schedule)")
-    o.add_argument("--min-lr", type=FLOAT, default=None, help="final rate of the cosine schedule")
-    o.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
-    o.add_argument("--weight-decay", "-w", type=FLOAT, default=None)
-    o.add_argument("--max-steps", type=INT, default=None)
-    o.add_argument("--seed", type=INT, default=None, help="seeds the init and the batches (default 2147483647, as in the lecture)")
-    o.add_argument("--device", choices=DEVICES, default=None)
     o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: one, or all cores where a timing at the start shows they win)")
-    o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
-    o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
-    o.add_argument("--split", choices=SPLITS, default=None,
-                   help="lecture: shuffled 80/10/10 (default); makemore: makemore.py's (10%%, at most 1,000 words, "
-                   "held out for dev = test, the rest train)")
-    o.add_argument("--symbols", choices=SYMBOLS, default=None,
-                   help="what a symbol is: grapheme (default): a character as read, with its marks, an emoji with "
-                   "its modifiers; codepoint: each Unicode code point (the same on ASCII names)")
-    o.add_argument("--eval-exact", action="store_const", const=True, default=None,
-                   help=f"compute the losses over the whole splits (default: a fixed sample of {EVAL_EXAMPLES:,} "
-                   "examples of each split larger than that; the bundled names' splits are smaller: whole)")
-    o.add_argument("--keep-best", action=argparse.BooleanOptionalAction, default=None,
-                   help="end on the weights of the best dev loss: stop once it has risen well above it for 3 "
-                   "evaluations, and keep best.pt (default: on; --no-keep-best says so and trains on to the end)")
+    add_settings(p, {"model": m, "optimisation": o, "input and output": io})  # the table's (settings.py), in its order
     s = p.add_argument_group("sampling")
     s.add_argument("--num-samples", type=INT, default=20, help="names to print with --sample-only (default 20)")
     s.add_argument("--temperature", type=FLOAT, default=1.0)
@@ -118,20 +67,25 @@ def build_parser() -> Parser:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    overrides = {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    overrides = explicit_settings(args)
+    from .tensorboard_log import env_default
+
+    if "tensorboard" not in overrides and env_default():
+        overrides["tensorboard"] = True
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
     if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
-        from .sweep.results import best_config
+        from .sweep.current import best_of_study
 
-        return best_config(args.preset_from).updated(**overrides).validate()
+        return best_of_study(args.preset_from, sys.stderr).updated(**overrides).validate()
     return preset(name, **overrides).validate()
 
 
 def explicit_settings(args: argparse.Namespace) -> dict:
-    """The Config fields the command line set (not left to the preset)."""
-    return {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    """The Config fields the command line set (not left to the preset; --preset itself is where
+    they start)."""
+    return {k: v for k, v in given_settings(args).items() if k != "preset"}
 
 
 LARGE_INPUT = 8 << 20  # bytes: above this, loading progress is shown on stderr
@@ -210,15 +164,24 @@ def attach(args: argparse.Namespace) -> int:
 
 def attach_sweep(args: argparse.Namespace) -> int:
     """--attach on a sweep's directory: the sweep view (without a terminal, its table); enter on a
-    trial opens that trial's own attached view, and leaving it comes back to the sweep."""
-    from .sweep.results import print_sweep
-
+    trial opens that trial's own attached view, and leaving it comes back to the sweep. A study
+    shared by several machines is read from its storage every few seconds (sweep/current.py)."""
     if not sys.stdout.isatty():
-        return print_sweep(args.attach, sys.stdout)
+        from .sweep.current import inspect_sweep
+
+        return inspect_sweep(args.attach, sys.stdout, sys.stderr)
     from .app.sweep_app import run_sweep_app
 
-    while (trial := run_sweep_app(args.attach, theme=args.theme)) is not None:
-        attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+    from .sweep.current import Mirror
+
+    mirror = Mirror(args.attach)
+    note = mirror.start()
+    try:
+        while (trial := run_sweep_app(args.attach, theme=args.theme, notes=[note] if note else [])) is not None:
+            attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+            note = None
+    finally:
+        mirror.stop()
     return 0
 
 
@@ -324,9 +287,9 @@ def _main(args: argparse.Namespace) -> int:
         if args.attach is not None:
             return attach(args)
         if args.inspect == "sweep":
-            from .sweep.results import print_sweep
+            from .sweep.current import inspect_sweep
 
-            return print_sweep(args.work_dir, sys.stdout)
+            return inspect_sweep(args.work_dir, sys.stdout, sys.stderr)
         if args.inspect:
             import torch
 
@@ -367,7 +330,7 @@ def _main(args: argparse.Namespace) -> int:
                       "to continue a run instead, or -o for another directory)", file=sys.stderr)
             if args.resume:
                 ignored = {k: v for k, v in explicit_settings(args).items()
-                           if k not in ("max_steps", "device", "eval_exact") and getattr(run.cfg, k) != v}
+                           if k not in ("max_steps", "device", "eval_exact", "tensorboard") and getattr(run.cfg, k) != v}
                 if args.preset is not None and args.preset != run.cfg.preset:
                     ignored["preset"] = args.preset
                 if ignored:

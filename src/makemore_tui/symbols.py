@@ -20,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 import regex
 
-SYMBOLS = ("grapheme", "codepoint")  # the Config setting `symbols` (--symbols)
+from .settings import BY_NAME
+
+SYMBOLS = BY_NAME["symbols"].choices  # the setting `symbols` (--symbols): grapheme, codepoint
 _CLUSTER = regex.compile(r"\X")
 FIRST_KEY = 0x110000  # the first key of a multi-code-point cluster (past every code point)
 
