@@ -189,7 +189,7 @@ class _Encoder:
         if not items:
             return
         text = "".join(items)
-        if self.keys is not None and not text.isascii():
+        if self.keys is not None and not text.isascii() and self.keys.needed(text):
             cps, lens = self.keys.codes(items)
         else:
             cps, lens = code_points(text), np.fromiter(map(len, items), dtype=np.int32, count=len(items))

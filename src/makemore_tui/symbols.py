@@ -44,6 +44,12 @@ class ClusterKeys:
         self.key: dict[str, int] = {}
         self.cluster: dict[int, str] = {}
 
+    @staticmethod
+    def needed(text: str) -> bool:
+        """Whether some cluster of `text` has more than one code point (else code points will do,
+        and the loader keeps its vectorised path)."""
+        return len(_CLUSTER.findall(text)) != len(text)
+
     def codes(self, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Each item's symbols as code points (a multi-code-point cluster as its key), and how many
         symbols each item has."""
