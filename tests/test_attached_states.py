@@ -111,10 +111,11 @@ def test_the_final_evaluation_says_evaluating_with_its_progress(tmp_path, words_
     assert got.status == EVALUATING and got.step == 20 and (got.eval_done, got.eval_total) == (1, 3)
 
 
-def _sweep(d: Path, words: Path, *extra: str) -> subprocess.Popen:
+def _sweep(d: Path, out: Path, words: Path, *extra: str) -> subprocess.Popen:
+    # its output to a file: a pipe nobody reads while the test waits could fill and stop the sweep
     return subprocess.Popen(
         [PYTHON, "-m", "makemore_tui", "sweep", "-o", str(d), "-i", str(words), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=subprocess_env())
+        stdout=out.open("w"), stderr=subprocess.STDOUT, text=True, env=subprocess_env())
 
 
 def _running(d: Path) -> list:
@@ -126,24 +127,23 @@ def _running(d: Path) -> list:
 
 
 def test_a_sweep_worker_killed_by_a_signal_is_said_failed_and_replaced(tmp_path, words_file):
-    d = tmp_path / "sweep"
-    proc = _sweep(d, words_file, "--workers", "1", "--trial-seconds", "3600", "--budget", "36000")
+    d, log = tmp_path / "sweep", tmp_path / "sweep.log"
+    proc = _sweep(d, log, words_file, "--workers", "1", "--trial-seconds", "3600", "--budget", "36000")
     try:
         assert wait_until(lambda: _running(d), timeout=240, every=0.1), "a first trial"
         first = _running(d)[0]
         os.kill(first.user_attrs["pid"], signal.SIGKILL)
         # a new worker takes its place and runs a new trial
-        if not wait_until(lambda: any(t.user_attrs["pid"] != first.user_attrs["pid"] for t in _running(d)),
-                          timeout=240, every=0.1):
-            proc.kill()
-            raise AssertionError(f"no new worker's trial:\n{proc.communicate()[0]}")
+        assert wait_until(lambda: any(t.user_attrs["pid"] != first.user_attrs["pid"] for t in _running(d)),
+                          timeout=400, every=0.1), f"no new worker's trial:\n{log.read_text()}"
         sweep = read_sweep(d)
         assert any(f"trial {first.number}" in x and "SIGKILL" in x for x in sweep["lost"])
         assert {t["number"]: t["state"] for t in sweep["trials"]}[first.number] == "failed"
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=240)
+        proc.wait(240)
     finally:
         stop_process(proc)
+    out = log.read_text()
     assert proc.returncode == 0, out
     assert f"was killed by SIGKILL; its trial {first.number} is marked failed; a new worker takes its place" in out
     sweep = read_sweep(d)
