@@ -9,11 +9,10 @@ import unicodedata
 
 from rich.cells import cell_len
 
+from .printable import printable
 from .symbols import clusters
 
-__all__ = ["cell_len", "pad", "cut", "one_cell", "shown", "visible"]
-
-BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+__all__ = ["cell_len", "pad", "cut", "one_cell", "shown"]
 
 
 def pad(text: str, width: int, align: str = "<") -> str:
@@ -43,23 +42,19 @@ def cut(text: str, width: int, tail: str = "…") -> str:
 
 def one_cell(symbol: str) -> bool:
     """Whether a symbol is drawn in exactly one cell on its own (a label a grid can hold)."""
-    return len(symbol) == 1 and cell_len(symbol) == 1 and symbol not in BIDI
+    return len(symbol) == 1 and cell_len(symbol) == 1 and printable(symbol) == symbol
 
 
 def shown(symbol: str) -> str:
-    """A symbol as it can be shown on its own: a combining mark on a dotted circle (◌ा), an
-    invisible or bidirectional control as its code (U+200D); others as they are."""
+    """A symbol as it can be shown on its own: a combining mark on a dotted circle (◌ा), a control
+    or bidirectional character as its escape (printable.py), another invisible one (a lone joiner)
+    as its code (U+200D); others as they are."""
     if not symbol:
         return symbol
-    first = symbol[0]
-    if all(unicodedata.category(c) in ("Cf", "Cc") for c in symbol) or any(c in BIDI for c in symbol):
+    if printable(symbol) != symbol:
+        return printable(symbol)
+    if all(unicodedata.category(c) in ("Cf", "Cc") for c in symbol):
         return " ".join(f"U+{ord(c):04X}" for c in symbol)
-    if unicodedata.category(first) in ("Mn", "Mc", "Me"):
+    if unicodedata.category(symbol[0]) in ("Mn", "Mc", "Me"):
         return "\u25cc" + symbol
     return symbol
-
-
-def visible(text: str) -> str:
-    """Text with its bidirectional controls made visible (⟪U+202E⟫), so that a sample cannot
-    turn the rest of a line around."""
-    return "".join(f"⟪U+{ord(c):04X}⟫" if c in BIDI else c for c in text)

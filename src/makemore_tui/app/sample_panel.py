@@ -13,7 +13,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
-from ..cells import cell_len, cut, pad, visible
+from ..cells import cell_len, cut, pad
+from ..printable import printable
 from .capped_input import CappedInput
 from .messages import SampleRequest
 from .pane import Pane
@@ -73,11 +74,11 @@ class SampleList(Widget):
             return [], 0
         # widths in terminal cells (a CJK character or an emoji takes two), cuts between whole
         # characters (grapheme clusters), bidirectional controls made visible: the columns line up
-        L = max(cell_len(visible(s.text or "(empty)")) + (0 if s.ended else 1) for s in self.samples)
+        L = max(cell_len(printable(s.text or "(empty)")) + (0 if s.ended else 1) for s in self.samples)
         L = min(max(L, 4), NAME_WIDTH)
         cells = []
         for s in self.samples:
-            name = visible(s.text or "(empty)") if s.ended else visible(s.text) + "…"
+            name = printable(s.text or "(empty)") if s.ended else printable(s.text) + "…"
             name = cut(name, L)
             lp = f"{s.logprob:6.1f}" if math.isfinite(s.logprob) else "  -inf"
             word, style = MARKS[mark_of(s)]

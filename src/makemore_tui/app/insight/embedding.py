@@ -40,7 +40,7 @@ class EmbeddingPane(InsightPane):
 
     def compute(self, run) -> tuple[int, EmbeddingMap]:
         def copy_c():
-            C = getattr(run.trainer.model, "C", None)
+            C = run.trainer.model.embedding()
             if C is None:
                 raise InsightError("this model has no embedding table C (a bigram's table is the logits themselves)")
             # the vocabulary of these weights: the run's data's, or (attached to a run whose words
