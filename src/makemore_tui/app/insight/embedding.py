@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ...insight.base import InsightError
 from ...cells import one_cell
+from ...printable import printable
 from ...insight.charts import BOUNDARY_COLOR, CONSONANT_COLOR, VOWEL_COLOR, WIDE_MARK, draw_embedding, rich_color
 from ...insight.embedding import EmbeddingMap, embedding_from_C
 from ...insight.render import sparkline
@@ -95,6 +96,6 @@ class EmbeddingPane(InsightPane):
         line.append("   ")
         line.append(e.chars[0] if e.chars else ".", style=f"bold {rich_color(BOUNDARY_COLOR)}")  # the data's mark
         line.append(" start/end")
-        if any(not one_cell(c) for c in e.chars):
+        if any(not one_cell(c) and printable(c) == c for c in e.chars):
             line.append(f"   {WIDE_MARK} a symbol wider than one cell (CJK, emoji, a letter with its marks)")
         note.set(line)
