@@ -353,7 +353,7 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
                             tensorboard=cfg.tensorboard or saved.tensorboard)  # (what is written: not training)
     try:
         data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None,
-                            progress=progress, split=cfg.split)
+                            progress=progress, split=cfg.split, symbols=cfg.symbols)
     except VocabError as e:
         if payload is None:
             raise

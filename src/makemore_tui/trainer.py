@@ -378,11 +378,11 @@ class Trainer:
                 self._last_weights, self.ended_on = b.swap_into(self.model), "best"
             else:
                 losses["dev"] = last
-        for k in (k for k in ("train", "dev", "test") if k not in losses):
-            loss = split_loss(self.model, self.eval_splits[k], stop=lambda: not self._final_evaluation)
-            if loss is None:
+        for i, k in enumerate(todo := [k for k in ("train", "dev", "test") if k not in losses]):
+            if (loss := split_loss(self.model, self.eval_splits[k], stop=stop)) is None:
                 break
             losses[k] = loss
+            self.emit(ev.SplitEvaluated(step=self.step, split=k, done=i + 1, total=len(todo)))
         return {k: losses[k] for k in ("train", "dev", "test") if k in losses}
 
     def finish(self, stopped: bool) -> ev.Finished:
