@@ -24,9 +24,9 @@ from makemore_tui.evaluation import evaluate
 from makemore_tui.trainer import Trainer
 
 from helpers import losses_of, make_words
-from makemore_reference import rnn_forward, transformer_forward
+from makemore_reference import bow_forward, rnn_forward, transformer_forward
 
-FAMILY = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")
+FAMILY = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer", "bow")
 
 # Small versions of each preset, so a step takes milliseconds.
 SMALL = {
@@ -36,6 +36,7 @@ SMALL = {
     "rnn": dict(batch_size=32, n_embd=16, n_hidden=32),
     "gru": dict(batch_size=32, n_embd=16, n_hidden=32),
     "transformer": dict(batch_size=32, n_embd=32, n_layer=2, n_head=4, learning_rate=3e-3),
+    "bow": dict(batch_size=32, n_embd=16, n_hidden=32),
 }
 
 
@@ -75,6 +76,7 @@ def test_preset_sizes_are_the_lectures_and_makemores():
     assert n["bigram"] == 27 * 27
     assert n["rnn"] == 27 * 64 + 64 + (128 * 64 + 64) + (64 * 27 + 27)  # wte, start, cell, lm_head
     assert n["gru"] == 27 * 64 + 64 + 3 * (128 * 64 + 64) + (64 * 27 + 27)
+    assert n["bow"] == 27 * 64 + 16 * 64 + (64 * 64 + 64) * 2 + (64 * 27 + 27)  # wte, wpe, c_fc, c_proj, lm_head
     tf = build_model(preset("transformer"), 27)
     assert sum(p.numel() for n_, p in tf.named_parameters() if not n_.startswith("lm_head")) == 202_816  # "0.20M"
     assert preset("transformer").block_size == 16 and preset("rnn").block_size == 16  # longest name 15 + 1
@@ -193,8 +195,10 @@ def test_shape_report_matches_the_real_tensors(kind, datasets):
     if kind == "wavenet":
         modules = {f"lin{i}": m.linear for i, m in enumerate(model.merges, 1)}
         modules["emb"] = model.emb
-    elif kind in ("rnn", "gru", "transformer"):
+    elif kind in ("rnn", "gru", "transformer", "bow"):
         modules = {"emb": model.wte, "lm_head": model.lm_head}
+        if kind == "bow":
+            modules.update({"c_fc": model.c_fc, "c_proj": model.c_proj})
         if kind == "transformer":
             modules.update({"mlp.1": model.h[0].c_fc, "x.1": model.h[0]})
     out, real = _hook_shapes(model, X, modules)
@@ -206,11 +210,15 @@ def test_shape_report_matches_the_real_tensors(kind, datasets):
         assert [rows[f"pairs{i}"] for i in (1, 2, 3)] == [(B, 4, 2 * E), (B, 2, 2 * cfg.n_hidden),
                                                           (B, 1, 2 * cfg.n_hidden)]
         assert rows["h"] == (B, cfg.n_hidden)
-    if kind in ("rnn", "gru", "transformer"):
+    if kind in ("rnn", "gru", "transformer", "bow"):
         n = prefix_lengths(X)
         L = max(n)
         assert rows["seq"] == (B, L)
-        if kind == "transformer":
+        if kind == "bow":  # every position of the padded prefixes: the bag, the MLP, back to n_embd
+            assert rows["x"] == rows["bag"] == real["emb"] == rows["h"] == (B, L, E)
+            assert rows["tanh"] == real["c_fc"] == (B, L, cfg.n_hidden)
+            assert rows["h_last"] == (B, E)
+        elif kind == "transformer":
             N = sum(n)
             assert rows["x"] == (N, E) and real["emb"] == (N, E)
             hs = E // cfg.n_head
@@ -287,7 +295,7 @@ def _targets_of(x, y) -> list[int]:
     return x[max(lead - 1, 0) + 1 :] + [int(y)]
 
 
-@pytest.mark.parametrize("kind", ["rnn", "gru", "transformer"])
+@pytest.mark.parametrize("kind", ["rnn", "gru", "transformer", "bow"])
 def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     cfg = small_config(kind)
     data = datasets(cfg.block_size)
@@ -300,7 +308,7 @@ def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     with torch.no_grad():
         for p in m.parameters():
             p.add_(torch.randn(p.shape, generator=g) * 0.1)  # away from the init's symmetries
-    ref_fn = transformer_forward if kind == "transformer" else rnn_forward
+    ref_fn = {"transformer": transformer_forward, "bow": bow_forward}.get(kind, rnn_forward)
     all_logits, all_targets, last = [], [], []
     for x, y in zip(X.tolist(), Y.tolist()):
         lead = next((i for i, c in enumerate(x) if c), len(x))
@@ -358,3 +366,35 @@ def test_config_checks_and_flags():
     assert (cfg.preset, cfg.block_size, cfg.n_embd, cfg.max_steps) == ("wavenet", 8, 24, 10)
     cfg = config_from_args(build_parser().parse_args(["--type", "mlp"]))
     assert (cfg.preset, cfg.n_embd) == ("seed", 2)
+
+
+@pytest.mark.parametrize("kind", names())
+def test_every_type_declares_what_it_can_do(kind):
+    """A model says what it can do (models/base.py's Interface) and the rest of the program reads
+    that, never probing: each registered type's declarations match what it has."""
+    from makemore_tui.config import PRESETS
+    from makemore_tui.models import model_type
+    from makemore_tui.models.base import Interface
+
+    cfg = (preset(kind) if kind in PRESETS else Config(type=kind)).validate()
+    model = build_model(cfg, 27)
+    own = type(model)
+    assert isinstance(model, Interface)
+    assert own.fused_sgd == (own.sgd_step is not Interface.sgd_step)
+    assert own.hand_backward == (own.backward_by_hand is not Interface.backward_by_hand)
+    assert own.trains_on_words == (own.word_loss is not Interface.word_loss)
+    assert model.block_size == (cfg.block_size if "block_size" in model_type(kind).reads else 1)
+    trainable = {id(p) for p in model.parameters() if p.requires_grad}
+    in_order = model.named_in_order()
+    assert {id(p) for _, p in in_order} == trainable and len(in_order) == len(trainable)
+    C = model.embedding()
+    assert C is None or (C.shape[0] == 27 and C.shape[1] == cfg.n_embd)
+    X = torch.randint(0, 27, (8, cfg.block_size))
+    Y = torch.randint(1, 27, (8,))
+    for name, h in model.activations(X):
+        assert isinstance(name, str) and h.shape[0] == 8 and not h.requires_grad
+    assert math.isfinite(float(model.loss(X, Y).detach()))
+    if own.fused_sgd:
+        before = [p.detach().clone() for _, p in in_order]
+        assert math.isfinite(float(model.sgd_step(X, Y, 0.1)))
+        assert any(not torch.equal(b, p) for b, (_, p) in zip(before, in_order))

@@ -11,23 +11,11 @@ import os
 import signal
 import sys
 
-from . import models
-from .argtypes import FLOAT, INT, Parser, UsageError
-from .config import DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, SPLITS, Config, ConfigError, preset
+from .argtypes import FLOAT, INT, Parser, UsageError, add_settings, given_settings
+from .errors import EXIT_RESOURCE, resource_message
+from .config import PRESETS, Config, ConfigError, preset
 
 EXIT_USAGE = 2
-
-# flag dest -> Config field, for the settings a flag overrides on top of the preset
-CONFIG_FLAGS = {
-    "type": "type", "block_size": "block_size", "n_embd": "n_embd", "n_embd2": "n_hidden",
-    "batch_size": "batch_size", "learning_rate": "learning_rate", "weight_decay": "weight_decay",
-    "max_steps": "max_steps", "seed": "seed", "device": "device", "eval_every": "eval_every",
-    "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
-    "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
-    "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact", "dropout": "dropout", "split": "split",
-    "keep_best": "keep_best",
-}
-
 
 def inspect_choices() -> str:
     """The insight views for --help, from their registry: "next-char, embedding, lr-find (writes
@@ -51,6 +39,9 @@ def build_parser() -> Parser:
     io.add_argument("--work-dir", "-o", default="out", help="where checkpoints, metrics.jsonl and summary.json go (default: out)")
     io.add_argument("--resume", action="store_true",
                     help="continue the run saved in the work directory, with its settings (--max-steps may raise the end)")
+    io.add_argument("--init-from", metavar="DIR", default=None,
+                    help="a new run that starts from the weights of the run in DIR, with its settings and "
+                    "vocabulary (flags change the others): to train them on other data")
     io.add_argument("--save-every", type=FLOAT, default=None, metavar="SECONDS",
                     help="seconds between checkpoints during a run (default 60; 0: only at the end and on signals)")
     io.add_argument("--sample-only", action="store_true", help="print names from the work directory's model and exit")
@@ -66,44 +57,11 @@ def build_parser() -> Parser:
     io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")
-    m.add_argument("--preset", default=None, help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
     m.add_argument("--preset-from", metavar="DIR", default=None,
                    help="start from the settings of the best trial of the sweep in DIR (makemore-tui sweep -o DIR)")
-    types = models.names()  # the registry as it is now, so a type registered after import is offered
-    m.add_argument("--type", choices=types, default=None, help=f"model type: {', '.join(types)}")
-    m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
-    m.add_argument("--n-embd", type=INT, default=None, help="embedding size (columns of C)")
-    m.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size")
-    m.add_argument("--n-layer", type=INT, default=None, help="transformer blocks (makemore: 4)")
-    m.add_argument("--n-head", type=INT, default=None, help="transformer attention heads (makemore: 4)")
-    m.add_argument("--init", choices=INITS, default=None,
-                   help="seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "
-                   "(PyTorch's defaults, as makemore.py; their default) or gpt2 (GPT-2's N(0, 0.02), the transformer)")
-    m.add_argument("--dropout", type=FLOAT, default=None, metavar="P",
-                   help="rnn, gru, transformer: the share of activations dropped while training (default 0: off, as makemore.py)")
     o = p.add_argument_group("optimisation")
-    o.add_argument("--batch-size", "-b", type=INT, default=None)
-    o.add_argument("--learning-rate", "-l", type=FLOAT, default=None)
-    o.add_argument("--lr-schedule", choices=SCHEDULES, default=None, help="constant, step (x0.1 half-way) or cosine")
-    o.add_argument("--warmup-steps", type=INT, default=None, help="linear warm-up steps (cosine schedule)")
-    o.add_argument("--min-lr", type=FLOAT, default=None, help="final rate of the cosine schedule")
-    o.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
-    o.add_argument("--weight-decay", "-w", type=FLOAT, default=None)
-    o.add_argument("--max-steps", type=INT, default=None)
-    o.add_argument("--seed", type=INT, default=None, help="seeds the init and the batches (default 2147483647, as in the lecture)")
-    o.add_argument("--device", choices=DEVICES, default=None)
     o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: one, or all cores where a timing at the start shows they win)")
-    o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
-    o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
-    o.add_argument("--split", choices=SPLITS, default=None,
-                   help="lecture: shuffled 80/10/10 (default); makemore: makemore.py's (10%%, at most 1,000 words, "
-                   "held out for dev = test, the rest train)")
-    o.add_argument("--eval-exact", action="store_const", const=True, default=None,
-                   help=f"compute the losses over the whole splits (default: a fixed sample of {EVAL_EXAMPLES:,} "
-                   "examples of each split larger than that; the bundled names' splits are smaller: whole)")
-    o.add_argument("--keep-best", action=argparse.BooleanOptionalAction, default=None,
-                   help="end on the weights of the best dev loss: stop once it has risen well above it for 3 "
-                   "evaluations, and keep best.pt (default: on; --no-keep-best says so and trains on to the end)")
+    add_settings(p, {"model": m, "optimisation": o, "input and output": io})  # the table's (settings.py), in its order
     s = p.add_argument_group("sampling")
     s.add_argument("--num-samples", type=INT, default=20, help="names to print with --sample-only (default 20)")
     s.add_argument("--temperature", type=FLOAT, default=1.0)
@@ -113,20 +71,29 @@ def build_parser() -> Parser:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    overrides = {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    overrides = explicit_settings(args)
+    from .tensorboard_log import env_default
+
+    if "tensorboard" not in overrides and env_default():
+        overrides["tensorboard"] = True
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
-    if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
-        from .sweep.results import best_config
+    if getattr(args, "init_from", None) is not None:  # another run's settings, to start from its weights
+        from .checkpoint import checkpoint_path, load
 
-        return best_config(args.preset_from).updated(**overrides).validate()
+        return load(checkpoint_path(args.init_from))["config"].updated(**overrides).validate()
+    if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
+        from .sweep.current import best_of_study
+
+        return best_of_study(args.preset_from, sys.stderr).updated(**overrides).validate()
     return preset(name, **overrides).validate()
 
 
 def explicit_settings(args: argparse.Namespace) -> dict:
-    """The Config fields the command line set (not left to the preset)."""
-    return {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    """The Config fields the command line set (not left to the preset; --preset itself is where
+    they start)."""
+    return {k: v for k, v in given_settings(args).items() if k != "preset"}
 
 
 LARGE_INPUT = 8 << 20  # bytes: above this, loading progress is shown on stderr
@@ -165,6 +132,7 @@ def check_sampling_args(args: argparse.Namespace) -> None:
 
 def sample_only(args: argparse.Namespace) -> int:
     from .checkpoint import CheckpointError, checkpoint_path
+    from .printable import printable
     from .run import load_for_sampling
     from .sampling import sample
 
@@ -176,7 +144,7 @@ def sample_only(args: argparse.Namespace) -> int:
         raise ConfigError(f"prefix: {why}")
     names = sample(model, vocab, cfg.block_size, n=args.num_samples, temperature=args.temperature,
                    top_k=args.top_k, prefix=args.prefix, seed=args.seed)
-    sys.stdout.write("".join(s.text + "\n" for s in names))
+    sys.stdout.write("".join(printable(s.text) + "\n" for s in names))
     return 0
 
 
@@ -205,28 +173,38 @@ def attach(args: argparse.Namespace) -> int:
 
 def attach_sweep(args: argparse.Namespace) -> int:
     """--attach on a sweep's directory: the sweep view (without a terminal, its table); enter on a
-    trial opens that trial's own attached view, and leaving it comes back to the sweep."""
-    from .sweep.results import print_sweep
-
+    trial opens that trial's own attached view, and leaving it comes back to the sweep. A study
+    shared by several machines is read from its storage every few seconds (sweep/current.py)."""
     if not sys.stdout.isatty():
-        return print_sweep(args.attach, sys.stdout)
+        from .sweep.current import inspect_sweep
+
+        return inspect_sweep(args.attach, sys.stdout, sys.stderr)
     from .app.sweep_app import run_sweep_app
 
-    while (trial := run_sweep_app(args.attach, theme=args.theme)) is not None:
-        attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+    from .sweep.current import Mirror
+
+    mirror = Mirror(args.attach)
+    note = mirror.start()
+    try:
+        while (trial := run_sweep_app(args.attach, theme=args.theme, notes=[note] if note else [])) is not None:
+            attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+            note = None
+    finally:
+        mirror.stop()
     return 0
 
 
 def _status_line(run) -> str:
     """One line for scripts: `makemore-tui --attach DIR | cat`."""
     from .control import read_status, run_state
+    from .printable import printable
     from .recorder import read_summary
 
     status = read_status(run.work_dir) or {}
     state = run_state(status) or "unknown"
     if state == "gone":
         state = "gone (the process ended without finishing)"
-    parts = [f"{run.work_dir}: {state}", f"step {int(status.get('step', 0)):,}"]
+    parts = [f"{printable(run.work_dir)}: {state}", f"step {int(status.get('step', 0)):,}"]
     if status.get("max_steps"):
         parts[-1] += f"/{int(status['max_steps']):,}"
     for key, label in (("train_loss", "train"), ("val_loss", "dev")):
@@ -279,8 +257,19 @@ def _resume_finished(args: argparse.Namespace) -> bool:
     return True
 
 
+def escape_unshowable() -> None:
+    """A symbol the output's encoding cannot show (PYTHONIOENCODING=ascii, LC_ALL=C) is written as
+    its escape (\\u00e9), never a traceback or a dropped line."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    escape_unshowable()
     if argv[:1] == ["sweep"]:  # the subcommand; plain makemore-tui and its flags stay as they were
         from .sweep.command import main as sweep_main
 
@@ -307,6 +296,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"makemore-tui: stopped by {signal.Signals(signum).name} before training began: nothing was "
               "trained or saved", file=sys.stderr)
         return 128 + signum
+    except (MemoryError, RuntimeError, OSError) as e:  # a resource ran out (memory, descriptors): one line
+        why = resource_message(e)
+        if why is None:
+            raise
+        print(f"makemore-tui: error: {why}", file=sys.stderr)
+        return EXIT_RESOURCE
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -323,9 +318,9 @@ def _main(args: argparse.Namespace) -> int:
         if args.attach is not None:
             return attach(args)
         if args.inspect == "sweep":
-            from .sweep.results import print_sweep
+            from .sweep.current import inspect_sweep
 
-            return print_sweep(args.work_dir, sys.stdout)
+            return inspect_sweep(args.work_dir, sys.stdout, sys.stderr)
         if args.inspect:
             import torch
 
@@ -333,6 +328,9 @@ def _main(args: argparse.Namespace) -> int:
 
             torch.set_num_threads(args.threads or 1)
             return inspect(args, config_from_args)
+        if args.init_from is not None and args.resume:
+            raise ConfigError("--init-from starts a new run from another run's weights; --resume continues the run "
+                              "in -o: give one of them")
         cfg = config_from_args(args)
         import torch
 
@@ -360,13 +358,13 @@ def _main(args: argparse.Namespace) -> int:
             save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
             run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume,
                            progress=_load_progress(args.input_file), save_every_s=save_every,
-                           max_steps=args.max_steps if args.resume else None)
+                           max_steps=args.max_steps if args.resume else None, init_from=args.init_from)
             if replaced:
                 print(f"makemore-tui: note: {args.work_dir} held a saved run; this new run replaced it (use --resume "
                       "to continue a run instead, or -o for another directory)", file=sys.stderr)
             if args.resume:
                 ignored = {k: v for k, v in explicit_settings(args).items()
-                           if k not in ("max_steps", "device", "eval_exact") and getattr(run.cfg, k) != v}
+                           if k not in ("max_steps", "device", "eval_exact", "tensorboard") and getattr(run.cfg, k) != v}
                 if args.preset is not None and args.preset != run.cfg.preset:
                     ignored["preset"] = args.preset
                 if ignored:
@@ -393,6 +391,8 @@ def _main(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         raise
     except OSError as e:  # a path the user gave that the system refuses (name too long, a device, ...)
+        if resource_message(e):  # descriptors ran out: main says so, with its own exit status
+            raise
         where = f"{str(e.filename)[:200]}: " if e.filename else ""
         print(f"makemore-tui: error: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_USAGE

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from . import events as ev
+from .config import type_of
+from .printable import printable
 from .run import Run
 from .watch import ended_words, overfitting_words
 
@@ -89,6 +91,9 @@ class SafeStream:
         if not self.broken:
             try:
                 return self.stream.write(text)
+            except UnicodeEncodeError:  # a symbol its encoding cannot show: written escaped, the line kept
+                enc = getattr(self.stream, "encoding", None) or "ascii"
+                return self.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
             except (OSError, ValueError):  # EIO, EPIPE, or a closed file
                 self._break()
         return len(text)
@@ -142,7 +147,7 @@ def names_line(samples, step: int) -> str:
     groups = {"new": [], "real but unseen": [], "in the training data": []}
     for s in samples:
         key = "in the training data" if not s.is_new else ("real but unseen" if s.held_out else "new")
-        groups[key].append((s.text or "(empty)") + ("" if s.ended else "…"))
+        groups[key].append((printable(s.text) or "(empty)") + ("" if s.ended else "…"))
     parts = [f"{k}: {', '.join(v)}" for k, v in groups.items() if v]
     return f"samples at step {step:,}: " + " · ".join(parts)
 
@@ -158,7 +163,7 @@ class PlainProgress:
     def __call__(self, e: ev.Event) -> None:
         if isinstance(e, ev.Started):
             self.max_steps = e.max_steps
-            print(f"training {e.config['type']} ({e.n_params:,} parameters) on {e.n_train:,} examples, "
+            print(f"training {type_of(e.config)} ({e.n_params:,} parameters) on {e.n_train:,} examples, "
                   f"{e.max_steps:,} steps", file=self.out, flush=True)
         elif isinstance(e, ev.Steps):
             now = time.monotonic()
@@ -198,7 +203,7 @@ class RichProgress:
 
     def __call__(self, e: ev.Event) -> None:
         if isinstance(e, ev.Started):
-            self.console.print(f"training [bold]{e.config['type']}[/] ({e.n_params:,} parameters) on "
+            self.console.print(f"training [bold]{type_of(e.config)}[/] ({e.n_params:,} parameters) on "
                                f"{e.n_train:,} examples")
             self.progress.start()
             self.task = self.progress.add_task("train", total=e.max_steps, completed=e.start_step, info="")

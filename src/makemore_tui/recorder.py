@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import events as ev
 from .checkpoint import atomic_write_bytes, best_path, checkpoint_path
-from .workdir import open_no_follow
+from .workdir import open_no_follow, read_small
 
 METRICS = "metrics.jsonl"
 SUMMARY = "summary.json"
@@ -45,7 +45,7 @@ def write_json(path: Path, obj: dict) -> None:
 def read_json(path: Path) -> dict | None:
     """A JSON object from a file; None when it is missing, unreadable, nested too deeply or not an object."""
     try:
-        obj = json.loads(Path(path).read_text())
+        obj = json.loads(read_small(path))
     except (OSError, ValueError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
@@ -79,10 +79,7 @@ def _whole(v) -> bool:
 
 
 # summary.json as RunRecorder writes it
-SUMMARY_FIELDS = {"steps": int, "params": int, "train_loss": float, "val_loss": float, "test_loss": float,
-                  "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str,
-                  "eval_examples": dict, "eval_whole_splits": bool, "split": str, "best_step": int,
-                  "best_val_loss": float, "ended_on": str, "overfitting_at": int, "last_val_loss": float}
+SUMMARY_FIELDS = {"params": int, **ev.json_fields(ev.Finished), "split": str}
 
 
 def read_summary(work_dir: str | os.PathLike) -> dict | None:
@@ -204,8 +201,10 @@ def truncate_metrics(work_dir: Path, after_step: int, take_last: bool = False) -
 class RunRecorder:
     """A trainer listener that keeps the work directory's metrics and summary up to date."""
 
-    def __init__(self, work_dir: str | os.PathLike, log_every: int, n_params: int = 0, append: bool = False):
+    def __init__(self, work_dir: str | os.PathLike, log_every: int, n_params: int = 0, append: bool = False,
+                 data: dict | None = None):
         self.dir = Path(work_dir)
+        self.data = data  # what the run trains on (Dataset.record): config.json's "data"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log_every = log_every
         self.n_params = n_params
@@ -249,7 +248,7 @@ class RunRecorder:
             self.n_params = event.n_params
             self.split = str(event.config.get("split", "lecture"))
             self._last_elapsed = 0.0
-            write_json(self.dir / CONFIG, event.config)
+            write_json(self.dir / CONFIG, {**event.config, "data": self.data} if self.data else event.config)
         elif isinstance(event, ev.Steps):
             n = len(event.losses)
             e0, e1 = self._last_elapsed, event.elapsed_s
@@ -280,31 +279,11 @@ class RunRecorder:
                 self._file.flush()
             except OSError as e:
                 self._failed(METRICS, e)
-            self.summary = {
-                "steps": event.step,
-                "params": self.n_params,
-                "train_loss": _num(event.train_loss),
-                "val_loss": _num(event.val_loss),
-                "test_loss": _num(event.test_loss),
-                "seconds": round(event.seconds, 3),
-                "steps_per_s": round(event.steps_per_s, 1),
-                "stopped_early": event.stopped_early,
-                "diverged": event.diverged,
-                # how many examples of each split the losses above were taken over, and whether those
-                # were the whole splits (not each split's fixed sample); a split not evaluated is absent
-                "eval_examples": dict(event.eval_examples),
-                "eval_whole_splits": event.eval_whole,
-                # how the words were dealt (config.SPLITS): "lecture" (80/10/10) or "makemore"
-                # (makemore.py's; its test set is both dev and test, so val_loss == test_loss)
-                "split": self.split,
-                # the best periodic dev loss and its step; which weights the losses above are of ("best":
-                # best.pt's, "last": model.pt's); the step the overfitting rule fired at, or null
-                "best_step": event.best_step,
-                "best_val_loss": _num(event.best_val_loss),
-                "ended_on": event.ended_on,
-                "overfitting_at": event.overfitting_at,
-                "last_val_loss": _num(event.last_val_loss),  # the dev loss of the last step's weights
-            }
+            # the Finished event's fields (events.to_json), the parameter count and how the words were
+            # dealt (config.SPLITS): "lecture" (80/10/10) or "makemore" (makemore.py's; its test set is
+            # both dev and test, so val_loss == test_loss)
+            fin = ev.to_json(event)
+            self.summary = {"steps": fin.pop("steps"), "params": self.n_params, **fin, "split": self.split}
             write_json(self.dir / SUMMARY, self.summary)
 
     def sync(self) -> None:

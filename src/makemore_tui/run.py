@@ -25,12 +25,16 @@ from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset, VocabError, bundled_dataset, load_dataset
 from .models import build_model, model_type
+from .printable import printable
+from .saved_run import check_same_data
 from .control import SOCKET, STATUS
 from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, ended_weights, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
 from .evaluation import EVAL_CHUNK
-from .sampling import Sample, held_out_words, sample
+from .sampling import Sample, sample
+from .tensorboard_log import TensorBoardLog, check_available, remove_event_files
 from .trainer import Trainer
+from .watch import climbed
 
 # A run's own files: a new run in a directory removes an earlier run's before its first step
 RUN_FILES = (ckpt.CHECKPOINT, ckpt.BEST, METRICS, SUMMARY, CONFIG, STATUS, SOCKET, LR_FIND)
@@ -156,13 +160,13 @@ class Run:
         self.last_checkpoint: str | None = None
         self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
-        self._held_out = None  # the dev and test words, for marking sampled names (on first use)
 
     def _start(self, resume: dict | None, listeners, emit_interval: float) -> None:
         cfg, data, work_dir = self.cfg, self.data, self.work_dir
         ckpt.remove_stale_temps(work_dir, older_than_s=0)  # the directory is ours: no save is under way
         if resume is None:
             clear_run_files(work_dir, RUN_FILES)  # a new run replaces an earlier one whole
+            remove_event_files(work_dir)
         self.trainer = Trainer(cfg, data, emit_interval=emit_interval)
         if resume is not None:
             where = str(ckpt.checkpoint_path(work_dir))
@@ -178,10 +182,16 @@ class Run:
         held = truncate_metrics(self.work_dir, self.trainer.step, take_last=True) if owed else None
         if resume is not None and not owed:
             truncate_metrics(self.work_dir, self.trainer.step)
-        self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None)
+        self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None, data=data.record)
         if held is not None:
             self.recorder.hold(held)
-        self.trainer.listeners = [self.recorder, self._on_event, *listeners]
+        self.tensorboard = None
+        if cfg.tensorboard:
+            check_available()
+            self.tensorboard = TensorBoardLog(self.work_dir, cfg.log_every, start_step=self.trainer.step,
+                                              sample=lambda n, seed: self.sample_here(n=n, seed=seed), seed=cfg.seed)
+        self.trainer.listeners = [self.recorder, *([self.tensorboard] if self.tensorboard else []), self._on_event,
+                                  *listeners]
 
     def _load_best(self) -> None:
         """A resumed run's best weights from best.pt, where they are the checkpoint's best step's
@@ -205,7 +215,7 @@ class Run:
         if b.weights is None or b.saved_step == b.step:
             return
         state = {"step": b.step, "val_loss": b.val, "model": {k: v.detach().cpu() for k, v in b.weights.items()}}
-        ckpt.save(self.work_dir, self.cfg, self.data.vocab, state, name=ckpt.BEST)
+        ckpt.save(self.work_dir, self.cfg, self.data.vocab, state, name=ckpt.BEST, data=self.data.record)
         b.saved_step = b.step
 
     @property
@@ -235,8 +245,7 @@ class Run:
         """Save now (call from the training thread, or while no run is under way). Returns a
         sentence for people; never replaces a good checkpoint with diverged or non-finite weights."""
         t = self.trainer
-        climbing = (t.start_loss is not None and math.isfinite(t.last_loss)
-                    and t.last_loss > 1.5 * t.start_loss + 1.0)  # divergence's own test, on the latest loss
+        climbing = climbed(t.last_loss, t.start_loss)  # divergence's own test, on the latest loss
         if t.diverged or not t.weights_finite() or climbing:
             why = "the run diverged" if t.diverged or not t.weights_finite() else (
                 f"the loss is climbing ({t.start_loss:.3f} at the start, {t.last_loss:.3f} now)")
@@ -244,9 +253,11 @@ class Run:
             self._last_save = time.monotonic()  # do not retry at every step
         else:
             self.recorder.sync()  # metrics.jsonl up to this step, on disk before the checkpoint is
+            if self.tensorboard is not None:
+                self.tensorboard.flush()
             try:
                 self._save_best()
-                path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict())
+                path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict(), data=self.data.record)
                 self.last_checkpoint = str(path)
                 self._last_save = time.monotonic()
                 msg = f"saved step {t.step:,} to {path}"
@@ -276,10 +287,8 @@ class Run:
         """Names drawn in the calling thread: the training thread (a listener of its events) or any
         thread while no run is under way. Each is marked known (training split) or held out (dev,
         test). The draw has its own generator: training's random numbers are not touched."""
-        if self._held_out is None:
-            self._held_out = held_out_words(self.data)
         return sample(self.trainer.model, self.data.vocab, self.cfg.block_size, n=n, temperature=temperature,
-                      top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known, is_held_out=self._held_out)
+                      top_k=top_k, prefix=prefix, seed=seed, data=self.data)
 
     def release(self) -> None:
         """The front end is closing: stop between two steps, skipping the final evaluation (seconds
@@ -290,6 +299,8 @@ class Run:
     def close(self) -> None:
         """The run's files are complete; its hold on the work directory ends."""
         self.recorder.close()
+        if self.tensorboard is not None:
+            self.tensorboard.close()
         self.lock.release()
 
 
@@ -303,25 +314,32 @@ def open_run(
     emit_interval: float = 0.1,
     save_every_s: float = SAVE_INTERVAL_S,
     max_steps: int | None = None,
+    init_from: str | os.PathLike | None = None,
 ) -> Run:
     """Load the data and build the run; with resume, continue from the work directory's checkpoint.
 
     On resume the checkpoint's settings and vocabulary win over `cfg`, except the device (this
     machine's) and `max_steps` when given (it may be raised; leave it None to finish the run as it
-    was planned, which is what makes the losses equal those of a run that was never stopped)."""
+    was planned, which is what makes the losses equal those of a run that was never stopped).
+    With init_from (another run's work directory) a new run starts from that run's weights, with its
+    vocabulary, on this data."""
     check_work_dir(work_dir)  # before a long load, not after
+    if cfg.tensorboard:
+        check_available()
     lock = WorkDirLock(work_dir)  # and before it: a second run on a live directory is told at once
     try:
         return _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval,
-                            save_every_s, max_steps)
+                            save_every_s, max_steps, init_from)
     except BaseException:
         lock.release()
         raise
 
 
 def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval, save_every_s,
-                 max_steps) -> Run:
+                 max_steps, init_from=None) -> Run:
     payload = None
+    if init_from is not None and not resume:  # (the app's saved-run question may answer "resume")
+        return _open_from(cfg, input_file, work_dir, lock, listeners, progress, emit_interval, save_every_s, init_from)
     if resume:
         where = ckpt.checkpoint_path(work_dir)
         payload = ckpt.load(where)
@@ -331,19 +349,46 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
             raise ConfigError(f"the checkpoint in {work_dir} is at step {step:,}; --max-steps {max_steps:,} "
                               "would end before it (give a larger number, or leave it out)")
         cfg = saved.updated(max_steps=max_steps if max_steps is not None else saved.max_steps, device=cfg.device,
-                            eval_exact=cfg.eval_exact or saved.eval_exact)  # (how the losses are taken: not training)
+                            eval_exact=cfg.eval_exact or saved.eval_exact,  # (how the losses are taken: not training)
+                            tensorboard=cfg.tensorboard or saved.tensorboard)  # (what is written: not training)
     try:
         data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None,
-                            progress=progress, split=cfg.split)
+                            progress=progress, split=cfg.split, symbols=cfg.symbols)
     except VocabError as e:
         if payload is None:
             raise
         raise ckpt.CheckpointError(
             f"the checkpoint in {work_dir} was made with another vocabulary ({len(payload['vocab'])} symbols): {e}"
         ) from None
+    if payload is not None:
+        check_same_data(payload["data"], data.record, work_dir, input_file)
     check_resources(cfg, len(data.vocab), n_eval=max(s.examples for s in data.splits.values()))
     run = Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval,
               save_every_s=save_every_s, lock=lock)
+    run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
+    return run
+
+
+def _open_from(cfg, input_file, work_dir, lock, listeners, progress, emit_interval, save_every_s, init_from) -> Run:
+    """A new run in work_dir whose weights start as those of the run in `init_from` (--init-from)."""
+    src = ckpt.checkpoint_path(init_from)
+    if Path(work_dir).resolve() == Path(init_from).resolve():
+        raise ConfigError(f"--init-from {printable(init_from)} would start a new run over that run: give another -o")
+    payload = ckpt.load(src)
+    try:
+        data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"], progress=progress, split=cfg.split)
+    except VocabError as e:
+        raise ckpt.CheckpointError(f"the run in {printable(init_from)} knows {len(payload['vocab'])} symbols, and its "
+                                   f"weights cannot learn others: {e}") from None
+    check_resources(cfg, len(data.vocab), n_eval=max(s.examples for s in data.splits.values()))
+    run = Run(cfg, data, work_dir, listeners=listeners, emit_interval=emit_interval, save_every_s=save_every_s,
+              lock=lock)
+    try:
+        ckpt.check_compatible(payload, run.trainer.model, data.vocab, where=str(src))
+        run.trainer.model.load_state_dict(payload["state"]["model"])
+    except BaseException:
+        run.close()
+        raise
     run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
     return run
 

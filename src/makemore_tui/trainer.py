@@ -56,10 +56,10 @@ class Trainer:
         self._train = splits["train"]
         # Sequence models learn from every position of a window; the windows that end a word hold
         # the whole word, so drawing only those makes each batch makemore's batch of words.
-        self._by_words = bool(getattr(self.model, "trains_on_words", False))
+        self._by_words = self.model.trains_on_words
         # what the losses are computed on: each split's fixed sample, or the whole splits
         self.eval_splits = {k: s if cfg.eval_exact else s.head() for k, s in splits.items()}
-        self._fast_sgd = cfg.optimizer == "sgd" and hasattr(self.model, "sgd_step")
+        self._fast_sgd = cfg.optimizer == "sgd" and self.model.fused_sgd
         self.start_loss: float | None = None  # mean of the first steps' losses, for divergence checks
         self.last_loss = float("nan")
         self.last_val: float | None = None
@@ -159,10 +159,10 @@ class Trainer:
             self._chunk_state = self.batch_gen.get_state()
             n = self._train.n_words if self._by_words else self._train.examples
             ix = torch.randint(0, n, (K * B,), generator=self.batch_gen).to(self.device)
-            self._Xc, self._Yc = self._train.windows(self._train.word_ends(ix) if self._by_words else ix)
+            Xc, Yc = self._train.windows(self._train.word_ends(ix) if self._by_words else ix)
+            self._Xs, self._Ys = Xc.split(B), Yc.split(B)  # the chunk's batches: views, made at once
             self._chunk_start = start
-        j = (step - start) * B
-        return self._Xc[j : j + B], self._Yc[j : j + B]
+        return self._Xs[step - start], self._Ys[step - start]
 
     def _train_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
         wd = self.cfg.weight_decay
@@ -171,7 +171,7 @@ class Trainer:
                 with torch.no_grad():
                     torch._foreach_mul_(self.params, 1.0 - lr * wd)
             return self.model.sgd_step(X, Y, lr)
-        if hasattr(self.model, "backward_by_hand"):
+        if self.model.hand_backward:
             loss = self.model.backward_by_hand(X, Y)
         else:
             for p in self.params:
@@ -193,7 +193,7 @@ class Trainer:
         The update itself is the same call as on every other step, so when stats are taken (a
         matter of wall time) never changes the losses."""
         if self._fast_sgd:  # the fused step keeps no gradients: compute them once more, apart
-            if hasattr(self.model, "backward_by_hand"):
+            if self.model.hand_backward:
                 self.model.backward_by_hand(X, Y)
             else:
                 for p in self.params:
@@ -378,11 +378,11 @@ class Trainer:
                 self._last_weights, self.ended_on = b.swap_into(self.model), "best"
             else:
                 losses["dev"] = last
-        for k in (k for k in ("train", "dev", "test") if k not in losses):
-            loss = split_loss(self.model, self.eval_splits[k], stop=lambda: not self._final_evaluation)
-            if loss is None:
+        for i, k in enumerate(todo := [k for k in ("train", "dev", "test") if k not in losses]):
+            if (loss := split_loss(self.model, self.eval_splits[k], stop=stop)) is None:
                 break
             losses[k] = loss
+            self.emit(ev.SplitEvaluated(step=self.step, split=k, done=i + 1, total=len(todo)))
         return {k: losses[k] for k in ("train", "dev", "test") if k in losses}
 
     def finish(self, stopped: bool) -> ev.Finished:

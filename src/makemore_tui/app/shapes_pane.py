@@ -9,7 +9,9 @@ import textwrap
 from textual.content import Content
 from textual.widgets import Static
 
-from ..models import DEFAULT_TYPE, types
+from ..cells import cell_len
+from ..config import type_of
+from ..models import types
 from ..models.base import WHY
 from .pane import Pane
 from .state import RunState
@@ -50,7 +52,7 @@ class ShapesPane(Pane):
         width = max(10, self.size.width)
         lines = []
         flow = flow_line(rows)
-        if len(flow) <= width:
+        if cell_len(flow) <= width:
             lines += [f"[bold]{esc(flow)}[/]", ""]
         for variant in ("notes", "code", "short"):
             table, styles = [], []
@@ -66,7 +68,7 @@ class ShapesPane(Pane):
                 table.append(row)
                 styles.append(style)
             table_lines = columns(table, "lll", styles=styles)
-            if max(len(Content.from_markup(t).plain) for t in table_lines) <= width:
+            if max(cell_len(Content.from_markup(t).plain) for t in table_lines) <= width:
                 break
         whys = [f"[b]why {esc(shape_str(shape))}?[/] {esc(note.split(WHY, 1)[1])}"
                 for _, _, shape, note in rows if WHY in note]
@@ -86,7 +88,7 @@ class ShapesPane(Pane):
         cfg = state.config
         if cfg:
             parts = [f"block {cfg.get('block_size')}", f"embd {cfg.get('n_embd')}"]
-            sizes = next((t.sizes for t in types() if t.name == cfg.get("type", DEFAULT_TYPE)), ())
+            sizes = next((t.reads for t in types() if t.name == type_of(cfg)), ())
             if "n_hidden" in sizes:
                 parts.append(f"hidden {cfg.get('n_hidden')}")
             if "n_layer" in sizes:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
 
+from ..printable import printable
 from ..recorder import CONFIG, METRICS, SUMMARY
 from ..sweep.results import (STATE_ORDER, best_so_far, dev_curve, finished_at, fmt_loss, ranked, read_sweep,
                              table_rows)
@@ -43,7 +45,8 @@ class SweepApp(App):
     #trials { height: 3fr; }
     """
 
-    def __init__(self, sweep_dir: str | os.PathLike, theme: str | None = None, refresh_s: float = 1.0) -> None:
+    def __init__(self, sweep_dir: str | os.PathLike, theme: str | None = None, refresh_s: float = 1.0,
+                 notes: list[str] | tuple = ()) -> None:
         no_color = "NO_COLOR" in os.environ  # Textual removes it from the environment as it starts
         super().__init__(ansi_color=True if no_color else None)
         self.sweep_dir = Path(sweep_dir)
@@ -51,6 +54,7 @@ class SweepApp(App):
         self.sweep: dict = {"study": None, "trials": [], "best": None}
         self._curves: dict[int, tuple[tuple, list]] = {}  # trial -> (its files' stamps, its dev curve)
         self.project_themes, self.startup_notes = install_themes(self, theme, no_color)
+        self.startup_notes = [*notes, *self.startup_notes]  # e.g. the study's storage could not be read
 
     def compose(self):
         yield SweepTitle(id="title")
@@ -87,12 +91,14 @@ class SweepApp(App):
         trials = sweep["trials"]
         self.query_one(TrialsTable).show_rows(table_rows(sweep, self.sweep_dir))
         counts = {s: sum(t.get("state") == s for t in trials) for s in STATE_ORDER}
-        parts = [f"sweep {sweep.get('study') or self.sweep_dir.name}"]
+        parts = [f"sweep {printable(sweep.get('study') or self.sweep_dir.name)}"]
         best = sweep.get("best")
         if best:
             parts.append(f"best {fmt_loss(best.get('val_loss'))} (trial {best.get('number')})")
         parts.append(f"{len(trials)} trials: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
-        self.query_one(SweepTitle).update(" · ".join(parts))
+        if sweep.get("lost"):  # a worker killed by a signal: its trial failed (sweep/launch.py)
+            parts.append(f"{len(sweep['lost'])} worker(s) lost: {sweep['lost'][-1]}")
+        self.query_one(SweepTitle).update(Text(" · ".join(parts)))  # the study's name as it is, never markup
         ends = {t["number"]: e for t in trials if (e := finished_at(self.sweep_dir, t["number"])) is not None}
         self.query_one(BestSoFarChart).draw(best_so_far(trials, ends))
         top = ranked(trials)[:BEST_FEW]
@@ -122,6 +128,6 @@ class SweepApp(App):
         self.exit(str(path))
 
 
-def run_sweep_app(sweep_dir: str | os.PathLike, theme: str | None = None) -> str | None:
+def run_sweep_app(sweep_dir: str | os.PathLike, theme: str | None = None, notes: list[str] | tuple = ()) -> str | None:
     """Open the sweep view; returns the directory of the trial to open, or None when left."""
-    return SweepApp(sweep_dir, theme=theme).run()
+    return SweepApp(sweep_dir, theme=theme, notes=notes).run()

@@ -13,7 +13,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from ..cells import cell_len, cut, pad, shown
 from ..data import SPACE_MARK
+from ..printable import printable
 from .charts import RUN_COLORS, rich_color
 from .confusion import Confusion
 from .health import RATIO_GUIDE, Health, Histogram, LayerStat
@@ -24,8 +26,9 @@ HBLOCKS = "▏▎▍▌▋▊▉█"
 
 
 def show_char(ch: str) -> str:
-    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then)."""
-    return SPACE_MARK if ch == " " else ch
+    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then), a lone
+    mark on a dotted circle, an invisible control as its code (cells.shown)."""
+    return SPACE_MARK if ch == " " else shown(ch)
 
 
 def hbar(share: float, width: int) -> str:
@@ -196,13 +199,16 @@ def heat_table(conf: Confusion, cell: int = 2, rows: list[int] | None = None, co
     rows = list(range(V)) if rows is None else rows
     cols = list(range(V)) if cols is None else cols
     out = Text()
-    out.append("    ")  # under the row labels
-    out.append("".join(show_char(conf.chars[j]).center(cell) for j in cols) + "\n", style="bold")
+    # in terminal cells: a row label takes 1 cell, or 2 where some are wide (CJK, emoji); a symbol
+    # wider than its place is cut to … (the summary above names it whole)
+    label = 1 if all(cell_len(show_char(conf.chars[i])) <= 1 for i in rows) else 2
+    out.append(" " * (label + 3))  # under the row labels
+    out.append("".join(pad(cut(show_char(conf.chars[j]), cell), cell, "^") for j in cols) + "\n", style="bold")
     recall = conf.recall()
     for n, i in enumerate(rows):
         row = conf.counts[i]
         total = sum(row)
-        out.append(f" {show_char(conf.chars[i])}  ", style="bold")
+        out.append(f" {pad(cut(show_char(conf.chars[i]), label), label)}  ", style="bold")
         for j in cols:
             share = row[j] / total if total else 0.0
             shade = SHADES[min(4, math.ceil(share * 4))] if share > 0 else ("·" if i == j else " ")
@@ -231,8 +237,8 @@ def confusion_summary(conf: Confusion, k: int = 10) -> Text:
 def run_table(header: list[str], rows: list[list[str]], title: str | None = None) -> Table:
     t = Table(title=title, show_lines=False, header_style="bold", pad_edge=False)
     for i, h in enumerate(header):
-        t.add_column(h, justify="left" if i == 0 else "right", no_wrap=True,
+        t.add_column(Text(printable(h)), justify="left" if i == 0 else "right", no_wrap=True,
                      style="bold" if i == 0 else rich_color(RUN_COLORS[(i - 1) % len(RUN_COLORS)]))
-    for r in rows:
-        t.add_row(*r)
+    for r in rows:  # run names and settings from files: shown printable, never as markup
+        t.add_row(*(Text(printable(c)) for c in r))
     return t

@@ -1,7 +1,7 @@
 """The model types and their registry: the one place that knows which types there are.
 
 One module per type: mlp.py (the seed MLP, with its hand-written backward pass and fused SGD
-step), bigram.py, mlp_bn.py, wavenet.py, rnn.py (rnn and gru), transformer.py; sequence.py holds
+step), bigram.py, mlp_bn.py, wavenet.py, rnn.py (rnn and gru), transformer.py, bow.py; sequence.py holds
 what the sequence models share, base.py what all share (see its docstring for the interface every
 model speaks). What the rest of the program asks of a type lives in its ModelType below, and the
 rest of the program asks only the registry (config.py, the command line, run.py's estimates, the
@@ -39,12 +39,12 @@ class ModelType:
     estimate_params: Callable[[Any, int], int]  # (cfg, vocab_size) -> its parameter count, without building it
     activation_width: Callable[[Any, int], int] = _s.window_width  # (cfg, vocab_size) -> floats per example
     check: Callable[[Any], None] = _s.no_check  # raises ConfigError for settings this type cannot use
-    sizes: tuple[str, ...] = ("block_size", "n_embd", "n_hidden")  # the Config size fields it is built from
+    # the settings of some types only (settings.py's `model=True`) that it reads: its sizes, dropout
+    reads: tuple[str, ...] = ("block_size", "n_embd", "n_hidden")
     presets: Mapping[str, dict] = field(default_factory=_no_presets)  # name -> changes to Config's defaults
     search_space: _search.SearchSpace = _search.DEFAULT  # what `makemore-tui sweep` varies (search.py)
     # the values of Config.init this type offers, its own first (Config's default "seed" means that one)
     inits: tuple[str, ...] = ("seed", "kaiming")
-    dropout: bool = False  # whether it reads Config.dropout
 
 
 _TYPES: dict[str, ModelType] = {}
@@ -137,6 +137,12 @@ def _gru(cfg, vocab_size: int):
     return RNN(cfg, vocab_size, "gru")
 
 
+def _bow(cfg, vocab_size: int):
+    from .bow import BoW
+
+    return BoW(cfg, vocab_size)
+
+
 def _transformer(cfg, vocab_size: int):
     from .transformer import Transformer
 
@@ -146,7 +152,7 @@ def _transformer(cfg, vocab_size: int):
 for _spec in (
     ModelType("mlp", "Bengio et al. 2003: embeddings, one tanh layer (lecture 2)", _mlp, _s.mlp_params,
               presets=_presets.MLP, search_space=_search.MLP),
-    ModelType("bigram", "a table of next-character logits", _bigram, _s.bigram_params, sizes=(),
+    ModelType("bigram", "a table of next-character logits", _bigram, _s.bigram_params, reads=(),
               presets=_presets.BIGRAM, search_space=_search.BIGRAM),
     ModelType("mlp-bn", "lecture 3: the MLP with batch normalisation", _mlp_bn, _s.mlp_bn_params,
               check=_s.check_batchnorm, presets=_presets.MLP_BN, search_space=_search.MLP_BN),
@@ -154,14 +160,17 @@ for _spec in (
               check=_s.check_wavenet, presets=_presets.WAVENET, search_space=_search.WAVENET),
     ModelType("rnn", "makemore.py's RNN, unrolled over the word prefix", _rnn, _s.recurrent_params(1),
               activation_width=_s.sequence_width, presets=_presets.RNN, search_space=_search.RECURRENT,
-              inits=("makemore",), dropout=True),
+              inits=("makemore",), reads=_s.RECURRENT_READS),
     ModelType("gru", "makemore.py's GRU, unrolled over the word prefix", _gru, _s.recurrent_params(3),
               activation_width=_s.sequence_width, presets=_presets.GRU, search_space=_search.RECURRENT,
-              inits=("makemore",), dropout=True),
+              inits=("makemore",), reads=_s.RECURRENT_READS),
     ModelType("transformer", "makemore.py's GPT: causal self-attention blocks", _transformer,
               _s.transformer_params, activation_width=_s.transformer_width, check=_s.check_transformer,
-              sizes=("block_size", "n_embd", "n_layer", "n_head"), presets=_presets.TRANSFORMER,
-              search_space=_search.TRANSFORMER, inits=("makemore", "gpt2"), dropout=True),
+              reads=_s.TRANSFORMER_READS, presets=_presets.TRANSFORMER,
+              search_space=_search.TRANSFORMER, inits=("makemore", "gpt2")),
+    ModelType("bow", "makemore.py's BoW: a causal average of the prefix, an MLP", _bow, _s.bow_params,
+              activation_width=_s.sequence_width, presets=_presets.BOW, search_space=_search.BOW,
+              inits=("makemore",)),
 ):
     register(_spec)
 del _spec

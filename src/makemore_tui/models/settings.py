@@ -11,6 +11,11 @@ from __future__ import annotations
 from ..errors import ConfigError
 
 
+# The settings of some types only (the table's `model=True`, ../settings.py) that these types read
+RECURRENT_READS = ("block_size", "n_embd", "n_hidden", "dropout")
+TRANSFORMER_READS = ("block_size", "n_embd", "n_layer", "n_head", "dropout")
+
+
 # ---- checks ------------------------------------------------------------------------------------
 
 
@@ -75,6 +80,12 @@ def recurrent_params(cells: int):
         return H + V * E + cells * ((E + H) * H + H) + H * V + V
 
     return count
+
+
+def bow_params(cfg, V: int) -> int:
+    """Token and position embeddings, the MLP's two Linear layers, lm_head (with bias)."""
+    T, E, H = cfg.block_size, cfg.n_embd, cfg.n_hidden
+    return V * E + T * E + (E * H + H) + (H * E + E) + E * V + V
 
 
 def transformer_params(cfg, V: int) -> int:

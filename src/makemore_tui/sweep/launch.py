@@ -21,10 +21,12 @@ from typing import TextIO
 from ..config import ConfigError
 from ..headless import SafeStream, stop_on_signals
 from ..models import DEFAULT_TYPE, model_type
+from ..printable import printable
 from ..run import check_work_dir
 from . import space as sp
 from .files import JOURNAL, trial_dir
-from .study import STARTED, make_storage, open_study, recover, redact, resolve, write_sweep_json
+from .journal import check_journal, set_aside_old_trials
+from .study import STARTED, fail_trials_of, make_storage, open_study, recover, redact, resolve, write_sweep_json
 from .worker import WorkerPlan, worker_main
 
 REFRESH_S = 1.0  # sweep.json is rewritten this often while trials run (and when each ends)
@@ -56,6 +58,7 @@ class SweepRequest:
     space: list[str] = field(default_factory=list)  # --space NAME=SPEC
     space_file: str | None = None
     pruner: object = None  # an Optuna pruner (tests); None: the study's median pruner
+    tensorboard: bool = False  # each trial writes TensorBoard event files too
 
 
 def check_request(req: SweepRequest) -> None:
@@ -84,7 +87,12 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
         sp.narrowed(req.type, req.space, req.space_file)
     sweep_dir = check_work_dir(req.sweep_dir).resolve()
     default_study = f"makemore-{req.type or DEFAULT_TYPE}"
-    url, name = resolve(sweep_dir, req.storage, req.study, default_study)
+
+    def check(url: str | None) -> None:  # a journal file: a cut last line is set aside, other damage refused
+        if not url or "://" not in url:
+            check_journal(Path(url).expanduser() if url else sweep_dir / JOURNAL, lambda text: say(out, text))
+
+    url, name = resolve(sweep_dir, req.storage, req.study, default_study, check=check)
     study = open_study(make_storage(url, sweep_dir), name, pruner=req.pruner)
     known = study.user_attrs.get("type")
     if known is not None and req.type is not None and known != req.type:
@@ -98,11 +106,15 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
         study.enqueue_trial(sp.baseline_params(type_name, space), user_attrs={"baseline": sp.base_preset(type_name)},
                             skip_if_exists=True)
     notes = recover(study)
+    moved = set_aside_old_trials(sweep_dir, lambda: {t.number for t in study.get_trials(deepcopy=False,
+                                                                                         states=STARTED)})
+    if moved:
+        notes.append(moved)
     budget = req.budget if req.budget is not None else (None if req.trials is not None else DEFAULT_BUDGET_S)
     plan = WorkerPlan(
         sweep_dir=str(sweep_dir), input_file=_input_path(req.input_file), type=type_name, space=space,
         storage=url, study=name, deadline=time.time() + budget if budget is not None else None,
-        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner,
+        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner, tensorboard=req.tensorboard,
     )
     where = redact(url) if url else str(sweep_dir / JOURNAL)
     done = len(study.get_trials(deepcopy=False, states=STARTED))
@@ -115,7 +127,8 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
 
 
 def say(out: TextIO, text: str) -> None:
-    print(text, file=out, flush=True)
+    """A line of the sweep's output; its strings from files (the study's name, paths) shown printable."""
+    print(printable(text), file=out, flush=True)
 
 
 def _line(row: dict, best: dict | None) -> str:
@@ -152,28 +165,84 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
 
     snap = write_sweep_json(study, Path(plan.sweep_dir))
     seen = {row["number"] for row in snap["trials"] if row["state"] != "running"}  # told by earlier sweeps
+    told: set[int] = set()  # workers whose death by a signal has been said
     with stop_on_signals(forward):
-        for p in procs:
-            p.start()
+        for i, p in enumerate(procs):
+            try:
+                p.start()
+            except OSError as e:  # no descriptors (or processes) left: no worker outlives this process
+                _stop_started(procs, study, plan)
+                started = ("none had started" if i == 0 else
+                           f"the {i} started {'was' if i == 1 else 'were'} stopped")
+                raise OSError(e.errno, f"{e.strerror} (starting worker {i + 1} of {len(procs)}; {started})") from None
             if stopping:  # a signal while starting: tell the new one too
                 os.kill(p.pid, signal.SIGTERM)
-        while any(p.is_alive() for p in procs):
-            for p in procs:
-                p.join(timeout=REFRESH_S / len(procs))
+        while True:
+            alive = [p for p in procs if p.is_alive()]
+            for p in alive:
+                p.join(timeout=REFRESH_S / len(alive))
+            for p in [p for p in procs if (p.exitcode or 0) < 0 and p.pid not in told]:
+                told.add(p.pid)
+                new = _worker_killed(study, plan, p, stopping, out)
+                if new is not None:
+                    try:
+                        new.start()
+                        procs.append(new)
+                    except OSError as e:  # no descriptors (or processes) left: the sweep goes on without it
+                        say(out, f"sweep: the new worker could not start ({e.strerror or e})")
             snap = write_sweep_json(study, Path(plan.sweep_dir))
             _report_new(snap, seen, out)
+            if not any(p.is_alive() for p in procs):
+                break
     snap = write_sweep_json(study, Path(plan.sweep_dir))
     _report_new(snap, seen, out)
     best = snap.get("best")
     if best:
+        where = trial_dir(plan.sweep_dir, best["number"])
+        where = where if where.is_dir() else "run on another machine"  # a study shared by several
         say(out, f"sweep: best trial {best['number']}: dev {best['val_loss']:.4f} "
-            f"({trial_dir(plan.sweep_dir, best['number'])}); train its settings with: "
-            f"makemore-tui --preset-from {plan.sweep_dir}")
+            f"({where}); train its settings with: makemore-tui --preset-from {plan.sweep_dir}")
     if stopping:
         say(out, "sweep: stopped; the trials it cut short are marked failed (their files kept). Run the same command "
             "again to resume: their settings run again first")
     failed = [p.exitcode for p in procs if p.exitcode not in (0, None)]
     return 1 if failed and not stopping and len(failed) == len(procs) else 0
+
+
+def _worker_killed(study, plan: WorkerPlan, p, stopping: list, out):
+    """A worker ended by a signal (killed, out of memory): said, its trial marked failed (its
+    files kept), and a new worker started while the budget lasts."""
+    try:
+        name = signal.Signals(-p.exitcode).name
+    except ValueError:
+        name = f"signal {-p.exitcode}"
+    lost = fail_trials_of(study, p.pid, f"its worker was killed by {name}")
+    what = f"its trial {', '.join(map(str, lost))} is marked failed" if lost else "it had no trial running"
+    left = (plan.deadline is None or time.time() < plan.deadline - plan.trial_seconds / 10) and (
+        plan.max_trials is None or len(study.get_trials(deepcopy=False, states=STARTED)) < plan.max_trials)
+    again = not stopping and left
+    say(out, f"sweep: worker {p.pid} was killed by {name}; {what}"
+        + ("; a new worker takes its place" if again else ""))
+    if not again:
+        return None
+    return multiprocessing.get_context("spawn").Process(target=worker_main, args=(plan,), name=p.name, daemon=False)
+
+
+def _stop_started(procs, study, plan) -> None:
+    """The workers that did start are stopped (each saves its trial) and waited for."""
+    for p in procs:
+        if p.pid is not None and p.is_alive():
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for p in procs:
+        if p.pid is not None:
+            p.join()
+    try:
+        write_sweep_json(study, Path(plan.sweep_dir))
+    except OSError:
+        pass
 
 
 def _report_new(snap: dict, seen: set[int], out) -> None:

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Config, ConfigError
+from ..printable import printable
 from ..recorder import CONFIG, SUMMARY, read_json, read_metrics, read_summary
+from ..settings import SETTINGS
 from .files import STUDY_FILE, SWEEP_JSON, trial_dir
 
 STATE_ORDER = {"running": 0, "complete": 1, "pruned": 2, "failed": 3}
-SHORT = {"block_size": "block", "n_embd": "embd", "n_hidden": "hidden", "n_layer": "layers", "n_head": "heads",
-         "learning_rate": "lr", "lr_schedule": "sched", "batch_size": "batch", "weight_decay": "wd",
-         "optimizer": "opt"}
+SHORT = {s.name: s.short for s in SETTINGS if s.short}  # a trial's settings in one line: block=8 lr=0.003
 
 
 def is_sweep_dir(path: str | os.PathLike) -> bool:
@@ -29,7 +29,8 @@ def read_sweep(path: str | os.PathLike) -> dict:
     data = read_json(Path(path) / SWEEP_JSON) or {}
     trials = [t for t in data.get("trials", []) if isinstance(t, dict) and isinstance(t.get("number"), int)]
     best = data.get("best") if isinstance(data.get("best"), dict) else None
-    return {"study": data.get("study"), "trials": trials, "best": best}
+    lost = [str(x) for x in data.get("lost", []) if isinstance(x, str)] if isinstance(data.get("lost"), list) else []
+    return {"study": data.get("study"), "trials": trials, "best": best, "lost": lost}
 
 
 def ranked(trials: list[dict]) -> list[dict]:
@@ -83,15 +84,17 @@ def live(path: str | os.PathLike) -> dict:
     return out
 
 
-def best_config(sweep_dir: str | os.PathLike) -> Config:
-    """The settings of the sweep's best trial (its config.json), for `--preset-from DIR`."""
-    sweep = read_sweep(sweep_dir)
+def best_config(sweep_dir: str | os.PathLike, sweep: dict | None = None, configs: dict | None = None) -> Config:
+    """The settings of the sweep's best trial (its config.json), for `--preset-from DIR`: `sweep`
+    and `configs` (trial number -> config.json, as the study keeps them) from sweep/current.py,
+    where the study was read from its storage; else DIR's own files."""
+    sweep = sweep if sweep is not None else read_sweep(sweep_dir)
     if not sweep["trials"] and not is_sweep_dir(sweep_dir):
         raise ConfigError(f"{sweep_dir} holds no sweep (no {SWEEP_JSON}); start one with makemore-tui sweep -o {sweep_dir}")
     best = sweep["best"]
     if best is None:
         raise ConfigError(f"the sweep in {sweep_dir} has no complete trial yet")
-    cfg = read_json(trial_dir(sweep_dir, best["number"]) / CONFIG)
+    cfg = read_json(trial_dir(sweep_dir, best["number"]) / CONFIG) or (configs or {}).get(best["number"])
     if cfg is None:
         flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in best.get("params", {}).items())
         raise ConfigError(f"trial {best['number']} ran on another machine ({trial_dir(sweep_dir, best['number'])} "
@@ -111,11 +114,12 @@ def _num(x) -> float | None:
 def fmt_value(v) -> str:
     if isinstance(v, float):
         return f"{v:.3g}"
-    return str(v)
+    return printable(v)
 
 
 def fmt_params(params: dict, short: bool = True) -> str:
-    return " ".join(f"{SHORT.get(k, k) if short else k}={fmt_value(v)}" for k, v in params.items())
+    """The parameters as `name=value` (sweep.json's: each shown printable)."""
+    return " ".join(f"{printable(SHORT.get(k, k) if short else k)}={fmt_value(v)}" for k, v in params.items())
 
 
 def fmt_loss(x) -> str:
@@ -142,7 +146,7 @@ def table_rows(sweep: dict, sweep_dir: str | os.PathLike | None = None) -> list[
             now = live(trial_dir(sweep_dir, t["number"]))
             val = now.get("val_loss", val)
         mark = "*" if t.get("number") == best.get("number") else ""
-        rows.append((f"{t['number']}{mark}", str(t.get("state", "?")), fmt_loss(val), fmt_seconds(secs),
+        rows.append((f"{t['number']}{mark}", printable(t.get("state", "?")), fmt_loss(val), fmt_seconds(secs),
                      fmt_params(t.get("params") or {})))
     return rows
 
@@ -150,29 +154,32 @@ def table_rows(sweep: dict, sweep_dir: str | os.PathLike | None = None) -> list[
 HEADERS = ("trial", "state", "dev", "seconds", "settings")
 
 
-def print_sweep(sweep_dir: str | os.PathLike, out: TextIO) -> int:
-    """`--inspect sweep -o DIR`: the trials, best first; 0, or 2 when DIR holds no sweep."""
+def print_sweep(sweep_dir: str | os.PathLike, out: TextIO, sweep: dict | None = None) -> int:
+    """`--inspect sweep -o DIR`: the trials, best first (`sweep`: as sweep/current.py read it from the
+    study; else DIR/sweep.json); 0, or 2 when DIR holds no sweep."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if not is_sweep_dir(sweep_dir):
         raise ConfigError(f"{sweep_dir} holds no sweep (no {SWEEP_JSON}); start one with makemore-tui sweep -o {sweep_dir}")
-    sweep = read_sweep(sweep_dir)
+    sweep = sweep if sweep is not None else read_sweep(sweep_dir)
     counts = {s: sum(t.get("state") == s for t in sweep["trials"]) for s in STATE_ORDER}
-    title = (f"sweep {sweep.get('study') or ''}: {len(sweep['trials'])} trials ("
+    title = (f"sweep {printable(sweep.get('study') or '')}: {len(sweep['trials'])} trials ("
              + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")")
     table = Table(box=None, pad_edge=False)
     for h in HEADERS:
         table.add_column(h, justify="right" if h in ("trial", "dev", "seconds") else "left",
                          overflow="fold" if h == "settings" else "ellipsis", no_wrap=h != "settings")
     for row in table_rows(sweep, sweep_dir):
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))  # the files' strings as they are, never markup
     console = Console(file=out, width=None if out.isatty() else 160, soft_wrap=False)
-    console.print(title, highlight=False, soft_wrap=True)
+    console.print(Text(title), highlight=False, soft_wrap=True)
     console.print(table)
     best = sweep.get("best")
     if best:
-        console.print(f"best: trial {best['number']}, dev {fmt_loss(best['val_loss'])} "
-                      f"({fmt_params(best.get('params') or {}, short=False)}); "
-                      f"train it with makemore-tui --preset-from {sweep_dir}", highlight=False, soft_wrap=True)
+        console.print(Text(f"best: trial {best['number']}, dev {fmt_loss(best['val_loss'])} "
+                           f"({fmt_params(best.get('params') or {}, short=False)}); "
+                           f"train it with makemore-tui --preset-from {printable(sweep_dir)}"),
+                      highlight=False, soft_wrap=True)
     return 0

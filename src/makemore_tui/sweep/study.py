@@ -18,6 +18,7 @@ import fcntl
 import json
 import math
 import socket
+import time
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from optuna.trial import TrialState
 from ..config import ConfigError
 from ..control import pid_alive
 from ..recorder import write_json
+from ..workdir import read_small
 from .files import JOURNAL, LOCK, STUDY_FILE, SWEEP_JSON
 
 HEARTBEAT_S = 10  # RDB storages: a running trial's heartbeat; silent for GRACE_S, it is failed and retried
@@ -61,13 +63,20 @@ def make_storage(url: str | None, sweep_dir: Path):
         return optuna.storages.JournalStorage(journal.JournalFileBackend(str(Path(url).expanduser())))
     if url.startswith(("redis://", "rediss://")):
         return optuna.storages.JournalStorage(journal.JournalRedisBackend(url))
-    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None
+    # sqlite: wait for a locked file; a database server: give up on one that does not answer
+    engine = {"connect_args": {"timeout": 60} if url.startswith("sqlite") else {"connect_timeout": 10}}
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # heartbeats are "experimental" to Optuna
-            return optuna.storages.RDBStorage(
-                url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
-                failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1))
+        for attempt in range(TABLE_RACE_TRIES):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # heartbeats are "experimental" to Optuna
+                    return optuna.storages.RDBStorage(
+                        url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
+                        failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1))
+            except Exception as e:  # two machines starting at once on an empty database both create
+                if attempt + 1 == TABLE_RACE_TRIES or not _table_race(e):  # Optuna's tables: one loses
+                    raise
+                time.sleep(0.5 * (attempt + 1))
     except (ImportError, ModuleNotFoundError) as e:
         raise ConfigError(f"storage {redact(url)} needs a database driver that is not installed ({e})") from None
     except Exception as e:  # sqlalchemy's errors: a bad URL, a refused connection
@@ -75,17 +84,30 @@ def make_storage(url: str | None, sweep_dir: Path):
                           f"{str(e).splitlines()[0][:200] if str(e) else ''}") from None
 
 
+TABLE_RACE_TRIES = 5
+
+
+def _table_race(e: Exception) -> bool:
+    """Whether `e` is the database refusing a table another process has just created."""
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+    return isinstance(e, (IntegrityError, ProgrammingError)) and any(
+        w in str(e) for w in ("already exists", "duplicate key", "Duplicate entry"))
+
+
 def remembered(sweep_dir: Path) -> dict:
     """DIR/study.json: the study's name and storage, from the first sweep in DIR."""
     try:
-        data = json.loads((sweep_dir / STUDY_FILE).read_text(encoding="utf-8"))
+        data = json.loads(read_small(sweep_dir / STUDY_FILE))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_study: str) -> tuple[str | None, str]:
-    """The storage URL and study name of a sweep in DIR: the flags, else what DIR remembers."""
+def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_study: str,
+            check=None) -> tuple[str | None, str]:
+    """The storage URL and study name of a sweep in DIR: the flags, else what DIR remembers (a new
+    study's are written to DIR/study.json, after `check(url)` when given has found nothing wrong)."""
     known = remembered(sweep_dir)
     if study and known.get("study") and study != known["study"]:
         raise ConfigError(f"{sweep_dir} holds the study {known['study']!r}; use another -o for study {study!r}")
@@ -94,6 +116,8 @@ def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_stu
         if "***" in known["storage"]:
             raise ConfigError(f"{sweep_dir}'s study lives in {known['storage']}: pass --storage with its password")
         storage = known["storage"]
+    if check is not None:
+        check(storage)
     if not known:
         write_json(sweep_dir / STUDY_FILE, {"study": name, "storage": redact(storage) if storage else None})
     return storage, name
@@ -147,6 +171,19 @@ def recover(study) -> list[str]:
     return notes
 
 
+def fail_trials_of(study, pid: int, why: str) -> list[int]:
+    """Mark failed the trials a dead worker (process `pid`, this machine) left running; `why` is kept
+    in the study (sweep.json's `lost`, shown by the sweep view). Their numbers."""
+    me = host()
+    lost = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            if t.user_attrs.get("pid") == pid and t.user_attrs.get("host") == me]
+    for n in lost:
+        study.tell(n, state=TrialState.FAIL, skip_if_finished=True)
+    said = list(study.user_attrs.get("lost") or [])
+    study.set_user_attr("lost", [*said, f"trial {', '.join(map(str, lost))}: {why}" if lost else why][-20:])
+    return lost
+
+
 def _numbers(numbers) -> str:
     return ", ".join(str(n) for n in sorted(numbers))
 
@@ -189,7 +226,10 @@ def snapshot(study) -> dict:
         if row["state"] == "complete" and row["val_loss"] is not None and (
                 best is None or row["val_loss"] < best["val_loss"]):
             best = {"number": t.number, "val_loss": row["val_loss"], "params": dict(t.params)}
-    return {"study": study.study_name, "trials": trials, "best": best}
+    snap = {"study": study.study_name, "trials": trials, "best": best}
+    if study.user_attrs.get("lost"):  # workers that died (fail_trials_of), in words
+        snap["lost"] = [str(x) for x in study.user_attrs["lost"]]
+    return snap
 
 
 def write_sweep_json(study, sweep_dir: Path) -> dict:

@@ -22,8 +22,10 @@ from typing import Any
 import optuna
 from optuna.study import MaxTrialsCallback
 
-from ..config import ConfigError
+from ..config import Config, ConfigError
+from ..errors import resource_message
 from ..models.search import SearchSpace
+from ..recorder import CONFIG, read_json
 from .files import trial_dir
 from .space import suggest, trial_config
 from .study import STARTED, host, make_storage, open_study, write_sweep_json
@@ -43,6 +45,7 @@ class WorkerPlan:
     max_trials: int | None  # trials in the study in all (earlier sweeps' included)
     trial_seconds: float
     pruner: Any = None  # an Optuna pruner (tests force one); None: the study's default
+    tensorboard: bool = False  # each trial writes TensorBoard event files (Config.tensorboard)
 
 
 WIND_DOWN_S = 1.0  # a worker's last trial leaves this long for the process to end
@@ -78,6 +81,7 @@ class Worker:
         trial.set_user_attr("host", host())
         trial.set_user_attr("pid", os.getpid())
         trial.set_user_attr("sweep_pid", self.parent)  # the `sweep` process that started this worker
+        trial.set_user_attr("dir", str(trial_dir(plan.sweep_dir, trial.number)))  # its run (optuna-dashboard shows it)
         if self.should_stop():  # a signal between two trials
             trial.set_user_attr("interrupted", True)
             study.stop()
@@ -91,9 +95,13 @@ class Worker:
         seconds = plan.trial_seconds
         if plan.deadline is not None:  # a trial begun just before the end still ends within a trial of it
             seconds = min(seconds, plan.deadline + plan.trial_seconds - WIND_DOWN_S - time.time())
+        where = trial_dir(plan.sweep_dir, trial.number)
+        if where.exists():  # another study's (the sweep moves those aside): never overwritten
+            trial.set_user_attr("error", f"{where} exists already")
+            raise TrialFailed(f"{where} exists already")
         try:
-            cfg = trial_config(plan.type, plan.space, params)
-            result = run_trial(cfg, plan.input_file, trial_dir(plan.sweep_dir, trial.number), seconds,
+            cfg = trial_config(plan.type, plan.space, params).updated(tensorboard=plan.tensorboard)
+            result = run_trial(cfg, plan.input_file, where, seconds,
                                report=report, should_stop=self.should_stop)
         except ConfigError as e:
             trial.set_user_attr("error", str(e))
@@ -101,8 +109,17 @@ class Worker:
         except DataError:
             study.stop()
             raise
+        except (MemoryError, RuntimeError) as e:  # out of memory: this trial's settings fail, the others go on
+            why = resource_message(e)
+            if why is None:
+                raise
+            trial.set_user_attr("error", why)
+            raise TrialFailed(why) from None
         trial.set_user_attr("val_loss", result.val_loss if math.isfinite(result.val_loss) else None)
         trial.set_user_attr("steps", result.steps)
+        ran = read_json(trial_dir(plan.sweep_dir, trial.number) / CONFIG)
+        if ran is not None:  # its settings as it ran them (not its data), for training the best trial again on any machine
+            trial.set_user_attr("config", Config.from_dict(ran).to_dict())
         if result.interrupted:
             trial.set_user_attr("interrupted", True)
             study.stop()
