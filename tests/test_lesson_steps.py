@@ -203,3 +203,13 @@ def test_too_few_words_are_refused_at_once():
 
     with pytest.raises(DataError):
         Lesson(make_words(MIN_WORDS - 1))
+
+
+def test_the_vocabulary_is_the_runs_grapheme_clusters_included():
+    from makemore_tui.data import make_dataset
+
+    words = [w + "e\u0301" if i % 5 == 0 else w for i, w in enumerate(make_words(200))] + ["a👩\u200d👩\u200d👧b"] * 3
+    lesson = Lesson(words)
+    assert lesson.state.vocab == make_dataset(words, 3).vocab and lesson.state.vocab.clustered
+    _, _, k, n = lesson.state.first
+    assert n == sum(len(lesson.state.vocab.split(w)) + 1 for w in words[:k])

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..argtypes import INT, Parser
-from ..config import LECTURE_SEED
+from ..argtypes import Parser, add_setting
+from ..settings import setting
 from .words import LANGS, lang_from_env
 
+SIZES = ("seed", "block_size", "n_embd", "n_hidden", "batch_size")  # the settings the lesson takes (Lesson's keywords)
 # The lesson computes every step on the spot, so its sizes stay where a step answers at once.
 LIMITS = {"block_size": 64, "n_embd": 1024, "n_hidden": 4096, "batch_size": 4096}
 
@@ -21,11 +22,8 @@ def build_parser() -> Parser:
         "the training loop, minibatches and sampling.",
     )
     p.add_argument("--input-file", "-i", default=None, help="one item a line, UTF-8 (default: the bundled names)")
-    p.add_argument("--seed", type=INT, default=None, help=f"seeds the weights and the batches (default {LECTURE_SEED})")
-    p.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees (default 3)")
-    p.add_argument("--n-embd", type=INT, default=None, help="embedding size, columns of C (default 2)")
-    p.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size (default 100)")
-    p.add_argument("--batch-size", "-b", type=INT, default=None, help="examples in a batch (default 32)")
+    for name in SIZES:  # the run's own flags, from the settings table
+        add_setting(p, setting(name))
     p.add_argument("--lang", choices=LANGS, default=None,
                    help="the lesson's language: en or it (default: Italian when LANG is it_*, else English)")
     p.add_argument("--plain", action="store_true", help="print every step as text and exit")
@@ -43,13 +41,9 @@ def lesson_settings(args: argparse.Namespace) -> dict:
     from ..config import ConfigError
     from ..data import bundled_dataset, read_words
 
-    sizes = {"block_size": args.block_size, "n_embd": args.n_embd, "n_hidden": args.n_embd2,
-             "batch_size": args.batch_size}
-    for name, value in sizes.items():
-        if value is not None and value > LIMITS[name]:
+    settings = {name: getattr(args, name) for name in SIZES if getattr(args, name) is not None}
+    for name, value in settings.items():
+        if name in LIMITS and value > LIMITS[name]:
             raise ConfigError(f"{name} must be at most {LIMITS[name]:,} in the lesson, got {value:,}")
-    settings = {k: v for k, v in sizes.items() if v is not None}
-    if args.seed is not None:
-        settings["seed"] = args.seed
     words = read_words(bundled_dataset() if args.input_file is None else args.input_file)
     return {**settings, "words": words, "lang": args.lang or lang_from_env(), "input_file": args.input_file}

@@ -47,7 +47,9 @@ class Lesson:
                              batch_size=batch_size).validate()
         if len(words) < MIN_WORDS:
             raise DataError(f"the lesson needs at least {MIN_WORDS} words (to split them 80/10/10), got {len(words)}")
-        examples = sum(len(w) + 1 for w in words)
+        self.state = State(words, seed=seed, block_size=block_size, n_embd=n_embd, n_hidden=n_hidden,
+                           batch_size=batch_size)
+        examples = sum(len(self.state.vocab.split(w)) + 1 for w in words)
         if examples < batch_size:
             raise ConfigError(f"the data gives {examples:,} examples, fewer than a batch of {batch_size:,}: "
                               f"give a smaller --batch-size")
@@ -55,8 +57,6 @@ class Lesson:
         self.input_file = input_file  # the run's -i (None: the bundled names)
         self.lang = lang
         self.t = Words(lang)
-        self.state = State(words, seed=seed, block_size=block_size, n_embd=n_embd, n_hidden=n_hidden,
-                           batch_size=batch_size)
         self._titles = tuple(self.t(f"title.{k}") for k in STEP_KEYS)
         self._ui = {k: self.t.table[f"ui.{k}"] for k in UI_KEYS}  # "step_of" keeps its {fields}
         self._ui["start_run_key"] = START_RUN_KEY

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from ..data import SPACE_MARK, Vocab, build_examples, make_dataset
+from ..symbols import split_text
 
 PARAM_NAMES = ("C", "W1", "b1", "W2", "b2")
 EPOCHS = 100  # step 8: the notes' loop over one batch
@@ -77,12 +78,18 @@ class Draw:
     drawn: int
 
 
+def vocab_of(words: list[str]) -> Vocab:
+    """The vocabulary a run builds of these words: their symbols (grapheme clusters, symbols.py),
+    sorted after the boundary token."""
+    return Vocab.of_symbols({c for w in words for c in split_text(w, True)})
+
+
 class State:
     def __init__(self, words: list[str], *, seed: int, block_size: int, n_embd: int, n_hidden: int,
                  batch_size: int):
         self.words = words
         self.seed, self.T, self.E, self.H, self.B = seed, block_size, n_embd, n_hidden, batch_size
-        self.vocab = Vocab.from_words(words)
+        self.vocab = vocab_of(words)
         self.V = len(self.vocab)
         self.mark = self.vocab.mark
 
@@ -112,7 +119,7 @@ class State:
         and how many examples those words give (one per character and one for each word's end)."""
         k, n = 0, 0
         while n < self.B:
-            n += len(self.words[k]) + 1
+            n += len(self.vocab.split(self.words[k])) + 1
             k += 1
         X, Y = build_examples(self.words[:k], self.vocab, self.T)
         return X[: self.B], Y[: self.B], k, n
@@ -136,7 +143,7 @@ class State:
         """Which of the first words the batch's row `row` comes from."""
         end = 0
         for k, w in enumerate(self.words):
-            end += len(w) + 1
+            end += len(self.vocab.split(w)) + 1
             if row < end:
                 return k
         raise IndexError(row)
