@@ -223,25 +223,25 @@ class LessonApp(App[Config | None]):
             self.push_screen(LessonHelp(self.words["help"], rows))
 
 
-# The settings a lesson's run may differ from the seed preset in, and the `makemore-tui` flag of each
-# (tests/test_app_lesson.py checks that the command line reads them back as the same Config).
-RUN_FLAGS = {"seed": "--seed", "block_size": "--block-size", "n_embd": "--n-embd", "n_hidden": "--n-hidden",
-             "batch_size": "--batch-size"}
+# The settings a lesson's run may differ from the seed preset in (their flags: settings.py's table;
+# tests/test_app_lesson.py checks that the command line reads them back as the same Config).
+RUN_SETTINGS = ("seed", "block_size", "n_embd", "n_hidden", "batch_size")
 
 
 def run_argv(cfg: Config, input_file: str | None, theme: str | None = None) -> list[str]:
     """The `makemore-tui` arguments of a run of `cfg` (the seed preset and the lesson's sizes) on
     `input_file`."""
     from ..config import preset
+    from ..settings import setting
 
     base = preset("seed")
-    other = [k for k, v in cfg.to_dict().items() if k not in RUN_FLAGS and v != getattr(base, k)]
+    other = [k for k, v in cfg.to_dict().items() if k not in RUN_SETTINGS and v != getattr(base, k)]
     if other:
         raise ValueError(f"the lesson's run differs from the seed preset in {other}: no flag here sets them")
     argv = [] if input_file is None else ["-i", str(input_file)]
-    for name, flag in RUN_FLAGS.items():
+    for name in RUN_SETTINGS:
         if getattr(cfg, name) != getattr(base, name):
-            argv += [flag, str(getattr(cfg, name))]
+            argv += [setting(name).flag, str(getattr(cfg, name))]
     return argv + ([] if theme is None else ["--theme", theme])
 
 
