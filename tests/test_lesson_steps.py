@@ -126,7 +126,18 @@ def test_every_text_has_an_italian_entry_and_no_step_stays_english(walked, itali
         labels = [b.title for b in walked.step(n).blocks if isinstance(b, (Chart, Bars))]
         italian_labels = [b.title for b in italian.step(n).blocks if isinstance(b, (Chart, Bars))]
         assert all(a != b for a, b in zip(labels, italian_labels)), n
-        assert italian.step(n).code == walked.step(n).code  # the code stays Python
+        assert _python(italian.step(n).code) == _python(walked.step(n).code)  # the code stays Python
+        en_notes, it_notes = _comments(walked.step(n).code), _comments(italian.step(n).code)
+        assert len(en_notes) == len(it_notes) and all(a != b for a, b in zip(en_notes, it_notes) if "(" not in a), n
+
+
+def _python(code) -> list[str]:
+    """The code lines without their comments (a comment is in the lesson's language)."""
+    return [line.split("    # ")[0] for line in code]
+
+
+def _comments(code) -> list[str]:
+    return [line.split("    # ", 1)[1] for line in code if "    # " in line]
 
 
 def test_the_ui_words_are_in_the_lessons_language(walked, italian):
@@ -183,7 +194,7 @@ def test_italian_writes_numbers_the_italian_way(walked, italian):
     hand = next(b.text for b in walked.step(6).blocks if isinstance(b, Para) and "By hand:" in b.text)
     value = hand.split("By hand: ")[1].split(". ")[0]
     assert f"A mano: {value.replace('.', ',')}." in " ".join(b.text for b in italian.step(6).blocks if isinstance(b, Para))
-    assert italian.step(8).code == walked.step(8).code and "learning_rate = -0.1" in italian.step(8).blocks[0].text
+    assert _python(italian.step(8).code) == _python(walked.step(8).code) and "learning_rate = -0.1" in italian.step(8).blocks[0].text
 
 
 def test_a_climb_that_breaks_down_is_said_and_charted_up_to_there():

@@ -28,7 +28,7 @@ def minibatch(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
         "Xdev, Ydev = build_dataset(words[n1:n2])",
         "Xte, Yte = build_dataset(words[n2:])",
         f"g = torch.Generator().manual_seed({s.seed})",
-        "C, W1, b1, W2, b2 = ...    # drawn from g as in step 1",
+        "C, W1, b1, W2, b2 = ...    # " + t("code.drawn_as_step1"),
         f"for i in range({TRAIN_STEPS}):",
         f"    ix = torch.randint(0, len(Xtr), ({s.B},), generator=g)",
         "    emb = C[Xtr[ix]]",

@@ -147,7 +147,7 @@ def embedding(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
     C = s.init[0]
     emb = C[s.X]
     i = s.example if s.example is not None else 0
-    code = ("emb = C[X]", f"emb.shape    # {tuple(emb.shape)}", f"emb[{i}]      # the rows of C for X[{i}] = {s.X[i].tolist()}")
+    code = ("emb = C[X]", f"emb.shape    # {tuple(emb.shape)}", f"emb[{i}]      # " + t("code.emb_rows", i=str(i), row=str(s.X[i].tolist())))
     ids = sorted(set(range(min(s.V, 6))) | set(s.X[i].tolist()))
     table = [f"C[{j:>2}] {s.show([j])}  {vec(C[j])}" for j in ids]
     if s.V > len(ids):

@@ -82,7 +82,7 @@ def loop(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
     up, down = s.climb, s.descend
     n = s.T * s.E
     code = (
-        f"learning_rate = {up.rate}    # the notes' sign; fixed: {down.rate}",
+        f"learning_rate = {up.rate}    # " + t("code.notes_sign", fixed=str(down.rate)),
         f"for epoch in range({EPOCHS}):",
         "    emb = C[X]",
         f"    h = torch.tanh(emb.view({s.B}, {n}) @ W1 + b1)",

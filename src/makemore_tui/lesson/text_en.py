@@ -12,6 +12,10 @@ TEXT = {
     "ui.computing": "Computing this step on the real tensors...",
     "ui.step_of": "Step {n} of {count}",
     "ui.code": "Code",
+    # ---- comments in the code lines ----
+    "code.emb_rows": "the rows of C for X[{i}] = {row}",
+    "code.drawn_as_step1": "drawn from g as in step 1",
+    "code.notes_sign": "the notes' sign; fixed: {fixed}",
     # ---- titles ----
     "title.network": "The network",
     "title.data": "The data as numbers",

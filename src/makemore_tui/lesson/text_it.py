@@ -12,6 +12,10 @@ TEXT = {
     "ui.computing": "Calcolo questo passo sui tensori veri...",
     "ui.step_of": "Passo {n} di {count}",
     "ui.code": "Codice",
+    # ---- i commenti nelle righe di codice ----
+    "code.emb_rows": "le righe di C per X[{i}] = {row}",
+    "code.drawn_as_step1": "estratti da g come nel passo 1",
+    "code.notes_sign": "il segno degli appunti; corretto: {fixed}",
     # ---- titoli ----
     "title.network": "La rete",
     "title.data": "I dati come numeri",
