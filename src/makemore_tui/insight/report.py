@@ -120,7 +120,8 @@ def trace_report(t: Trace, width: int) -> Text:
         out.append(f"{s.rank:>4}  ")
         for j, (c, p) in enumerate(s.top[:k]):
             chosen = "underline" if c == s.char else ""
-            out.append(("  " if j else "") + printable(c), style=f"bold {chosen}".strip())
+            out.append("  " if j else "")
+            out.append(printable(c), style=f"bold {chosen}".strip())
             out.append(f" {pct(p):>5}", style=chosen)
         out.append("\n")
     out.rstrip()

@@ -102,9 +102,7 @@ class TracePane(InsightPane):
             text.set(Text(HINT if self.field and not self.word else "computing...", style="dim"))
         else:
             text.set(trace_report(self.result, self.text_width()))
-        step = f"step {self.result.step:,}" if self.result is not None else ""
-        keys = "enter/esc: done typing" if self.field else "escape/q: back"
-        self.border_subtitle = f"{step}  ·  {keys}" if step else keys
+        self.border_subtitle = "enter/esc: done typing" if self.field else "escape/q: back"
 
 
 class TraceScreen(ModalScreen[None]):
@@ -135,6 +133,7 @@ class TraceScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.set_interval(cast(InsightHost, self.app).redraw_interval, self._tick)
         self.call_after_refresh(self._tick)
+        self.query_one("#trace-scroll").focus()  # the arrows and page keys scroll a long trace
 
     def _tick(self) -> None:
         state = cast(InsightHost, self.app).state
