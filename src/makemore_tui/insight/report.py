@@ -117,7 +117,7 @@ def trace_report(t: Trace, width: int) -> Text:
         if bar:
             out.append(hbar(s.prob, 8).ljust(8), style=style or "cyan")
             out.append("  ")
-        out.append(f"{s.rank:>4}  ")
+        out.append(f"{s.rank:>4}" + ("  " if k else ""))
         for j, (c, p) in enumerate(s.top[:k]):
             chosen = "underline" if c == s.char else ""
             out.append("  " if j else "")
