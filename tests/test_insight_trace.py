@@ -78,7 +78,7 @@ def test_the_contexts_are_what_each_type_reads():
     m, vocab, cfg = small("mlp", block=3)
     t = trace(m, vocab, word, 3, context="window", model_type="mlp")
     assert [s.context for s in t.steps] == [("..." + word)[i:i + 3] for i in range(len(word) + 1)]
-    assert "the 3 characters before each" in t.context_note()
+    assert "the 3 previous characters" in t.context_note()
     m, vocab, cfg = small("bigram")
     t = trace(m, vocab, word, 4, context="last", model_type="bigram")
     assert [s.context for s in t.steps] == list("." + word)

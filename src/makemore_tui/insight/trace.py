@@ -69,14 +69,13 @@ class Trace:
     def context_note(self, mark: str | None = None) -> str:
         """What the context column holds, in a sentence (`mark`: the boundary's mark as shown)."""
         m = repr(self.mark if mark is None else mark)
-        kind = f"the {self.model_type} model" if self.model_type else "the model"
+        kind = f"the {self.model_type}" if self.model_type else "the model"
         if self.context_kind == "last":
-            return f"context: the one character before each ({m} at the start): {kind} reads nothing else"
+            return f"context: the previous character ({m} at the start): all {kind} sees"
         if self.context_kind == "prefix":
-            return (f"context: the whole word so far, from the start token {m}: {kind} reads every "
-                    f"character before each one, not a fixed window (at most the last {self.block_size})")
-        return (f"context: the {self.block_size} characters before each, {m} before the word starts: all "
-                f"{kind} reads")
+            return (f"context: the whole word so far, from the start {m}: {kind} reads all of it, not a fixed "
+                    f"window (up to {self.block_size} characters)")
+        return f"context: the {self.block_size} previous characters ({m} before the start): all {kind} sees"
 
 
 def shown_context(prefix: str, kind: str, block_size: int, mark: str) -> str:
