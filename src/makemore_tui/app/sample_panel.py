@@ -243,9 +243,9 @@ class SamplePanel(Pane):
         self._subtitle()
 
     def _subtitle(self) -> None:
-        """The keys, once there are names (sampling's while the run goes on)."""
-        keys = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix  " if not self.ended else ""
-        self.border_subtitle = f"{keys}[dim]↑↓ enter[/] trace" if self.has_names else ""
+        """The keys, once there are names and while the run goes on (the footer keeps enter's)."""
+        show = self.has_names and not self.ended
+        self.border_subtitle = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix  [dim]↑↓ enter[/] trace" if show else ""
 
     @on(Input.Submitted, "#prefix")
     def _submitted(self, event: Input.Submitted) -> None:
