@@ -29,6 +29,14 @@ def test_readme_keys_table_lists_every_key_of_the_app():
     assert text[start:end].strip() == markdown_table()
 
 
+def test_readme_settings_table_is_the_table_of_settings():
+    from makemore_tui.config import markdown_table
+
+    text = (ROOT / "README.md").read_text()
+    start, end = text.index("<!-- settings -->\n") + len("<!-- settings -->\n"), text.index("<!-- /settings -->")
+    assert text[start:end].strip() == markdown_table()
+
+
 def test_readme_images_exist():
     import re
 

@@ -53,7 +53,7 @@ def _check_toy(cfg) -> None:
 def toy():
     spec = models.register(models.ModelType(
         name=TOY, description="a test's model: averaged embeddings", build=ToyMean,
-        estimate_params=lambda cfg, V: 2 * V * cfg.n_embd, check=_check_toy, sizes=("block_size", "n_embd"),
+        estimate_params=lambda cfg, V: 2 * V * cfg.n_embd, check=_check_toy, reads=("block_size", "n_embd"),
     ))
     try:
         yield spec

@@ -1,4 +1,5 @@
-"""The command line's argument parser and number types, shared by `makemore-tui` and its `sweep`.
+"""The command line's argument parser, number types and settings' flags (from the table, settings.py),
+shared by `makemore-tui` and its `sweep`.
 
 A usage error raises UsageError (one line on stderr, exit status 2, no usage dump); the numbers
 accept `1e5`, `3.0` and `200_000` for whole numbers, and refuse NaN and infinity.
@@ -7,7 +8,9 @@ accept `1e5`, `3.0` and `200_000` for whole numbers, and refuse NaN and infinity
 from __future__ import annotations
 
 import argparse
-import math
+
+from .config import choices
+from .settings import SETTINGS, Setting, parse_number
 
 
 class UsageError(Exception):
@@ -31,25 +34,41 @@ class Parser(argparse.ArgumentParser):
 
 def _number(kind: type):
     def parse(text: str):
-        if kind is int:  # exact for any size: 12345678901234567 stays itself (a float would round it)
-            try:
-                return int(text.replace("_", "").strip())
-            except ValueError:
-                pass  # "1e5" and "3.0" are whole numbers too
         try:
-            value = float(text.replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-        if kind is int:
-            if value != int(value):
-                raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-            return int(value)
-        return value
+            return parse_number(text, kind)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
 
     parse.__name__ = kind.__name__
     return parse
 
 
 INT, FLOAT = _number(int), _number(float)
+
+
+def add_setting(group, s: Setting, help: str | None = None) -> None:
+    """The flag of a setting of the table (settings.py), on a parser or its group: default None
+    (the preset's value stands unless the flag is given), the value in `args.NAME`."""
+    kw: dict = {"dest": s.name, "default": None, "metavar": s.metavar}
+    if s.kind is bool:  # off by default: the flag turns it on; on by default: --no-FLAG turns it off
+        kw.update(action=argparse.BooleanOptionalAction) if s.default else kw.update(action="store_const", const=True)
+        kw.pop("metavar")
+    elif s.kind is str:
+        kw["choices"] = choices(s) if s.flag_choices else None
+    else:
+        kw["type"] = INT if s.kind is int else FLOAT
+    text = help or s.help.format(choices=", ".join(choices(s)) if s.kind is str else "", default=s.default)
+    group.add_argument(*s.flags, help=text.replace("%", "%%") or None, **kw)
+
+
+def add_settings(parser, group_of: dict, skip: tuple[str, ...] = ()) -> None:
+    """Every setting's flag, in the table's order, on `group_of[s.group]`."""
+    for s in SETTINGS:
+        if s.flags and s.name not in skip:
+            add_setting(group_of.get(s.group, parser), s)
+
+
+def given_settings(args: argparse.Namespace) -> dict:
+    """The Config fields the command line set (not left to the preset)."""
+    return {s.name: getattr(args, s.name) for s in SETTINGS
+            if s.flags and getattr(args, s.name, None) is not None}

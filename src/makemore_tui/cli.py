@@ -12,22 +12,10 @@ import signal
 import sys
 
 from . import models
-from .argtypes import FLOAT, INT, Parser, UsageError
-from .config import DEVICES, EVAL_EXAMPLES, INITS, OPTIMIZERS, PRESETS, SCHEDULES, SPLITS, Config, ConfigError, preset
+from .argtypes import FLOAT, INT, Parser, UsageError, add_settings, given_settings
+from .config import PRESETS, Config, ConfigError, preset
 
 EXIT_USAGE = 2
-
-# flag dest -> Config field, for the settings a flag overrides on top of the preset
-CONFIG_FLAGS = {
-    "type": "type", "block_size": "block_size", "n_embd": "n_embd", "n_embd2": "n_hidden",
-    "batch_size": "batch_size", "learning_rate": "learning_rate", "weight_decay": "weight_decay",
-    "max_steps": "max_steps", "seed": "seed", "device": "device", "eval_every": "eval_every",
-    "log_every": "log_every", "lr_schedule": "lr_schedule", "warmup_steps": "warmup_steps",
-    "min_lr": "min_lr", "optimizer": "optimizer", "init": "init",
-    "n_layer": "n_layer", "n_head": "n_head", "eval_exact": "eval_exact", "dropout": "dropout", "split": "split",
-    "keep_best": "keep_best",
-}
-
 
 def inspect_choices() -> str:
     """The insight views for --help, from their registry: "next-char, embedding, lr-find (writes
@@ -67,44 +55,11 @@ def build_parser() -> Parser:
     io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")
-    m.add_argument("--preset", default=None, help=f"starting settings: {', '.join(PRESETS)} (default: seed)")
     m.add_argument("--preset-from", metavar="DIR", default=None,
                    help="start from the settings of the best trial of the sweep in DIR (makemore-tui sweep -o DIR)")
-    types = models.names()  # the registry as it is now, so a type registered after import is offered
-    m.add_argument("--type", choices=types, default=None, help=f"model type: {', '.join(types)}")
-    m.add_argument("--block-size", type=INT, default=None, help="context length: characters the model sees")
-    m.add_argument("--n-embd", type=INT, default=None, help="embedding size (columns of C)")
-    m.add_argument("--n-embd2", "--n-hidden", dest="n_embd2", type=INT, default=None, help="hidden layer size")
-    m.add_argument("--n-layer", type=INT, default=None, help="transformer blocks (makemore: 4)")
-    m.add_argument("--n-head", type=INT, default=None, help="transformer attention heads (makemore: 4)")
-    m.add_argument("--init", choices=INITS, default=None,
-                   help="seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "
-                   "(PyTorch's defaults, as makemore.py; their default) or gpt2 (GPT-2's N(0, 0.02), the transformer)")
-    m.add_argument("--dropout", type=FLOAT, default=None, metavar="P",
-                   help="rnn, gru, transformer: the share of activations dropped while training (default 0: off, as makemore.py)")
     o = p.add_argument_group("optimisation")
-    o.add_argument("--batch-size", "-b", type=INT, default=None)
-    o.add_argument("--learning-rate", "-l", type=FLOAT, default=None)
-    o.add_argument("--lr-schedule", choices=SCHEDULES, default=None, help="constant, step (x0.1 half-way) or cosine")
-    o.add_argument("--warmup-steps", type=INT, default=None, help="linear warm-up steps (cosine schedule)")
-    o.add_argument("--min-lr", type=FLOAT, default=None, help="final rate of the cosine schedule")
-    o.add_argument("--optimizer", choices=OPTIMIZERS, default=None)
-    o.add_argument("--weight-decay", "-w", type=FLOAT, default=None)
-    o.add_argument("--max-steps", type=INT, default=None)
-    o.add_argument("--seed", type=INT, default=None, help="seeds the init and the batches (default 2147483647, as in the lecture)")
-    o.add_argument("--device", choices=DEVICES, default=None)
     o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: one, or all cores where a timing at the start shows they win)")
-    o.add_argument("--eval-every", type=INT, default=None, help="steps between dev-loss evaluations (0: only at the end)")
-    o.add_argument("--log-every", type=INT, default=None, help="steps between lines of metrics.jsonl")
-    o.add_argument("--split", choices=SPLITS, default=None,
-                   help="lecture: shuffled 80/10/10 (default); makemore: makemore.py's (10%%, at most 1,000 words, "
-                   "held out for dev = test, the rest train)")
-    o.add_argument("--eval-exact", action="store_const", const=True, default=None,
-                   help=f"compute the losses over the whole splits (default: a fixed sample of {EVAL_EXAMPLES:,} "
-                   "examples of each split larger than that; the bundled names' splits are smaller: whole)")
-    o.add_argument("--keep-best", action=argparse.BooleanOptionalAction, default=None,
-                   help="end on the weights of the best dev loss: stop once it has risen well above it for 3 "
-                   "evaluations, and keep best.pt (default: on; --no-keep-best says so and trains on to the end)")
+    add_settings(p, {"model": m, "optimisation": o})  # the table's (settings.py), in its order
     s = p.add_argument_group("sampling")
     s.add_argument("--num-samples", type=INT, default=20, help="names to print with --sample-only (default 20)")
     s.add_argument("--temperature", type=FLOAT, default=1.0)
@@ -114,7 +69,7 @@ def build_parser() -> Parser:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    overrides = {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    overrides = explicit_settings(args)
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
@@ -126,8 +81,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def explicit_settings(args: argparse.Namespace) -> dict:
-    """The Config fields the command line set (not left to the preset)."""
-    return {field: getattr(args, dest) for dest, field in CONFIG_FLAGS.items() if getattr(args, dest) is not None}
+    """The Config fields the command line set (not left to the preset; --preset itself is where
+    they start)."""
+    return {k: v for k, v in given_settings(args).items() if k != "preset"}
 
 
 LARGE_INPUT = 8 << 20  # bytes: above this, loading progress is shown on stderr

@@ -9,63 +9,38 @@ their presets come from the registry (models/__init__.py).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, field, fields, make_dataclass, replace
 
 from .errors import ConfigError
 from .models import DEFAULT_TYPE, PRESETS, model_type, names, types
+from .settings import BY_NAME, EVAL_EXAMPLES, LECTURE_SEED, REGISTRY, SETTINGS, Setting
 
-SCHEDULES = ("constant", "step", "cosine")
-OPTIMIZERS = ("sgd", "adamw")
+# The choices of the str settings, by name (the table's: settings.py)
+SCHEDULES = BY_NAME["lr_schedule"].choices
+OPTIMIZERS = BY_NAME["optimizer"].choices
 # seed: the lecture's plain randn; kaiming: scaled as in lecture 3 (the MLP); makemore: PyTorch's
 # default init of nn.Linear and nn.Embedding, as makemore.py's models get (the sequence models' own);
 # gpt2: GPT-2's N(0, 0.02) with the residual projections scaled down (the transformer). Which a
 # type accepts is its registry entry's `inits`; "seed", Config's default, means each type's own.
-INITS = ("seed", "kaiming", "makemore", "gpt2")
-# lecture: the lectures' shuffled 80/10/10; makemore: makemore.py's split (splits.py)
-SPLITS = ("lecture", "makemore")
-DEVICES = ("cpu", "cuda", "mps")
-
-# The seed that the lecture's init uses: torch.Generator().manual_seed(2147483647).
-LECTURE_SEED = 2147483647
-# Examples (windows) of each split that the losses are computed on, unless eval_exact: the split's
-# first words holding this many (splits.Split.head). A loss over them is within about +-0.002 of
-# the whole split's (one standard error, for a per-example loss spread of 1.23 as on names).
-EVAL_EXAMPLES = 1 << 18
+INITS = BY_NAME["init"].choices
+SPLITS = BY_NAME["split"].choices  # lecture: the lectures' shuffled 80/10/10; makemore: makemore.py's (splits.py)
+DEVICES = BY_NAME["device"].choices
 
 
-@dataclass
-class Config:
-    # model
-    type: str = DEFAULT_TYPE  # a registered model type (models.names())
-    block_size: int = 3  # context length: how many previous characters the model sees
-    n_embd: int = 2  # size of each character's embedding (columns of C)
-    n_hidden: int = 100  # width of the tanh hidden layer
-    init: str = "seed"  # INITS; seed: plain randn as in lecture 2 (for the sequence models: makemore's init)
-    dropout: float = 0.0  # the sequence models: the share of activations dropped while training (0: off)
-    n_layer: int = 4  # transformer: blocks
-    n_head: int = 4  # transformer: attention heads (n_embd must be a multiple)
-    # optimisation
-    batch_size: int = 32
-    learning_rate: float = 0.1
-    lr_schedule: str = "constant"
-    lr_decay_at: float = 0.5  # step schedule: the rate is multiplied by lr_decay_factor at this share of max_steps
-    lr_decay_factor: float = 0.1
-    warmup_steps: int = 0  # cosine schedule: linear warm-up
-    min_lr: float = 0.0  # cosine schedule: the rate at the last step
-    optimizer: str = "sgd"
-    weight_decay: float = 0.0
-    max_steps: int = 200_000
-    seed: int = LECTURE_SEED
-    device: str = "cpu"
-    # bookkeeping
-    eval_every: int = 2_000  # steps between dev-loss evaluations (0: only at the end)
-    log_every: int = 100  # steps between lines of metrics.jsonl
-    preset: str = "seed"
-    split: str = "lecture"  # SPLITS: how the words are dealt into train, dev and test
-    eval_exact: bool = False  # losses over the whole splits, not each split's fixed sample (splits.Split.head)
-    # end on the weights of the best periodic dev loss: stop when the dev loss has risen well above it
-    # for a while (watch.py), and at any end where they beat the last step's
-    keep_best: bool = True
+def choices(s: Setting) -> tuple:
+    """The values a str setting allows: its own, or the registry's (the types, the presets)."""
+    if s.choices != REGISTRY:
+        return s.choices
+    return names() if s.name == "type" else tuple(PRESETS)
+
+
+def default(s: Setting):
+    """A setting's default: the table's, or the registry's (the default model type)."""
+    return DEFAULT_TYPE if s.default == REGISTRY else s.default
+
+
+class _Methods:
+    """What a Config does; its fields are the table's (settings.py), made into a dataclass below."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,67 +72,30 @@ class Config:
 
     def validate(self) -> "Config":
         """Raise ConfigError for the first setting that cannot be used; return self otherwise."""
-        ints = {
-            "block_size": (1, 256),
-            "n_embd": (1, 4096),
-            "n_hidden": (1, 65536),
-            "n_layer": (1, 64),
-            "n_head": (1, 64),
-            "batch_size": (1, 1_000_000),
-            "max_steps": (1, 10**10),
-            "warmup_steps": (0, 10**10),
-            "eval_every": (0, 10**10),
-            "log_every": (1, 10**10),
-            "seed": (0, 2**63 - 1),
-        }
-        for name, (lo, hi) in ints.items():
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise ConfigError(f"{name} must be a whole number, got {v!r}")
-            if not lo <= v <= hi:
-                raise ConfigError(f"{name} must be between {lo:,} and {hi:,}, got {v:,}")
-        for name in ("eval_exact", "keep_best"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
-        for name in ("learning_rate", "weight_decay", "lr_decay_at", "lr_decay_factor", "min_lr", "dropout"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ConfigError(f"{name} must be a finite number, got {v!r}")
-        if self.learning_rate <= 0:
-            raise ConfigError(
-                f"learning_rate must be positive, got {self.learning_rate:g}: the update already "
-                "subtracts lr * grad, so a negative rate climbs the loss instead of descending it"
-            )
-        if self.learning_rate > 1000:
-            raise ConfigError(f"learning_rate {self.learning_rate:g} is far too large (at most 1000)")
-        if self.weight_decay < 0 or self.weight_decay > 10:
-            raise ConfigError(f"weight_decay must be between 0 and 10, got {self.weight_decay:g}")
-        if not 0 <= self.dropout < 1:
-            raise ConfigError(f"dropout is the share of activations dropped, at least 0 and under 1, got {self.dropout:g}")
-        if not 0 <= self.lr_decay_at <= 1:
-            raise ConfigError(f"lr_decay_at is a share of max_steps, between 0 and 1, got {self.lr_decay_at:g}")
-        if not 0 < self.lr_decay_factor <= 1:
-            raise ConfigError(f"lr_decay_factor must be in (0, 1], got {self.lr_decay_factor:g}")
+        for s in SETTINGS:
+            value = getattr(self, s.name)
+            why = s.refusal(value)
+            if why is None and s.kind is str and value not in choices(s):
+                why = f"{s.name} must be one of {', '.join(choices(s))}; got {value!r}"
+            if why:
+                raise ConfigError(why)
         if not 0 <= self.min_lr <= self.learning_rate:
             raise ConfigError(f"min_lr must be between 0 and the learning rate, got {self.min_lr:g}")
-        for name, allowed in (
-            ("type", names()),
-            ("lr_schedule", SCHEDULES),
-            ("optimizer", OPTIMIZERS),
-            ("init", INITS),
-            ("device", DEVICES),
-            ("split", SPLITS),
-        ):
-            if getattr(self, name) not in allowed:
-                raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}")
         spec = model_type(self.type)
         if self.init != "seed" and self.init not in spec.inits:
             raise ConfigError(f"init {self.init!r} is not one of --type {self.type}'s: {', '.join(spec.inits)}")
-        if self.dropout and not spec.dropout:
-            having = ", ".join(t.name for t in types() if t.dropout)
-            raise ConfigError(f"--type {self.type} has no dropout (these types have: {having})")
+        for s in SETTINGS:  # a setting of some types only, changed from its default for a type without it
+            if s.only_when_read and s.name not in spec.reads and getattr(self, s.name) != default(s):
+                having = ", ".join(t.name for t in types() if s.name in t.reads)
+                raise ConfigError(f"--type {self.type} has no {s.name} (these types have: {having})")
         spec.check(self)  # what this type asks of the settings beyond the above
         return self
+
+
+Config = make_dataclass("Config", [(s.name, s.kind, field(default=default(s))) for s in SETTINGS],
+                        bases=(_Methods,))
+Config.__module__ = __name__  # pickled and named as config.Config
+Config.__doc__ = "The settings of a run: one field per entry of settings.SETTINGS, plain values only."
 
 
 def preset(name: str, **overrides) -> Config:
@@ -168,4 +106,33 @@ def preset(name: str, **overrides) -> Config:
     return Config(**values)
 
 
-__all__ = ["Config", "ConfigError", "PRESETS", "preset"]  # PRESETS: every type's, from the registry
+def read_by(s: Setting) -> tuple[str, ...]:
+    """The registered model types that read a setting (all, unless the table says only some do)."""
+    return tuple(t.name for t in types() if not s.model or s.name in t.reads)
+
+
+def markdown_table() -> str:
+    """The README's settings table (tests/test_readme.py keeps it equal to this)."""
+    def values(s: Setting) -> str:
+        if s.kind is bool:
+            return "on, off"
+        if s.kind is str:
+            return ", ".join(choices(s)) if s.choices != REGISTRY else f"the registered {s.name}s"
+        if s.values or s.low is None:
+            return s.values or "a number"
+        if s.check is None:
+            return f"{s.low:,} to {s.high:,}" if s.kind is int else f"{s.low:g} to {s.high:g}"
+        return "a number"
+
+    rows = ["| setting | flag | default | values | read by | what |", "| --- | --- | --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        flag = " ".join(f"`{f}`" for f in s.flags) or "-"
+        d = default(s)
+        d = ("on" if d else "off") if s.kind is bool else f"{d:g}" if s.kind is float else f"{d:,}" if s.kind is int else d
+        by = ", ".join(read_by(s)) if s.model else "all"
+        what = s.help.format(choices=", ".join(choices(s)) if s.kind is str else "", default=s.default)
+        rows.append(f"| `{s.name}` | {flag} | {d} | {values(s)} | {by} | {what} |")
+    return "\n".join(rows)
+
+
+__all__ = ["Config", "ConfigError", "EVAL_EXAMPLES", "LECTURE_SEED", "PRESETS", "choices", "preset"]  # PRESETS: every type's, from the registry

@@ -86,7 +86,7 @@ class ShapesPane(Pane):
         cfg = state.config
         if cfg:
             parts = [f"block {cfg.get('block_size')}", f"embd {cfg.get('n_embd')}"]
-            sizes = next((t.sizes for t in types() if t.name == cfg.get("type", DEFAULT_TYPE)), ())
+            sizes = next((t.reads for t in types() if t.name == cfg.get("type", DEFAULT_TYPE)), ())
             if "n_hidden" in sizes:
                 parts.append(f"hidden {cfg.get('n_hidden')}")
             if "n_layer" in sizes:

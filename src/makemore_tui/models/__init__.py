@@ -39,12 +39,12 @@ class ModelType:
     estimate_params: Callable[[Any, int], int]  # (cfg, vocab_size) -> its parameter count, without building it
     activation_width: Callable[[Any, int], int] = _s.window_width  # (cfg, vocab_size) -> floats per example
     check: Callable[[Any], None] = _s.no_check  # raises ConfigError for settings this type cannot use
-    sizes: tuple[str, ...] = ("block_size", "n_embd", "n_hidden")  # the Config size fields it is built from
+    # the settings of some types only (settings.py's `model=True`) that it reads: its sizes, dropout
+    reads: tuple[str, ...] = ("block_size", "n_embd", "n_hidden")
     presets: Mapping[str, dict] = field(default_factory=_no_presets)  # name -> changes to Config's defaults
     search_space: _search.SearchSpace = _search.DEFAULT  # what `makemore-tui sweep` varies (search.py)
     # the values of Config.init this type offers, its own first (Config's default "seed" means that one)
     inits: tuple[str, ...] = ("seed", "kaiming")
-    dropout: bool = False  # whether it reads Config.dropout
     # what a prediction reads of the word so far (the sample trace says it): "window", the block_size
     # characters before it; "last", the one before it; "prefix", the whole word so far from its start
     # token (at most the last block_size characters)
@@ -150,7 +150,7 @@ def _transformer(cfg, vocab_size: int):
 for _spec in (
     ModelType("mlp", "Bengio et al. 2003: embeddings, one tanh layer (lecture 2)", _mlp, _s.mlp_params,
               presets=_presets.MLP, search_space=_search.MLP),
-    ModelType("bigram", "a table of next-character logits", _bigram, _s.bigram_params, sizes=(),
+    ModelType("bigram", "a table of next-character logits", _bigram, _s.bigram_params, reads=(),
               context="last", presets=_presets.BIGRAM, search_space=_search.BIGRAM),
     ModelType("mlp-bn", "lecture 3: the MLP with batch normalisation", _mlp_bn, _s.mlp_bn_params,
               check=_s.check_batchnorm, presets=_presets.MLP_BN, search_space=_search.MLP_BN),
@@ -158,15 +158,14 @@ for _spec in (
               check=_s.check_wavenet, presets=_presets.WAVENET, search_space=_search.WAVENET),
     ModelType("rnn", "makemore.py's RNN, unrolled over the word prefix", _rnn, _s.recurrent_params(1),
               activation_width=_s.sequence_width, presets=_presets.RNN, search_space=_search.RECURRENT,
-              inits=("makemore",), dropout=True, context="prefix"),
+              inits=("makemore",), reads=_s.RECURRENT_READS, context="prefix"),
     ModelType("gru", "makemore.py's GRU, unrolled over the word prefix", _gru, _s.recurrent_params(3),
               activation_width=_s.sequence_width, presets=_presets.GRU, search_space=_search.RECURRENT,
-              inits=("makemore",), dropout=True, context="prefix"),
+              inits=("makemore",), reads=_s.RECURRENT_READS, context="prefix"),
     ModelType("transformer", "makemore.py's GPT: causal self-attention blocks", _transformer,
               _s.transformer_params, activation_width=_s.transformer_width, check=_s.check_transformer,
-              sizes=("block_size", "n_embd", "n_layer", "n_head"), presets=_presets.TRANSFORMER,
-              search_space=_search.TRANSFORMER, inits=("makemore", "gpt2"), dropout=True,
-              context="prefix"),
+              reads=_s.TRANSFORMER_READS, presets=_presets.TRANSFORMER,
+              search_space=_search.TRANSFORMER, inits=("makemore", "gpt2"), context="prefix"),
 ):
     register(_spec)
 del _spec

@@ -11,6 +11,11 @@ from __future__ import annotations
 from ..errors import ConfigError
 
 
+# The settings of some types only (the table's `model=True`, ../settings.py) that these types read
+RECURRENT_READS = ("block_size", "n_embd", "n_hidden", "dropout")
+TRANSFORMER_READS = ("block_size", "n_embd", "n_layer", "n_head", "dropout")
+
+
 # ---- checks ------------------------------------------------------------------------------------
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from ..argtypes import FLOAT, INT, Parser, UsageError
+from ..argtypes import FLOAT, INT, Parser, UsageError, add_setting
 from ..config import ConfigError
 from ..models import DEFAULT_TYPE, names
+from ..settings import BY_NAME
 
 EXIT_USAGE = 2
 
@@ -32,8 +33,7 @@ def build_parser() -> Parser:
     p.add_argument("--work-dir", "-o", required=True, metavar="DIR", help="the sweep's directory (trials, sweep.json)")
     p.add_argument("--input-file", "-i", default=None, help="one item a line, UTF-8 (default: the bundled names)")
     types = names()
-    p.add_argument("--type", choices=types, default=None,
-                   help=f"model type to search: {', '.join(types)} (default: the study's, else {DEFAULT_TYPE})")
+    add_setting(p, BY_NAME["type"], help=f"model type to search: {', '.join(types)} (default: the study's, else {DEFAULT_TYPE})")
     p.add_argument("--budget", type=FLOAT, default=None, metavar="SECONDS",
                    help="no trial starts after this many seconds (default 600, or none with --trials)")
     p.add_argument("--trials", type=INT, default=None, metavar="N", help="stop when the study holds N trials in all")

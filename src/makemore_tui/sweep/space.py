@@ -12,19 +12,19 @@ Narrowing, on the command line (`--space NAME=SPEC`, repeatable) or in a TOML fi
     batch_size = [128, 256]
     lr_schedule = "cosine"              # fixed
 
-NAME is a Config field (block_size, n_embd, n_hidden, n_layer, n_head, learning_rate, ...). TOML is
+NAME is a setting the table marks `sweep` (settings.py: block_size, n_embd, learning_rate, ...). TOML is
 read with Python 3.11's tomllib (or the tomli package on 3.10).
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from ..config import PRESETS, Config, ConfigError, preset
 from ..models import model_type
 from ..models.search import Choice, FloatRange, IntRange, SearchSpace, is_searched
+from ..settings import BY_NAME, parse_number, searchable
 
 try:  # Python 3.11+
     import tomllib as _toml
@@ -34,8 +34,6 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     except ModuleNotFoundError:
         _toml = None  # type: ignore[assignment]
 
-FIELDS = {f.name: f for f in fields(Config)}
-NOT_SEARCHABLE = ("type", "max_steps", "eval_every", "log_every", "preset", "device", "warmup_steps")
 
 
 def base_preset(type_name: str) -> str | None:
@@ -60,23 +58,15 @@ def type_space(type_name: str) -> SearchSpace:
 
 
 def _number(text: str, name: str) -> int | float:
-    t = text.strip().replace("_", "")
     try:
-        return int(t)
-    except ValueError:
-        pass
-    try:
-        value = float(t)
-    except ValueError:
-        raise ConfigError(f"--space {name}: {text!r} is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ConfigError(f"--space {name}: {text!r} is not a finite number")
-    return value
+        return parse_number(text, int if "." not in text and "e" not in text.lower() else float)
+    except ValueError as e:
+        raise ConfigError(f"--space {name}: {e}") from None
 
 
 def _scalar(text: str, name: str) -> Any:
     """A setting's value from text: a number for numeric fields, else the text."""
-    if FIELDS[name].type in ("int", "float"):
+    if BY_NAME[name].kind in (int, float):
         return _number(text, name)
     return text.strip()
 
@@ -103,7 +93,7 @@ def _range(name: str, low: Any, high: Any, current: Any) -> IntRange | FloatRang
     if low > high:
         raise ConfigError(f"space {name}: the range {low:g}:{high:g} is empty (low above high)")
     log = getattr(current, "log", False) and low > 0
-    if FIELDS[name].type == "int":
+    if BY_NAME[name].kind is int:
         if low != int(low) or high != int(high):
             raise ConfigError(f"space {name}: a range of whole numbers, got {low:g}:{high:g}")
         return IntRange(int(low), int(high), log=log)
@@ -127,8 +117,8 @@ def parse_spec(text: str, space: SearchSpace) -> tuple[str, Any]:
 
 
 def _check_name(name: str) -> None:
-    if name not in FIELDS or name in NOT_SEARCHABLE:
-        allowed = ", ".join(n for n in FIELDS if n not in NOT_SEARCHABLE)
+    if name not in searchable():
+        allowed = ", ".join(searchable())
         raise ConfigError(f"{name!r} cannot be searched; choose from {allowed}")
 
 
