@@ -244,8 +244,8 @@ class SamplePanel(Pane):
 
     def _subtitle(self) -> None:
         """The keys, once there are names and while the run goes on (the footer keeps enter's)."""
-        show = self.has_names and not self.ended
-        self.border_subtitle = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix  [dim]↑↓ enter[/] trace" if show else ""
+        keys = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix  [dim]↑↓ enter[/] trace"
+        self.border_subtitle = keys if self.has_names and not self.ended else ""
 
     @on(Input.Submitted, "#prefix")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -115,7 +115,7 @@ def resolve(ref: Ref) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-# ---- the built-in views (keys 5 to 0, and w) ------------------------------------------------------------
+# ---- the built-in views (keys 5 to 0, and w) ----------------------------------------------------
 
 _I, _A = "makemore_tui.insight", "makemore_tui.app.insight"
 

@@ -2,6 +2,7 @@
 actions their keys call.
 
     5 next character   6 embedding map   7 learning-rate finder   8 health   9 compare   0 confusion
+    w sample trace (enter on a sampled name opens it too: app.py, trace.py)
     f sweep the learning rate (again)    a restart training with the suggested rate
 
 The app mixes InsightActions in (class MakemoreApp(InsightActions, App)) and adds `insight_views()`
