@@ -56,8 +56,11 @@ async def test_arrows_and_enter_choose_a_sampled_name_and_show_its_trace(workdir
         await wait_for(pilot, lambda: app.current_run.trainer.step == 1, what="one step")
         names = await sampled(pilot)
         assert names.cursor is None and "trace" in screen_text(app).splitlines()[-1]  # the footer offers it
-        await pilot.press("down")
-        assert names.cursor == 0
+        await pilot.press("2")  # at 80x24 the parameters take the samples' place
+        assert not app.sample_panel.display
+        await pilot.press("down")  # shows the samples again, and selects the first name
+        await wait_for(pilot, lambda: names.cursor == 0, what="the first name selected")
+        assert app.sample_panel.display
         await pilot.press("down")
         assert names.cursor == 1
         await pilot.press("up", "down")

@@ -254,8 +254,11 @@ class MakemoreApp(InsightActions, RunControl, App):
 
     # ---- actions: a sampled name's trace (app/insight/trace.py) ---------------------------------
     def action_pick_sample(self, dx: int, dy: int) -> None:
-        self.show_samples()
-        self.sample_list.move(dx, dy)
+        if self.sample_panel.display:
+            self.sample_list.move(dx, dy)
+        else:  # moved once the pane is laid out: its columns depend on its width
+            self.show_samples()
+            self.call_after_refresh(self.sample_list.move, dx, dy)
 
     def action_trace_sample(self) -> None:
         self.show_samples()
