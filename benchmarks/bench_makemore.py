@@ -50,7 +50,7 @@ from makemore_tui.data import read_words  # noqa: E402
 from makemore_tui.splits import split_words  # noqa: E402
 
 TYPES = ("bigram", "mlp", "rnn", "gru", "bow", "transformer")  # makemore.py's --type choices
-PROJECT_PRESET = {"bigram": "bigram", "mlp": "best", "rnn": "rnn", "gru": "gru", "transformer": "transformer"}
+PROJECT_PRESET = {"bigram": "bigram", "mlp": "best", "rnn": "rnn", "gru": "gru", "bow": "bow", "transformer": "transformer"}
 MARGIN = 0.02  # issue 13: beat makemore.py's transformer by at least this at the same wall clock
 DEFAULT_MAKEMORE = ROOT.parent / "makemore" / "makemore.py"
 

@@ -41,7 +41,7 @@ from makemore_tui.models import count_params  # noqa: E402
 from makemore_tui.models.sequence import SequenceModel  # noqa: E402
 from makemore_tui.trainer import Trainer  # noqa: E402
 
-MODELS = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")
+MODELS = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer", "bow")
 TARGETS = {"wavenet": 1.99, "transformer": 1.96}
 REFERENCE = {  # what the lectures / makemore report, for the table
     "mlp-bn": "lecture 3: val 2.1056 (200k steps)",

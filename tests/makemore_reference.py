@@ -47,6 +47,16 @@ def transformer_forward(m, idx):
     return m.lm_head(m.ln_f(x))
 
 
+def bow_forward(m, idx):
+    """makemore.py's BoW forward on (b, t): padded layout, an all-equal masked (T, T) attention."""
+    b, t = idx.shape
+    x = m.wte(idx) + m.wpe(torch.arange(t))[None]
+    att = torch.zeros(b, t, t).masked_fill(torch.tril(torch.ones(t, t)) == 0, float("-inf")).softmax(-1)
+    x = x + att @ x
+    x = x + m.c_proj(torch.tanh(m.c_fc(x)))
+    return m.lm_head(x)
+
+
 # ---- makemore.py's models as modules, for the parity test (test_makemore_parity.py) ----------------
 # Built as makemore.py builds them: the same modules created in the same order with PyTorch's default
 # inits (makemore.py sets no init of its own), so after the same torch.manual_seed they hold the same
@@ -133,6 +143,26 @@ class MakemoreRNN(nn.Module):
 
     def forward(self, idx, targets=None):
         logits = rnn_forward(self, idx)  # the same recurrence as rnn_forward above, on this module
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        return logits, loss
+
+
+class MakemoreBoW(nn.Module):
+    """makemore.py's BoW: wte, wpe, a BoWBlock (the all-equal causal average, then an MLP of
+    c_fc, tanh, c_proj, each added to x) and lm_head with a bias."""
+
+    def __init__(self, vocab_size: int, block_size: int, n_embd: int = 64, n_embd2: int = 64):
+        super().__init__()
+        self.wte = nn.Embedding(vocab_size, n_embd)
+        self.wpe = nn.Embedding(block_size, n_embd)
+        self.c_fc = nn.Linear(n_embd, n_embd2)  # makemore.py: context_block.mlp.c_fc
+        self.c_proj = nn.Linear(n_embd2, n_embd)  # context_block.mlp.c_proj
+        self.lm_head = nn.Linear(n_embd, vocab_size)
+
+    def forward(self, idx, targets=None):
+        logits = bow_forward(self, idx)
         loss = None
         if targets is not None:
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)

@@ -18,7 +18,7 @@ from makemore_tui.models import build_model
 from helpers import WORDS, same_weights, weights_of
 
 
-@pytest.mark.parametrize("kind", ["bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer"])
+@pytest.mark.parametrize("kind", ["bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer", "bow"])
 def test_every_view_works_for_every_model_type_and_leaves_it_unchanged(kind):
     block = 1 if kind == "bigram" else 4
     data = make_dataset(WORDS, block)

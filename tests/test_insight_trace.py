@@ -23,7 +23,7 @@ from makemore_tui.sampling import sample
 
 from helpers import WORDS, same_weights, weights_of
 
-SEQUENCE = {"rnn", "gru", "transformer"}
+SEQUENCE = {"rnn", "gru", "transformer", "bow"}
 
 
 def small(kind: str, block: int = 4):

@@ -17,14 +17,14 @@ import pytest
 import torch
 import torch.nn as nn
 
-from makemore_reference import MakemoreRNN, MakemoreTransformer, makemore_batch
+from makemore_reference import MakemoreBoW, MakemoreRNN, MakemoreTransformer, makemore_batch
 from makemore_tui.config import Config
 from makemore_tui.data import load_dataset
 from makemore_tui.trainer import Trainer
 
 SIZES = {"transformer": dict(n_embd=32, n_layer=2, n_head=4), "rnn": dict(n_embd=32, n_hidden=32),
-         "gru": dict(n_embd=32, n_hidden=32)}
-STEPS = {"transformer": 150, "rnn": 100, "gru": 100}
+         "gru": dict(n_embd=32, n_hidden=32), "bow": dict(n_embd=32, n_hidden=48)}
+STEPS = {"transformer": 150, "rnn": 100, "gru": 100, "bow": 150}
 SEED = 3407
 
 
@@ -54,6 +54,8 @@ def reference(kind: str, names) -> nn.Module:
     torch.manual_seed(SEED)
     if kind == "transformer":
         return MakemoreTransformer(V, longest + 1, s["n_embd"], s["n_layer"], s["n_head"])
+    if kind == "bow":
+        return MakemoreBoW(V, longest + 1, s["n_embd"], s["n_hidden"])
     return MakemoreRNN(V, s["n_embd"], s["n_hidden"], kind)
 
 
@@ -90,7 +92,7 @@ def tail_mean(losses: list[float]) -> float:
     return sum(losses[-50:]) / len(losses[-50:])
 
 
-@pytest.mark.parametrize("kind", ["transformer", "rnn", "gru"])
+@pytest.mark.parametrize("kind", ["transformer", "rnn", "gru", "bow"])
 def test_the_same_seed_gives_makemores_weights(kind, names):
     ours, _ = engine(kind, names)
     ref = reference(kind, names)
@@ -125,7 +127,7 @@ def init_problems(model: nn.Module) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("kind", ["transformer", "rnn", "gru"])
+@pytest.mark.parametrize("kind", ["transformer", "rnn", "gru", "bow"])
 def test_the_init_is_pytorchs_default_as_in_makemore(kind, names):
     ours, _ = engine(kind, names, n_embd=64, **({"n_hidden": 64} if kind != "transformer" else {}))
     assert init_problems(ours) == []
@@ -143,7 +145,7 @@ def test_seed_means_the_types_own_init(names):
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
 
 
-@pytest.mark.parametrize("kind", ["transformer", "rnn", "gru"])
+@pytest.mark.parametrize("kind", ["transformer", "rnn", "gru", "bow"])
 def test_the_learning_curve_is_makemores(kind, names):
     ours, ref = curves(kind, names)
     assert max(abs(x - y) for x, y in zip(ours, ref)) < 1e-3

@@ -24,9 +24,9 @@ from makemore_tui.evaluation import evaluate
 from makemore_tui.trainer import Trainer
 
 from helpers import losses_of, make_words
-from makemore_reference import rnn_forward, transformer_forward
+from makemore_reference import bow_forward, rnn_forward, transformer_forward
 
-FAMILY = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer")
+FAMILY = ("bigram", "mlp-bn", "wavenet", "rnn", "gru", "transformer", "bow")
 
 # Small versions of each preset, so a step takes milliseconds.
 SMALL = {
@@ -36,6 +36,7 @@ SMALL = {
     "rnn": dict(batch_size=32, n_embd=16, n_hidden=32),
     "gru": dict(batch_size=32, n_embd=16, n_hidden=32),
     "transformer": dict(batch_size=32, n_embd=32, n_layer=2, n_head=4, learning_rate=3e-3),
+    "bow": dict(batch_size=32, n_embd=16, n_hidden=32),
 }
 
 
@@ -75,6 +76,7 @@ def test_preset_sizes_are_the_lectures_and_makemores():
     assert n["bigram"] == 27 * 27
     assert n["rnn"] == 27 * 64 + 64 + (128 * 64 + 64) + (64 * 27 + 27)  # wte, start, cell, lm_head
     assert n["gru"] == 27 * 64 + 64 + 3 * (128 * 64 + 64) + (64 * 27 + 27)
+    assert n["bow"] == 27 * 64 + 16 * 64 + (64 * 64 + 64) * 2 + (64 * 27 + 27)  # wte, wpe, c_fc, c_proj, lm_head
     tf = build_model(preset("transformer"), 27)
     assert sum(p.numel() for n_, p in tf.named_parameters() if not n_.startswith("lm_head")) == 202_816  # "0.20M"
     assert preset("transformer").block_size == 16 and preset("rnn").block_size == 16  # longest name 15 + 1
@@ -193,8 +195,10 @@ def test_shape_report_matches_the_real_tensors(kind, datasets):
     if kind == "wavenet":
         modules = {f"lin{i}": m.linear for i, m in enumerate(model.merges, 1)}
         modules["emb"] = model.emb
-    elif kind in ("rnn", "gru", "transformer"):
+    elif kind in ("rnn", "gru", "transformer", "bow"):
         modules = {"emb": model.wte, "lm_head": model.lm_head}
+        if kind == "bow":
+            modules.update({"c_fc": model.c_fc, "c_proj": model.c_proj})
         if kind == "transformer":
             modules.update({"mlp.1": model.h[0].c_fc, "x.1": model.h[0]})
     out, real = _hook_shapes(model, X, modules)
@@ -206,11 +210,15 @@ def test_shape_report_matches_the_real_tensors(kind, datasets):
         assert [rows[f"pairs{i}"] for i in (1, 2, 3)] == [(B, 4, 2 * E), (B, 2, 2 * cfg.n_hidden),
                                                           (B, 1, 2 * cfg.n_hidden)]
         assert rows["h"] == (B, cfg.n_hidden)
-    if kind in ("rnn", "gru", "transformer"):
+    if kind in ("rnn", "gru", "transformer", "bow"):
         n = prefix_lengths(X)
         L = max(n)
         assert rows["seq"] == (B, L)
-        if kind == "transformer":
+        if kind == "bow":  # every position of the padded prefixes: the bag, the MLP, back to n_embd
+            assert rows["x"] == rows["bag"] == real["emb"] == rows["h"] == (B, L, E)
+            assert rows["tanh"] == real["c_fc"] == (B, L, cfg.n_hidden)
+            assert rows["h_last"] == (B, E)
+        elif kind == "transformer":
             N = sum(n)
             assert rows["x"] == (N, E) and real["emb"] == (N, E)
             hs = E // cfg.n_head
@@ -287,7 +295,7 @@ def _targets_of(x, y) -> list[int]:
     return x[max(lead - 1, 0) + 1 :] + [int(y)]
 
 
-@pytest.mark.parametrize("kind", ["rnn", "gru", "transformer"])
+@pytest.mark.parametrize("kind", ["rnn", "gru", "transformer", "bow"])
 def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     cfg = small_config(kind)
     data = datasets(cfg.block_size)
@@ -300,7 +308,7 @@ def test_sequence_models_compute_makemores_forward_and_gradient(kind, datasets):
     with torch.no_grad():
         for p in m.parameters():
             p.add_(torch.randn(p.shape, generator=g) * 0.1)  # away from the init's symmetries
-    ref_fn = transformer_forward if kind == "transformer" else rnn_forward
+    ref_fn = {"transformer": transformer_forward, "bow": bow_forward}.get(kind, rnn_forward)
     all_logits, all_targets, last = [], [], []
     for x, y in zip(X.tolist(), Y.tolist()):
         lead = next((i for i, c in enumerate(x) if c), len(x))

@@ -279,7 +279,7 @@ def test_enter_in_the_sweep_view_opens_the_trials_view_and_leaving_it_comes_back
 
     d = write_sweep(tmp_path)
     shown = iter([str(trial_dir(d, 3)), str(trial_dir(d, 0)), None])  # enter on 3, then on 0, then q
-    monkeypatch.setattr("makemore_tui.app.sweep_app.run_sweep_app", lambda path, theme=None: next(shown))
+    monkeypatch.setattr("makemore_tui.app.sweep_app.run_sweep_app", lambda path, theme=None, notes=(): next(shown))
     opened = []
     monkeypatch.setattr(cli, "attach", lambda args: opened.append(args.attach) or 0)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)

@@ -59,7 +59,7 @@ def build_parser() -> Parser:
                    help="start from the settings of the best trial of the sweep in DIR (makemore-tui sweep -o DIR)")
     o = p.add_argument_group("optimisation")
     o.add_argument("--threads", type=INT, default=None, help="CPU threads for torch (default: one, or all cores where a timing at the start shows they win)")
-    add_settings(p, {"model": m, "optimisation": o})  # the table's (settings.py), in its order
+    add_settings(p, {"model": m, "optimisation": o, "input and output": io})  # the table's (settings.py), in its order
     s = p.add_argument_group("sampling")
     s.add_argument("--num-samples", type=INT, default=20, help="names to print with --sample-only (default 20)")
     s.add_argument("--temperature", type=FLOAT, default=1.0)
@@ -70,13 +70,17 @@ def build_parser() -> Parser:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     overrides = explicit_settings(args)
+    from .tensorboard_log import env_default
+
+    if "tensorboard" not in overrides and env_default():
+        overrides["tensorboard"] = True
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
     if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
-        from .sweep.results import best_config
+        from .sweep.current import best_of_study
 
-        return best_config(args.preset_from).updated(**overrides).validate()
+        return best_of_study(args.preset_from, sys.stderr).updated(**overrides).validate()
     return preset(name, **overrides).validate()
 
 
@@ -162,15 +166,24 @@ def attach(args: argparse.Namespace) -> int:
 
 def attach_sweep(args: argparse.Namespace) -> int:
     """--attach on a sweep's directory: the sweep view (without a terminal, its table); enter on a
-    trial opens that trial's own attached view, and leaving it comes back to the sweep."""
-    from .sweep.results import print_sweep
-
+    trial opens that trial's own attached view, and leaving it comes back to the sweep. A study
+    shared by several machines is read from its storage every few seconds (sweep/current.py)."""
     if not sys.stdout.isatty():
-        return print_sweep(args.attach, sys.stdout)
+        from .sweep.current import inspect_sweep
+
+        return inspect_sweep(args.attach, sys.stdout, sys.stderr)
     from .app.sweep_app import run_sweep_app
 
-    while (trial := run_sweep_app(args.attach, theme=args.theme)) is not None:
-        attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+    from .sweep.current import Mirror
+
+    mirror = Mirror(args.attach)
+    note = mirror.start()
+    try:
+        while (trial := run_sweep_app(args.attach, theme=args.theme, notes=[note] if note else [])) is not None:
+            attach(argparse.Namespace(**{**vars(args), "attach": str(trial)}))
+            note = None
+    finally:
+        mirror.stop()
     return 0
 
 
@@ -276,9 +289,9 @@ def _main(args: argparse.Namespace) -> int:
         if args.attach is not None:
             return attach(args)
         if args.inspect == "sweep":
-            from .sweep.results import print_sweep
+            from .sweep.current import inspect_sweep
 
-            return print_sweep(args.work_dir, sys.stdout)
+            return inspect_sweep(args.work_dir, sys.stdout, sys.stderr)
         if args.inspect:
             import torch
 
@@ -319,7 +332,7 @@ def _main(args: argparse.Namespace) -> int:
                       "to continue a run instead, or -o for another directory)", file=sys.stderr)
             if args.resume:
                 ignored = {k: v for k, v in explicit_settings(args).items()
-                           if k not in ("max_steps", "device", "eval_exact") and getattr(run.cfg, k) != v}
+                           if k not in ("max_steps", "device", "eval_exact", "tensorboard") and getattr(run.cfg, k) != v}
                 if args.preset is not None and args.preset != run.cfg.preset:
                     ignored["preset"] = args.preset
                 if ignored:

@@ -30,6 +30,7 @@ from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, ended_weig
 from .workdir import WorkDirLock, clear_run_files
 from .evaluation import EVAL_CHUNK
 from .sampling import Sample, held_out_words, sample
+from .tensorboard_log import TensorBoardLog, check_available, remove_event_files
 from .trainer import Trainer
 
 # A run's own files: a new run in a directory removes an earlier run's before its first step
@@ -163,6 +164,7 @@ class Run:
         ckpt.remove_stale_temps(work_dir, older_than_s=0)  # the directory is ours: no save is under way
         if resume is None:
             clear_run_files(work_dir, RUN_FILES)  # a new run replaces an earlier one whole
+            remove_event_files(work_dir)
         self.trainer = Trainer(cfg, data, emit_interval=emit_interval)
         if resume is not None:
             where = str(ckpt.checkpoint_path(work_dir))
@@ -181,7 +183,13 @@ class Run:
         self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None)
         if held is not None:
             self.recorder.hold(held)
-        self.trainer.listeners = [self.recorder, self._on_event, *listeners]
+        self.tensorboard = None
+        if cfg.tensorboard:
+            check_available()
+            self.tensorboard = TensorBoardLog(self.work_dir, cfg.log_every, start_step=self.trainer.step,
+                                              sample=lambda n, seed: self.sample_here(n=n, seed=seed), seed=cfg.seed)
+        self.trainer.listeners = [self.recorder, *([self.tensorboard] if self.tensorboard else []), self._on_event,
+                                  *listeners]
 
     def _load_best(self) -> None:
         """A resumed run's best weights from best.pt, where they are the checkpoint's best step's
@@ -244,6 +252,8 @@ class Run:
             self._last_save = time.monotonic()  # do not retry at every step
         else:
             self.recorder.sync()  # metrics.jsonl up to this step, on disk before the checkpoint is
+            if self.tensorboard is not None:
+                self.tensorboard.flush()
             try:
                 self._save_best()
                 path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict())
@@ -290,6 +300,8 @@ class Run:
     def close(self) -> None:
         """The run's files are complete; its hold on the work directory ends."""
         self.recorder.close()
+        if self.tensorboard is not None:
+            self.tensorboard.close()
         self.lock.release()
 
 
@@ -310,6 +322,8 @@ def open_run(
     machine's) and `max_steps` when given (it may be raised; leave it None to finish the run as it
     was planned, which is what makes the losses equal those of a run that was never stopped)."""
     check_work_dir(work_dir)  # before a long load, not after
+    if cfg.tensorboard:
+        check_available()
     lock = WorkDirLock(work_dir)  # and before it: a second run on a live directory is told at once
     try:
         return _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval,
@@ -331,7 +345,8 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
             raise ConfigError(f"the checkpoint in {work_dir} is at step {step:,}; --max-steps {max_steps:,} "
                               "would end before it (give a larger number, or leave it out)")
         cfg = saved.updated(max_steps=max_steps if max_steps is not None else saved.max_steps, device=cfg.device,
-                            eval_exact=cfg.eval_exact or saved.eval_exact)  # (how the losses are taken: not training)
+                            eval_exact=cfg.eval_exact or saved.eval_exact,  # (how the losses are taken: not training)
+                            tensorboard=cfg.tensorboard or saved.tensorboard)  # (what is written: not training)
     try:
         data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None,
                             progress=progress, split=cfg.split)

@@ -187,6 +187,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("keep_best", bool, True, "end on the weights of the best dev loss: stop once it has risen well above it for 3 "
       "evaluations, and keep best.pt (default: on; --no-keep-best says so and trains on to the end)",
       ("--keep-best",), form=False, compare="never"),
+    # what the run writes besides its own files, nothing of the training (tensorboard_log.py)
+    S("tensorboard", bool, False, "also write TensorBoard event files into the work directory (tensorboard --logdir "
+      "DIR); MAKEMORE_TUI_TENSORBOARD=1 makes it the default; needs pip install 'makemore-tui[tensorboard]'",
+      ("--tensorboard",), group="input and output", form=False, compare="never", sweep=False),
 )
 del S
 

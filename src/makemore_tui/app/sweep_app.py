@@ -43,7 +43,8 @@ class SweepApp(App):
     #trials { height: 3fr; }
     """
 
-    def __init__(self, sweep_dir: str | os.PathLike, theme: str | None = None, refresh_s: float = 1.0) -> None:
+    def __init__(self, sweep_dir: str | os.PathLike, theme: str | None = None, refresh_s: float = 1.0,
+                 notes: list[str] | tuple = ()) -> None:
         no_color = "NO_COLOR" in os.environ  # Textual removes it from the environment as it starts
         super().__init__(ansi_color=True if no_color else None)
         self.sweep_dir = Path(sweep_dir)
@@ -51,6 +52,7 @@ class SweepApp(App):
         self.sweep: dict = {"study": None, "trials": [], "best": None}
         self._curves: dict[int, tuple[tuple, list]] = {}  # trial -> (its files' stamps, its dev curve)
         self.project_themes, self.startup_notes = install_themes(self, theme, no_color)
+        self.startup_notes = [*notes, *self.startup_notes]  # e.g. the study's storage could not be read
 
     def compose(self):
         yield SweepTitle(id="title")
@@ -122,6 +124,6 @@ class SweepApp(App):
         self.exit(str(path))
 
 
-def run_sweep_app(sweep_dir: str | os.PathLike, theme: str | None = None) -> str | None:
+def run_sweep_app(sweep_dir: str | os.PathLike, theme: str | None = None, notes: list[str] | tuple = ()) -> str | None:
     """Open the sweep view; returns the directory of the trial to open, or None when left."""
-    return SweepApp(sweep_dir, theme=theme).run()
+    return SweepApp(sweep_dir, theme=theme, notes=notes).run()

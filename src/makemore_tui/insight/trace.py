@@ -8,7 +8,7 @@ mean loss per prediction (the cross-entropy the run minimises) and the perplexit
 What the context is depends on the model type (its registry entry says, models.ModelType.context):
 the MLP family (mlp, mlp-bn, wavenet) reads the block_size characters before each one, padded with
 the boundary's mark before the word starts; the bigram the one character before it; the sequence
-models (rnn, gru, transformer) the whole word so far from its start token, however long (at most
+models (rnn, gru, transformer, bow) the whole word so far from its start token, however long (at most
 the last block_size characters; makemore's block covers the longest name).
 
 Every prediction comes from one forward pass over the word's windows, those the trainer and the

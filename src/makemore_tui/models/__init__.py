@@ -1,7 +1,7 @@
 """The model types and their registry: the one place that knows which types there are.
 
 One module per type: mlp.py (the seed MLP, with its hand-written backward pass and fused SGD
-step), bigram.py, mlp_bn.py, wavenet.py, rnn.py (rnn and gru), transformer.py; sequence.py holds
+step), bigram.py, mlp_bn.py, wavenet.py, rnn.py (rnn and gru), transformer.py, bow.py; sequence.py holds
 what the sequence models share, base.py what all share (see its docstring for the interface every
 model speaks). What the rest of the program asks of a type lives in its ModelType below, and the
 rest of the program asks only the registry (config.py, the command line, run.py's estimates, the
@@ -141,6 +141,12 @@ def _gru(cfg, vocab_size: int):
     return RNN(cfg, vocab_size, "gru")
 
 
+def _bow(cfg, vocab_size: int):
+    from .bow import BoW
+
+    return BoW(cfg, vocab_size)
+
+
 def _transformer(cfg, vocab_size: int):
     from .transformer import Transformer
 
@@ -166,6 +172,9 @@ for _spec in (
               _s.transformer_params, activation_width=_s.transformer_width, check=_s.check_transformer,
               reads=_s.TRANSFORMER_READS, presets=_presets.TRANSFORMER,
               search_space=_search.TRANSFORMER, inits=("makemore", "gpt2"), context="prefix"),
+    ModelType("bow", "makemore.py's BoW: a causal average of the prefix, an MLP", _bow, _s.bow_params,
+              activation_width=_s.sequence_width, presets=_presets.BOW, search_space=_search.BOW,
+              inits=("makemore",), context="prefix"),
 ):
     register(_spec)
 del _spec

@@ -78,6 +78,15 @@ GRU: dict[str, dict] = {
     ),
 }
 
+BOW: dict[str, dict] = {
+    # makemore.py's BoW sizes (n_embd 64, n_embd2 64, block 16) with a one-minute recipe.
+    "bow": dict(
+        type="bow", init="makemore", block_size=16, n_embd=64, n_hidden=64, batch_size=256, optimizer="adamw",
+        learning_rate=6e-3, weight_decay=0.01, lr_schedule="cosine", warmup_steps=100, min_lr=6e-5,
+        max_steps=10_000, eval_every=1_000, log_every=100,
+    ),
+}
+
 TRANSFORMER: dict[str, dict] = {
     # makemore.py's sizes (4 layers, 4 heads, n_embd 64; block 16) and init, with dropout 0.1 and
     # weight decay 0.1: without them the model overfits within two cores' five minutes (dev 2.000

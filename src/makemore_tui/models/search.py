@@ -106,6 +106,11 @@ RECURRENT = SearchSpace(params={  # the window stays the preset's (the longest n
     "dropout": DROPOUT,
     **OPTIMISATION,
 })
+BOW = SearchSpace(params={  # the window stays the preset's (the longest name and one)
+    "n_embd": IntRange(16, 128, log=True),
+    "n_hidden": IntRange(16, 256, log=True),
+    **OPTIMISATION,
+})
 TRANSFORMER = SearchSpace(params={
     "n_layer": IntRange(1, 6),
     "n_head": Choice((2, 4, 8)),

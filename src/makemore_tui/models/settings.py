@@ -82,6 +82,12 @@ def recurrent_params(cells: int):
     return count
 
 
+def bow_params(cfg, V: int) -> int:
+    """Token and position embeddings, the MLP's two Linear layers, lm_head (with bias)."""
+    T, E, H = cfg.block_size, cfg.n_embd, cfg.n_hidden
+    return V * E + T * E + (E * H + H) + (H * E + E) + E * V + V
+
+
 def transformer_params(cfg, V: int) -> int:
     """Token and position embeddings, n_layer blocks, the final LayerNorm, lm_head (no bias)."""
     T, E, L = cfg.block_size, cfg.n_embd, cfg.n_layer

@@ -48,20 +48,26 @@ def build_parser() -> Parser:
     p.add_argument("--study", default=None, metavar="NAME", help="the study's name (default: makemore-TYPE)")
     p.add_argument("--space", action="append", default=[], metavar="NAME=SPEC",
                    help="narrow a setting: low:high, a,b,c or one value (repeatable), e.g. learning_rate=1e-3:1e-2")
+    add_setting(p, BY_NAME["tensorboard"], help="each trial also writes TensorBoard event files (tensorboard "
+                "--logdir DIR/trials); MAKEMORE_TUI_TENSORBOARD=1 makes it the default")
     p.add_argument("--space-file", default=None, metavar="FILE.toml", help="the same as a TOML file (NAME = [low, high])")
     return p
 
 
 def main(argv: list[str]) -> int:
     from ..data import DataError
+    from ..tensorboard_log import check_available, env_default
     from .launch import SweepRequest, run_sweep
 
     try:
         args = build_parser().parse_args(argv)
+        if args.tensorboard or (args.tensorboard is None and env_default()):
+            check_available()
         req = SweepRequest(
             sweep_dir=args.work_dir, input_file=args.input_file, type=args.type, budget=args.budget,
             trials=args.trials, trial_seconds=args.trial_seconds, workers=args.workers, storage=args.storage,
             study=args.study, space=args.space, space_file=args.space_file,
+            tensorboard=args.tensorboard if args.tensorboard is not None else env_default(),
         )
         return run_sweep(req)
     except UsageError as e:

@@ -56,6 +56,7 @@ class SweepRequest:
     space: list[str] = field(default_factory=list)  # --space NAME=SPEC
     space_file: str | None = None
     pruner: object = None  # an Optuna pruner (tests); None: the study's median pruner
+    tensorboard: bool = False  # each trial writes TensorBoard event files too
 
 
 def check_request(req: SweepRequest) -> None:
@@ -102,7 +103,7 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
     plan = WorkerPlan(
         sweep_dir=str(sweep_dir), input_file=_input_path(req.input_file), type=type_name, space=space,
         storage=url, study=name, deadline=time.time() + budget if budget is not None else None,
-        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner,
+        max_trials=req.trials, trial_seconds=req.trial_seconds, pruner=req.pruner, tensorboard=req.tensorboard,
     )
     where = redact(url) if url else str(sweep_dir / JOURNAL)
     done = len(study.get_trials(deepcopy=False, states=STARTED))
@@ -166,9 +167,10 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
     _report_new(snap, seen, out)
     best = snap.get("best")
     if best:
+        where = trial_dir(plan.sweep_dir, best["number"])
+        where = where if where.is_dir() else "run on another machine"  # a study shared by several
         say(out, f"sweep: best trial {best['number']}: dev {best['val_loss']:.4f} "
-            f"({trial_dir(plan.sweep_dir, best['number'])}); train its settings with: "
-            f"makemore-tui --preset-from {plan.sweep_dir}")
+            f"({where}); train its settings with: makemore-tui --preset-from {plan.sweep_dir}")
     if stopping:
         say(out, "sweep: stopped; the trials it cut short are marked failed (their files kept). Run the same command "
             "again to resume: their settings run again first")

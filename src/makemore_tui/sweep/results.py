@@ -83,15 +83,17 @@ def live(path: str | os.PathLike) -> dict:
     return out
 
 
-def best_config(sweep_dir: str | os.PathLike) -> Config:
-    """The settings of the sweep's best trial (its config.json), for `--preset-from DIR`."""
-    sweep = read_sweep(sweep_dir)
+def best_config(sweep_dir: str | os.PathLike, sweep: dict | None = None, configs: dict | None = None) -> Config:
+    """The settings of the sweep's best trial (its config.json), for `--preset-from DIR`: `sweep`
+    and `configs` (trial number -> config.json, as the study keeps them) from sweep/current.py,
+    where the study was read from its storage; else DIR's own files."""
+    sweep = sweep if sweep is not None else read_sweep(sweep_dir)
     if not sweep["trials"] and not is_sweep_dir(sweep_dir):
         raise ConfigError(f"{sweep_dir} holds no sweep (no {SWEEP_JSON}); start one with makemore-tui sweep -o {sweep_dir}")
     best = sweep["best"]
     if best is None:
         raise ConfigError(f"the sweep in {sweep_dir} has no complete trial yet")
-    cfg = read_json(trial_dir(sweep_dir, best["number"]) / CONFIG)
+    cfg = read_json(trial_dir(sweep_dir, best["number"]) / CONFIG) or (configs or {}).get(best["number"])
     if cfg is None:
         flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in best.get("params", {}).items())
         raise ConfigError(f"trial {best['number']} ran on another machine ({trial_dir(sweep_dir, best['number'])} "
@@ -150,14 +152,15 @@ def table_rows(sweep: dict, sweep_dir: str | os.PathLike | None = None) -> list[
 HEADERS = ("trial", "state", "dev", "seconds", "settings")
 
 
-def print_sweep(sweep_dir: str | os.PathLike, out: TextIO) -> int:
-    """`--inspect sweep -o DIR`: the trials, best first; 0, or 2 when DIR holds no sweep."""
+def print_sweep(sweep_dir: str | os.PathLike, out: TextIO, sweep: dict | None = None) -> int:
+    """`--inspect sweep -o DIR`: the trials, best first (`sweep`: as sweep/current.py read it from the
+    study; else DIR/sweep.json); 0, or 2 when DIR holds no sweep."""
     from rich.console import Console
     from rich.table import Table
 
     if not is_sweep_dir(sweep_dir):
         raise ConfigError(f"{sweep_dir} holds no sweep (no {SWEEP_JSON}); start one with makemore-tui sweep -o {sweep_dir}")
-    sweep = read_sweep(sweep_dir)
+    sweep = sweep if sweep is not None else read_sweep(sweep_dir)
     counts = {s: sum(t.get("state") == s for t in sweep["trials"]) for s in STATE_ORDER}
     title = (f"sweep {sweep.get('study') or ''}: {len(sweep['trials'])} trials ("
              + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")")

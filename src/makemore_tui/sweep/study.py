@@ -18,6 +18,7 @@ import fcntl
 import json
 import math
 import socket
+import time
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -61,18 +62,36 @@ def make_storage(url: str | None, sweep_dir: Path):
         return optuna.storages.JournalStorage(journal.JournalFileBackend(str(Path(url).expanduser())))
     if url.startswith(("redis://", "rediss://")):
         return optuna.storages.JournalStorage(journal.JournalRedisBackend(url))
-    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None
+    # sqlite: wait for a locked file; a database server: give up on one that does not answer
+    engine = {"connect_args": {"timeout": 60} if url.startswith("sqlite") else {"connect_timeout": 10}}
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # heartbeats are "experimental" to Optuna
-            return optuna.storages.RDBStorage(
-                url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
-                failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1))
+        for attempt in range(TABLE_RACE_TRIES):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # heartbeats are "experimental" to Optuna
+                    return optuna.storages.RDBStorage(
+                        url, engine_kwargs=engine, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
+                        failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1))
+            except Exception as e:  # two machines starting at once on an empty database both create
+                if attempt + 1 == TABLE_RACE_TRIES or not _table_race(e):  # Optuna's tables: one loses
+                    raise
+                time.sleep(0.5 * (attempt + 1))
     except (ImportError, ModuleNotFoundError) as e:
         raise ConfigError(f"storage {redact(url)} needs a database driver that is not installed ({e})") from None
     except Exception as e:  # sqlalchemy's errors: a bad URL, a refused connection
         raise ConfigError(f"storage {redact(url)} cannot be opened: {type(e).__name__}: "
                           f"{str(e).splitlines()[0][:200] if str(e) else ''}") from None
+
+
+TABLE_RACE_TRIES = 5
+
+
+def _table_race(e: Exception) -> bool:
+    """Whether `e` is the database refusing a table another process has just created."""
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+    return isinstance(e, (IntegrityError, ProgrammingError)) and any(
+        w in str(e) for w in ("already exists", "duplicate key", "Duplicate entry"))
 
 
 def remembered(sweep_dir: Path) -> dict:

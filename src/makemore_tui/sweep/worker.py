@@ -24,6 +24,7 @@ from optuna.study import MaxTrialsCallback
 
 from ..config import ConfigError
 from ..models.search import SearchSpace
+from ..recorder import CONFIG, read_json
 from .files import trial_dir
 from .space import suggest, trial_config
 from .study import STARTED, host, make_storage, open_study, write_sweep_json
@@ -43,6 +44,7 @@ class WorkerPlan:
     max_trials: int | None  # trials in the study in all (earlier sweeps' included)
     trial_seconds: float
     pruner: Any = None  # an Optuna pruner (tests force one); None: the study's default
+    tensorboard: bool = False  # each trial writes TensorBoard event files (Config.tensorboard)
 
 
 WIND_DOWN_S = 1.0  # a worker's last trial leaves this long for the process to end
@@ -78,6 +80,7 @@ class Worker:
         trial.set_user_attr("host", host())
         trial.set_user_attr("pid", os.getpid())
         trial.set_user_attr("sweep_pid", self.parent)  # the `sweep` process that started this worker
+        trial.set_user_attr("dir", str(trial_dir(plan.sweep_dir, trial.number)))  # its run (optuna-dashboard shows it)
         if self.should_stop():  # a signal between two trials
             trial.set_user_attr("interrupted", True)
             study.stop()
@@ -92,7 +95,7 @@ class Worker:
         if plan.deadline is not None:  # a trial begun just before the end still ends within a trial of it
             seconds = min(seconds, plan.deadline + plan.trial_seconds - WIND_DOWN_S - time.time())
         try:
-            cfg = trial_config(plan.type, plan.space, params)
+            cfg = trial_config(plan.type, plan.space, params).updated(tensorboard=plan.tensorboard)
             result = run_trial(cfg, plan.input_file, trial_dir(plan.sweep_dir, trial.number), seconds,
                                report=report, should_stop=self.should_stop)
         except ConfigError as e:
@@ -103,6 +106,9 @@ class Worker:
             raise
         trial.set_user_attr("val_loss", result.val_loss if math.isfinite(result.val_loss) else None)
         trial.set_user_attr("steps", result.steps)
+        ran = read_json(trial_dir(plan.sweep_dir, trial.number) / CONFIG)
+        if ran is not None:  # its settings as it ran them, for training the best trial again on any machine
+            trial.set_user_attr("config", ran)
         if result.interrupted:
             trial.set_user_attr("interrupted", True)
             study.stop()
