@@ -15,7 +15,7 @@ from makemore_tui.cli import main
 from makemore_tui.config import Config
 from makemore_tui.data import DataError, make_dataset
 from makemore_tui.insight.base import InsightError
-from makemore_tui.insight.report import pct, printable, trace_report
+from makemore_tui.insight.report import pct, shown, trace_report
 from makemore_tui.insight.trace import CONTEXTS, compute, trace
 from makemore_tui.insight.views import Subject
 from makemore_tui.models import build_model, model_type, names
@@ -130,7 +130,7 @@ def test_symbols_from_the_data_are_made_safe_for_a_terminal():
         out.print(trace_report(t, 100))
     printed = cap.get()
     assert "\x1b" not in printed and "\x07" not in printed
-    assert "\\x1b" in printed and "\\x07" in printed and printable(" ") in printed
+    assert "\\x1b" in printed and "\\x07" in printed and shown(" ") in printed
 
 
 # ---- the command line ----------------------------------------------------------------------------

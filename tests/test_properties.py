@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from makemore_tui import checkpoint as ckpt
 from makemore_tui import cli
 from makemore_tui.config import Config, ConfigError
+from makemore_tui.data_lines import CONTROLS
 from makemore_tui.data import (
     MAX_LINE_CHARS, MIN_WORDS, DataError, Vocab, build_examples, read_words, split_words, words_from_bytes,
     words_from_text,
@@ -47,6 +48,7 @@ def expected_words(text: str) -> list[str]:
 def test_words_from_text_obeys_the_rules_or_says_why(text):
     want = expected_words(text)
     ok = len(want) >= MIN_WORDS and all(len(w) <= MAX_LINE_CHARS for w in want)  # '.' is a symbol like any
+    ok = ok and not CONTROLS.search(text)  # control characters but tab and line ends are refused
     try:
         got = words_from_text(text)
     except DataError as e:

@@ -5,7 +5,9 @@ random generators' states: all a run needs to continue bit for bit. It is writte
 temporary file, flushed and synced, then renamed over the old one), so a process killed at any
 moment leaves the last good checkpoint in place. It is read with `torch.load(weights_only=True)`,
 which rebuilds tensors and plain containers only and never runs code from the file. `best.pt`,
-written the same way beside it, holds the weights of the run's best dev loss (keep_best).
+written the same way beside it, holds the weights of the run's best dev loss (keep_best). A
+checkpoint also records the data its run trains on (`data`: the input file's path and size, the item
+count and a SHA-256 of the token stream), so that `--resume` on other data is refused (run.py).
 
 Each checkpoint carries a SHA-256 of its training state's tensors (names, dtypes, shapes and bytes),
 checked on every load: the zip format torch writes has no check of its own that torch.load applies,
@@ -126,12 +128,15 @@ def tensor_checksum(obj) -> str:
     return h.hexdigest()
 
 
-def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict, name: str = CHECKPOINT) -> Path:
+def save(work_dir: str | os.PathLike, cfg: Config, vocab: Vocab, state: dict, name: str = CHECKPOINT,
+         data: dict | None = None) -> Path:
     """Write the checkpoint (or best.pt: name=BEST); raises OSError (for instance a full disk) with
-    the old file intact."""
+    the old file intact. `data`: what the run trains on (Dataset.record), which --resume checks."""
     path = Path(work_dir) / name
     payload = {"format": FORMAT, "config": cfg.to_dict(), "vocab": list(vocab.itos), "state": state,
                "checksum": tensor_checksum(state)}
+    if data:
+        payload["data"] = dict(data)
     atomic_write_bytes(path, lambda f: torch.save(payload, f))
     return path
 
@@ -163,12 +168,14 @@ def load(path: str | os.PathLike) -> dict:
         p = checkpoint_path(p)
     if not p.exists():
         raise CheckpointError(f"no checkpoint at {p}")
+    if not p.is_dir() and not p.is_file():  # a device (/dev/zero), a FIFO: never read
+        raise CheckpointError(f"{p} is not a regular file, so not a checkpoint")
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols on stderr; the error says enough
             warnings.simplefilter("ignore")
             # torch.save's zip files are memory-mapped: no array is read until it is used, so arrays
             # larger than the settings imply are refused below before they take any memory
-            payload = torch.load(p, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(p))
+            payload = _torch_load(p)
     except pickle.UnpicklingError as e:
         text = str(e)
         m = re.search(r"GLOBAL ([\w.]+)", text) or re.search(r"global[^\n]*?([\w]+\.[\w.]+)", text, re.I)
@@ -205,6 +212,8 @@ def load(path: str | os.PathLike) -> dict:
     if not vocab or not all(isinstance(s, str) and len(s) == 1 for s in vocab) or len(set(vocab)) < len(vocab):
         raise CheckpointError(f"{p} has a malformed vocabulary")
     payload["vocab"] = Vocab(tuple(vocab))
+    if not isinstance(payload.get("data"), dict):  # a checkpoint from before runs recorded their data
+        payload["data"] = None
     state = payload["state"]
     if not isinstance(state.get("model"), dict) or "step" not in state:
         raise CheckpointError(f"{p} is missing the model weights or the step")
@@ -213,6 +222,21 @@ def load(path: str | os.PathLike) -> dict:
     if stored is not None and stored != tensor_checksum(state):
         raise CheckpointError(f"{p} is corrupt: its tensors do not match their checksum (damaged on disk?)")
     return payload
+
+
+def _torch_load(p: Path):
+    """torch.load of a path, whatever bytes its name holds: torch passes names to C++ as UTF-8, so a
+    name that is not UTF-8 (a directory named in another encoding) is read through its open file."""
+    mmap = zipfile.is_zipfile(p)
+    try:
+        str(p).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(p, "rb") as f:
+            by_fd = f"/proc/self/fd/{f.fileno()}"  # the same file under a name torch can pass on (Linux)
+            if mmap and os.path.exists(by_fd):
+                return torch.load(by_fd, map_location="cpu", weights_only=True, mmap=True)
+            return torch.load(f, map_location="cpu", weights_only=True)
+    return torch.load(p, map_location="cpu", weights_only=True, mmap=mmap)
 
 
 def _tensor_bytes(obj) -> int:

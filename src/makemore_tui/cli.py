@@ -13,6 +13,7 @@ import sys
 
 from . import models
 from .argtypes import FLOAT, INT, Parser, UsageError, add_settings, given_settings
+from .errors import EXIT_RESOURCE, resource_message
 from .config import PRESETS, Config, ConfigError, preset
 
 EXIT_USAGE = 2
@@ -38,6 +39,9 @@ def build_parser() -> Parser:
     io.add_argument("--work-dir", "-o", default="out", help="where checkpoints, metrics.jsonl and summary.json go (default: out)")
     io.add_argument("--resume", action="store_true",
                     help="continue the run saved in the work directory, with its settings (--max-steps may raise the end)")
+    io.add_argument("--init-from", metavar="DIR", default=None,
+                    help="a new run that starts from the weights of the run in DIR, with its settings and "
+                    "vocabulary (flags change the others): to train them on other data")
     io.add_argument("--save-every", type=FLOAT, default=None, metavar="SECONDS",
                     help="seconds between checkpoints during a run (default 60; 0: only at the end and on signals)")
     io.add_argument("--sample-only", action="store_true", help="print names from the work directory's model and exit")
@@ -77,6 +81,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     # `--type wavenet` alone starts from the wavenet preset (its sizes and recipe), as makemore.py's
     # --type gives each model its own defaults; with --preset, the preset's sizes and this type
     name = args.preset or (args.type if args.type in PRESETS else "seed")
+    if getattr(args, "init_from", None) is not None:  # another run's settings, to start from its weights
+        from .checkpoint import checkpoint_path, load
+
+        return load(checkpoint_path(args.init_from))["config"].updated(**overrides).validate()
     if getattr(args, "preset_from", None) is not None:  # a sweep's best trial instead of a preset
         from .sweep.current import best_of_study
 
@@ -126,6 +134,7 @@ def check_sampling_args(args: argparse.Namespace) -> None:
 
 def sample_only(args: argparse.Namespace) -> int:
     from .checkpoint import CheckpointError, checkpoint_path
+    from .printable import printable
     from .run import load_for_sampling
     from .sampling import sample
 
@@ -137,7 +146,7 @@ def sample_only(args: argparse.Namespace) -> int:
         raise ConfigError(f"prefix: {why}")
     names = sample(model, vocab, cfg.block_size, n=args.num_samples, temperature=args.temperature,
                    top_k=args.top_k, prefix=args.prefix, seed=args.seed)
-    sys.stdout.write("".join(s.text + "\n" for s in names))
+    sys.stdout.write("".join(printable(s.text) + "\n" for s in names))
     return 0
 
 
@@ -190,13 +199,14 @@ def attach_sweep(args: argparse.Namespace) -> int:
 def _status_line(run) -> str:
     """One line for scripts: `makemore-tui --attach DIR | cat`."""
     from .control import read_status, run_state
+    from .printable import printable
     from .recorder import read_summary
 
     status = read_status(run.work_dir) or {}
     state = run_state(status) or "unknown"
     if state == "gone":
         state = "gone (the process ended without finishing)"
-    parts = [f"{run.work_dir}: {state}", f"step {int(status.get('step', 0)):,}"]
+    parts = [f"{printable(run.work_dir)}: {state}", f"step {int(status.get('step', 0)):,}"]
     if status.get("max_steps"):
         parts[-1] += f"/{int(status['max_steps']):,}"
     for key, label in (("train_loss", "train"), ("val_loss", "dev")):
@@ -249,8 +259,19 @@ def _resume_finished(args: argparse.Namespace) -> bool:
     return True
 
 
+def escape_unshowable() -> None:
+    """A symbol the output's encoding cannot show (PYTHONIOENCODING=ascii, LC_ALL=C) is written as
+    its escape (\\u00e9), never a traceback or a dropped line."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    escape_unshowable()
     if argv[:1] == ["sweep"]:  # the subcommand; plain makemore-tui and its flags stay as they were
         from .sweep.command import main as sweep_main
 
@@ -273,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"makemore-tui: stopped by {signal.Signals(signum).name} before training began: nothing was "
               "trained or saved", file=sys.stderr)
         return 128 + signum
+    except (MemoryError, RuntimeError, OSError) as e:  # a resource ran out (memory, descriptors): one line
+        why = resource_message(e)
+        if why is None:
+            raise
+        print(f"makemore-tui: error: {why}", file=sys.stderr)
+        return EXIT_RESOURCE
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -299,6 +326,9 @@ def _main(args: argparse.Namespace) -> int:
 
             torch.set_num_threads(args.threads or 1)
             return inspect(args, config_from_args)
+        if args.init_from is not None and args.resume:
+            raise ConfigError("--init-from starts a new run from another run's weights; --resume continues the run "
+                              "in -o: give one of them")
         cfg = config_from_args(args)
         import torch
 
@@ -326,7 +356,7 @@ def _main(args: argparse.Namespace) -> int:
             save_every = SAVE_INTERVAL_S if args.save_every is None else args.save_every
             run = open_run(cfg, args.input_file, args.work_dir, resume=args.resume,
                            progress=_load_progress(args.input_file), save_every_s=save_every,
-                           max_steps=args.max_steps if args.resume else None)
+                           max_steps=args.max_steps if args.resume else None, init_from=args.init_from)
             if replaced:
                 print(f"makemore-tui: note: {args.work_dir} held a saved run; this new run replaced it (use --resume "
                       "to continue a run instead, or -o for another directory)", file=sys.stderr)
@@ -359,6 +389,8 @@ def _main(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         raise
     except OSError as e:  # a path the user gave that the system refuses (name too long, a device, ...)
+        if resource_message(e):  # descriptors ran out: main says so, with its own exit status
+            raise
         where = f"{str(e.filename)[:200]}: " if e.filename else ""
         print(f"makemore-tui: error: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_USAGE

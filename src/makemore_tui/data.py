@@ -26,6 +26,7 @@ first, and why; data_lines gathers them over the whole file):
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -311,6 +312,7 @@ class _Encoder:
         vocab = vocab or Vocab.of_symbols(present)  # = Vocab.from_words(words)
         stream, starts = self.stream(vocab, source)
         n = len(starts) - 1
+        record = {"items": n, "sha256": hashlib.sha256(memoryview(stream)).hexdigest()}  # Dataset.record
         if split == "makemore" and makemore_test_size(n) < 1:
             raise DataError(f"{source or 'input'} has {n} item(s); makemore.py's split holds out a tenth of them "
                             "and needs at least 10")
@@ -325,7 +327,7 @@ class _Encoder:
             if progress:
                 progress(f"building the {k} examples ({b - a:,} items)")
             splits[k] = Split.gather(stream, starts, order[a:b], block_size)
-        return Dataset(vocab, block_size, splits, data_notices(vocab, present), source, split)
+        return Dataset(vocab, block_size, splits, data_notices(vocab, present), source, split, record)
 
 
 _NP_TYPES = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
@@ -353,6 +355,9 @@ class Dataset:
     notices: list[str] = field(default_factory=list)
     source: str = ""
     split: str = "lecture"  # how the words were dealt (splits.split_plan; config.SPLITS)
+    # what the run was trained on, kept in its checkpoint and config.json (--resume checks it): the
+    # file's path and size in bytes (load_dataset), the items and the SHA-256 of the token stream
+    record: dict = field(default_factory=dict)
 
     @cached_property
     def split_words(self) -> dict[str, list[str]]:
@@ -432,4 +437,6 @@ def load_dataset(
     for items in _file_items(path, progress):
         enc.add(items)
     _check_count(enc.count, str(path))
-    return enc.dataset(block_size, vocab, source=path.name, progress=progress, split=split)
+    ds = enc.dataset(block_size, vocab, source=path.name, progress=progress, split=split)
+    ds.record = {"path": str(path.resolve()), "bytes": os.stat(path).st_size, **ds.record}
+    return ds

@@ -9,11 +9,23 @@ and items over MAX_LINE_CHARS characters. DataError, the loader's error, lives h
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+from .printable import printable
 
 MAX_LINE_CHARS = 1_000  # the longest item, in characters
 LINE_BYTES = 1 << 20  # a line longer than this (in bytes) is not kept whole: it is reported, then skipped
 _BOM = b"\xef\xbb\xbf"
+# C0 controls, DEL and C1 controls, but tab and the line ends of Unix, Windows and old Mac files
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NOT_C0 = bytes(b for b in range(256) if not (b < 0x20 and b not in b"\t\n\r") and b != 0x7F)
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # U+0080..U+009F in UTF-8
+
+
+def has_controls(raw: bytes) -> bool:
+    """Whether UTF-8 bytes hold a character CONTROLS matches (fast: a byte table, then C1's two bytes)."""
+    return bool(raw.translate(None, _NOT_C0)) or (b"\xc2" in raw and _C1_UTF8.search(raw) is not None)
 
 class DataError(ValueError):
     """Input that cannot be trained on; the message says what is wrong and where."""
@@ -26,6 +38,8 @@ SHOWN_CHARS = 30  # characters shown of each line
 KINDS = {
     "nul": ("contain NUL bytes", "it looks binary, not a text file of one item a line"),
     "utf8": ("are not UTF-8", "save the file as UTF-8"),
+    "control": ("contain control characters", "a word list holds printable text: remove escape sequences "
+                "and other control characters (a tab is allowed)"),
     "long": ("are too long", "items are names or words of at most {max:,} characters, one a line"),
 }
 
@@ -68,7 +82,7 @@ class LineProblems:
             parts.append(f"{n:,} {what}{detail}: {', '.join(self.first[kind])}{more}; "
                          + fix.format(max=self.max_chars))
         stopped = f" (reading stopped after line {self.stopped_at:,})" if self.stopped_at is not None else ""
-        return (f"{self.source}: {total:,} line{'s' if total != 1 else ''}{stopped} cannot be used: "
+        return (f"{printable(self.source)}: {total:,} line{'s' if total != 1 else ''}{stopped} cannot be used: "
                 + "; ".join(parts))
 
     def check(self) -> None:
@@ -93,7 +107,8 @@ class _Scanner:
         words = None
         if raw.find(b"\x00") < 0:
             try:
-                words = _split_items(raw[skip:].decode("utf-8") if skip else raw.decode("utf-8"))
+                words = None if has_controls(raw) else _split_items(raw[skip:].decode("utf-8") if skip
+                                                                     else raw.decode("utf-8"))
             except UnicodeDecodeError:
                 pass
         if words is None or max(map(len, words), default=0) > MAX_LINE_CHARS:
@@ -117,6 +132,10 @@ class _Scanner:
             except UnicodeDecodeError as e:
                 self.problems.add("utf8", n, line.decode("utf-8", "replace"), f"bad byte 0x{line[e.start]:02x} at "
                                   f"line {n:,}, byte offset {self.offset + start + e.start:,}")
+                continue
+            bad = CONTROLS.search(text)
+            if bad:
+                self.problems.add("control", n, text.rstrip("\r"), f"first U+{ord(bad.group()):04X} at line {n:,}")
                 continue
             for w in _split_items(text):
                 if len(w) > MAX_LINE_CHARS:

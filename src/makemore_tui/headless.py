@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from . import events as ev
+from .printable import printable
 from .run import Run
 from .watch import ended_words, overfitting_words
 
@@ -89,6 +90,9 @@ class SafeStream:
         if not self.broken:
             try:
                 return self.stream.write(text)
+            except UnicodeEncodeError:  # a symbol its encoding cannot show: written escaped, the line kept
+                enc = getattr(self.stream, "encoding", None) or "ascii"
+                return self.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
             except (OSError, ValueError):  # EIO, EPIPE, or a closed file
                 self._break()
         return len(text)
@@ -142,7 +146,7 @@ def names_line(samples, step: int) -> str:
     groups = {"new": [], "real but unseen": [], "in the training data": []}
     for s in samples:
         key = "in the training data" if not s.is_new else ("real but unseen" if s.held_out else "new")
-        groups[key].append((s.text or "(empty)") + ("" if s.ended else "…"))
+        groups[key].append((printable(s.text) or "(empty)") + ("" if s.ended else "…"))
     parts = [f"{k}: {', '.join(v)}" for k, v in groups.items() if v]
     return f"samples at step {step:,}: " + " · ".join(parts)
 

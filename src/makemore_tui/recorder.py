@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import events as ev
 from .checkpoint import atomic_write_bytes, best_path, checkpoint_path
-from .workdir import open_no_follow
+from .workdir import open_no_follow, read_small
 
 METRICS = "metrics.jsonl"
 SUMMARY = "summary.json"
@@ -45,7 +45,7 @@ def write_json(path: Path, obj: dict) -> None:
 def read_json(path: Path) -> dict | None:
     """A JSON object from a file; None when it is missing, unreadable, nested too deeply or not an object."""
     try:
-        obj = json.loads(Path(path).read_text())
+        obj = json.loads(read_small(path))
     except (OSError, ValueError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
@@ -204,8 +204,10 @@ def truncate_metrics(work_dir: Path, after_step: int, take_last: bool = False) -
 class RunRecorder:
     """A trainer listener that keeps the work directory's metrics and summary up to date."""
 
-    def __init__(self, work_dir: str | os.PathLike, log_every: int, n_params: int = 0, append: bool = False):
+    def __init__(self, work_dir: str | os.PathLike, log_every: int, n_params: int = 0, append: bool = False,
+                 data: dict | None = None):
         self.dir = Path(work_dir)
+        self.data = data  # what the run trains on (Dataset.record): config.json's "data"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log_every = log_every
         self.n_params = n_params
@@ -249,7 +251,7 @@ class RunRecorder:
             self.n_params = event.n_params
             self.split = str(event.config.get("split", "lecture"))
             self._last_elapsed = 0.0
-            write_json(self.dir / CONFIG, event.config)
+            write_json(self.dir / CONFIG, {**event.config, "data": self.data} if self.data else event.config)
         elif isinstance(event, ev.Steps):
             n = len(event.losses)
             e0, e1 = self._last_elapsed, event.elapsed_s

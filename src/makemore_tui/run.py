@@ -25,6 +25,8 @@ from . import events as ev
 from .config import Config, ConfigError
 from .data import Dataset, VocabError, bundled_dataset, load_dataset
 from .models import build_model, model_type
+from .printable import printable
+from .saved_run import check_same_data
 from .control import SOCKET, STATUS
 from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, ended_weights, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
@@ -180,7 +182,7 @@ class Run:
         held = truncate_metrics(self.work_dir, self.trainer.step, take_last=True) if owed else None
         if resume is not None and not owed:
             truncate_metrics(self.work_dir, self.trainer.step)
-        self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None)
+        self.recorder = RunRecorder(self.work_dir, cfg.log_every, append=resume is not None, data=data.record)
         if held is not None:
             self.recorder.hold(held)
         self.tensorboard = None
@@ -213,7 +215,7 @@ class Run:
         if b.weights is None or b.saved_step == b.step:
             return
         state = {"step": b.step, "val_loss": b.val, "model": {k: v.detach().cpu() for k, v in b.weights.items()}}
-        ckpt.save(self.work_dir, self.cfg, self.data.vocab, state, name=ckpt.BEST)
+        ckpt.save(self.work_dir, self.cfg, self.data.vocab, state, name=ckpt.BEST, data=self.data.record)
         b.saved_step = b.step
 
     @property
@@ -256,7 +258,7 @@ class Run:
                 self.tensorboard.flush()
             try:
                 self._save_best()
-                path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict())
+                path = ckpt.save(self.work_dir, self.cfg, self.data.vocab, t.state_dict(), data=self.data.record)
                 self.last_checkpoint = str(path)
                 self._last_save = time.monotonic()
                 msg = f"saved step {t.step:,} to {path}"
@@ -315,27 +317,32 @@ def open_run(
     emit_interval: float = 0.1,
     save_every_s: float = SAVE_INTERVAL_S,
     max_steps: int | None = None,
+    init_from: str | os.PathLike | None = None,
 ) -> Run:
     """Load the data and build the run; with resume, continue from the work directory's checkpoint.
 
     On resume the checkpoint's settings and vocabulary win over `cfg`, except the device (this
     machine's) and `max_steps` when given (it may be raised; leave it None to finish the run as it
-    was planned, which is what makes the losses equal those of a run that was never stopped)."""
+    was planned, which is what makes the losses equal those of a run that was never stopped).
+    With init_from (another run's work directory) a new run starts from that run's weights, with its
+    vocabulary, on this data."""
     check_work_dir(work_dir)  # before a long load, not after
     if cfg.tensorboard:
         check_available()
     lock = WorkDirLock(work_dir)  # and before it: a second run on a live directory is told at once
     try:
         return _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval,
-                            save_every_s, max_steps)
+                            save_every_s, max_steps, init_from)
     except BaseException:
         lock.release()
         raise
 
 
 def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, emit_interval, save_every_s,
-                 max_steps) -> Run:
+                 max_steps, init_from=None) -> Run:
     payload = None
+    if init_from is not None and not resume:  # (the app's saved-run question may answer "resume")
+        return _open_from(cfg, input_file, work_dir, lock, listeners, progress, emit_interval, save_every_s, init_from)
     if resume:
         where = ckpt.checkpoint_path(work_dir)
         payload = ckpt.load(where)
@@ -356,9 +363,35 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
         raise ckpt.CheckpointError(
             f"the checkpoint in {work_dir} was made with another vocabulary ({len(payload['vocab'])} symbols): {e}"
         ) from None
+    if payload is not None:
+        check_same_data(payload["data"], data.record, work_dir, input_file)
     check_resources(cfg, len(data.vocab), n_eval=max(s.examples for s in data.splits.values()))
     run = Run(cfg, data, work_dir, resume=payload, listeners=listeners, emit_interval=emit_interval,
               save_every_s=save_every_s, lock=lock)
+    run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
+    return run
+
+
+def _open_from(cfg, input_file, work_dir, lock, listeners, progress, emit_interval, save_every_s, init_from) -> Run:
+    """A new run in work_dir whose weights start as those of the run in `init_from` (--init-from)."""
+    src = ckpt.checkpoint_path(init_from)
+    if Path(work_dir).resolve() == Path(init_from).resolve():
+        raise ConfigError(f"--init-from {printable(init_from)} would start a new run over that run: give another -o")
+    payload = ckpt.load(src)
+    try:
+        data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"], progress=progress, split=cfg.split)
+    except VocabError as e:
+        raise ckpt.CheckpointError(f"the run in {printable(init_from)} knows {len(payload['vocab'])} symbols, and its "
+                                   f"weights cannot learn others: {e}") from None
+    check_resources(cfg, len(data.vocab), n_eval=max(s.examples for s in data.splits.values()))
+    run = Run(cfg, data, work_dir, listeners=listeners, emit_interval=emit_interval, save_every_s=save_every_s,
+              lock=lock)
+    try:
+        ckpt.check_compatible(payload, run.trainer.model, data.vocab, where=str(src))
+        run.trainer.model.load_state_dict(payload["state"]["model"])
+    except BaseException:
+        run.close()
+        raise
     run.input_file = str(Path(input_file).resolve()) if input_file else str(bundled_dataset())
     return run
 

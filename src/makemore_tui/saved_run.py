@@ -1,4 +1,5 @@
-"""What a work directory holds from an earlier run, in words, read without changing a byte of it.
+"""What a work directory holds from an earlier run, in words, read without changing a byte of it;
+and whether the data of a resume is the data the run was trained on (check_same_data).
 
 Before a new run would replace a saved one, the app shows it and asks (app/saved_run_screen.py);
 headless says it replaced one; `--resume` on a finished run says so and what to pass to go further.
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import checkpoint as ckpt
+from .data import bundled_dataset
+from .printable import printable
 from .recorder import read_metrics, read_summary
 
 # the answers to "this directory holds a saved run: what now?"
@@ -110,7 +113,7 @@ def find_saved_run(work_dir: str | os.PathLike) -> SavedRun | None:
     if summary and summary.get("steps") == step:  # the run's end: its losses over the whole splits
         train = summary["train_loss"] if summary.get("train_loss") is not None else train
         dev = summary["val_loss"] if summary.get("val_loss") is not None else dev
-    model = f"{cfg.type} (preset {cfg.preset})" if cfg.preset != cfg.type else cfg.type
+    model = printable(f"{cfg.type} (preset {cfg.preset})" if cfg.preset != cfg.type else cfg.type)
     return SavedRun(wd, saved_at, step=step, max_steps=cfg.max_steps, model=model, train_loss=train, val_loss=dev)
 
 
@@ -120,3 +123,30 @@ def finished_message(saved: SavedRun) -> str:
     return (f"the run in {d} has finished: {saved.progress()}, {saved.losses()}. Nothing to resume; to train "
             f"it further, raise its end: makemore-tui --resume -o {d} --max-steps {saved.further} "
             f"(or sample from it: makemore-tui --sample-only -o {d})")
+
+
+def _data_words(record: dict) -> str:
+    """'names.txt (32,033 items, 228,146 bytes, SHA-256 6f1e...)'."""
+    path = record.get("path")
+    where = "the bundled names" if path == str(bundled_dataset()) else printable(path or "a list of words")
+    size = f", {record['bytes']:,} bytes" if isinstance(record.get("bytes"), int) else ""
+    return f"{where} ({record.get('items', 0):,} items{size}, SHA-256 {str(record.get('sha256'))[:12]}…)"
+
+
+def check_same_data(saved: dict | None, now: dict, work_dir, input_file: str | None) -> None:
+    """--resume goes on with the data the run was trained on, or not at all: CheckpointError when the
+    checkpoint records other data (a checkpoint from before runs recorded it is not checked)."""
+    if not saved or saved.get("sha256") == now.get("sha256"):
+        return
+    path, wd = saved.get("path"), printable(work_dir)
+    if path == str(bundled_dataset()):
+        same = "; leave -i out to resume it"
+    elif path and Path(path).is_file():
+        same = f"; resume it with -i {printable(path)}"
+    else:
+        same = ""
+    new = f" -i {printable(input_file)}" if input_file else ""
+    raise ckpt.CheckpointError(
+        f"the run in {wd} was trained on {_data_words(saved)}, not on {_data_words(now)}: --resume continues a run "
+        f"on its own data{same}. To train its weights on the new data, start a new run from them: "
+        f"makemore-tui --init-from {wd}{new} -o NEW_DIR")

@@ -16,9 +16,11 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 from pathlib import Path
 
 from .errors import ConfigError
+from .printable import printable
 
 LOCK = "run.lock"
 
@@ -41,6 +43,23 @@ def open_no_follow(path: str | os.PathLike, append: bool = False):
     except BaseException:
         os.close(fd)
         raise
+
+
+SMALL_FILE_BYTES = 16 << 20  # the largest settings or run file read (TOML, JSON); a word list has its own limit
+
+
+def read_small(path: str | os.PathLike, limit: int = SMALL_FILE_BYTES) -> bytes:
+    """The bytes of a small file a command reads (a space file, a run's JSON): a regular file of at
+    most `limit` bytes, else ConfigError (a device such as /dev/zero, a FIFO, a huge file); OSError
+    when it cannot be read. Never reads more than limit + 1 bytes."""
+    st = os.stat(path)  # before opening: a FIFO with no writer would block the open
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"{printable(path)} is not a regular file")
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ConfigError(f"{printable(path)} is larger than the {limit / 2**20:,.0f} MiB such a file may be")
+    return data
 
 
 def _holder(path: Path) -> str:

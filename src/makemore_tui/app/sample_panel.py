@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from ..printable import printable
 from .messages import SampleRequest
 from .pane import Pane
 from .state import FINISHED, STOPPED, SampleState
@@ -81,11 +82,11 @@ class SampleList(Widget):
     def _cells(self) -> tuple[list[tuple[str, str]], int]:
         if not self.samples:
             return [], 0
-        L = max(len(s.text or "(empty)") + (0 if s.ended else 1) for s in self.samples)
+        L = max(len(printable(s.text) or "(empty)") + (0 if s.ended else 1) for s in self.samples)
         L = min(max(L, 4), NAME_WIDTH)
         cells = []
         for i, s in enumerate(self.samples):
-            name = (s.text or "(empty)") if s.ended else s.text + "…"
+            name = (printable(s.text) or "(empty)") if s.ended else printable(s.text) + "…"
             if len(name) > L:
                 name = name[: L - 1] + "…"
             lp = f"{s.logprob:6.1f}" if math.isfinite(s.logprob) else "  -inf"

@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
 
+from ..printable import printable
 from ..recorder import CONFIG, METRICS, SUMMARY
 from ..sweep.results import (STATE_ORDER, best_so_far, dev_curve, finished_at, fmt_loss, ranked, read_sweep,
                              table_rows)
@@ -89,12 +91,12 @@ class SweepApp(App):
         trials = sweep["trials"]
         self.query_one(TrialsTable).show_rows(table_rows(sweep, self.sweep_dir))
         counts = {s: sum(t.get("state") == s for t in trials) for s in STATE_ORDER}
-        parts = [f"sweep {sweep.get('study') or self.sweep_dir.name}"]
+        parts = [f"sweep {printable(sweep.get('study') or self.sweep_dir.name)}"]
         best = sweep.get("best")
         if best:
             parts.append(f"best {fmt_loss(best.get('val_loss'))} (trial {best.get('number')})")
         parts.append(f"{len(trials)} trials: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
-        self.query_one(SweepTitle).update(" · ".join(parts))
+        self.query_one(SweepTitle).update(Text(" · ".join(parts)))  # the study's name as it is, never markup
         ends = {t["number"]: e for t in trials if (e := finished_at(self.sweep_dir, t["number"])) is not None}
         self.query_one(BestSoFarChart).draw(best_so_far(trials, ends))
         top = ranked(trials)[:BEST_FEW]

@@ -16,6 +16,8 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from ..workdir import read_small
+
 try:  # Python 3.11+
     import tomllib as _toml
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
@@ -46,11 +48,12 @@ class LoadedThemes:
 
 
 def _read(path: Path) -> dict:
+    text = read_small(path).decode("utf-8")  # a regular file of a bounded size (ConfigError: a ValueError)
     if path.suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(text)
     if _toml is None:
         raise ValueError("TOML themes need Python 3.11 or the tomli package")
-    return _toml.loads(path.read_text(encoding="utf-8"))
+    return _toml.loads(text)
 
 
 def theme_from_dict(d: dict, source: str = "theme") -> Theme:

@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 from rich.text import Text
 
+from ..printable import printable
 from ..series import downsample, ema, finite_points
 from ..ticks import log_ticks, x_ticks
 from .compare import RunRecord
@@ -96,7 +97,7 @@ def draw_embedding(plt, e: EmbeddingMap) -> None:
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
         color = BOUNDARY_COLOR if i == 0 else (VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR)
-        plt.text(ch, x, y, color=color, alignment="center")
+        plt.text(printable(ch), x, y, color=color, alignment="center")
     pad_x = 0.08 * ((max(xs) - min(xs)) or 1.0)
     pad_y = 0.08 * ((max(ys) - min(ys)) or 1.0)
     plt.xlim(min(xs) - pad_x, max(xs) + pad_x)

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..data import SPACE_MARK
+from ..printable import printable
 from .charts import RUN_COLORS, rich_color
 from .confusion import Confusion
 from .health import RATIO_GUIDE, Health, Histogram, LayerStat
@@ -24,8 +25,9 @@ HBLOCKS = "▏▎▍▌▋▊▉█"
 
 
 def show_char(ch: str) -> str:
-    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then)."""
-    return SPACE_MARK if ch == " " else ch
+    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then), a
+    control character as its escape (printable)."""
+    return SPACE_MARK if ch == " " else printable(ch)
 
 
 def hbar(share: float, width: int) -> str:
@@ -231,8 +233,8 @@ def confusion_summary(conf: Confusion, k: int = 10) -> Text:
 def run_table(header: list[str], rows: list[list[str]], title: str | None = None) -> Table:
     t = Table(title=title, show_lines=False, header_style="bold", pad_edge=False)
     for i, h in enumerate(header):
-        t.add_column(h, justify="left" if i == 0 else "right", no_wrap=True,
+        t.add_column(Text(printable(h)), justify="left" if i == 0 else "right", no_wrap=True,
                      style="bold" if i == 0 else rich_color(RUN_COLORS[(i - 1) % len(RUN_COLORS)]))
-    for r in rows:
-        t.add_row(*r)
+    for r in rows:  # run names and settings from files: shown printable, never as markup
+        t.add_row(*(Text(printable(c)) for c in r))
     return t

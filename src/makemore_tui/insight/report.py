@@ -14,6 +14,7 @@ from .embedding import EmbeddingMap
 from .health import HealthCheck
 from .nextchar import NextChar
 from .render import confusion_summary, hbar, health_text, heat_table, prob_bars, ratio_text, show_char, top_line
+from ..printable import printable
 from .trace import Trace
 
 
@@ -58,10 +59,10 @@ def confusion_report(c: Confusion, width: int) -> Group:
 
 # ---- the sample trace ------------------------------------------------------------------------------
 
-def printable(text: str) -> str:
-    """Symbols from the data made safe for a terminal: a space as SPACE_MARK, a control or other
-    unprintable character as its escape (\\x1b), the rest as they are."""
-    return "".join(show_char(c) if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+def shown(text: str) -> str:
+    """Symbols from the data as the trace shows them: safe for a terminal (printable: a control
+    character as its escape, \\x1b), a space as SPACE_MARK."""
+    return "".join(show_char(c) for c in printable(text))
 
 
 def pct(p: float) -> str:
@@ -77,10 +78,10 @@ def trace_columns(t: Trace, width: int) -> tuple[int, int, bool, bool, int]:
     """What fits in `width` columns: (context width, char width, the -ln p column, the bar, how many
     alternatives). First three alternatives, then -ln p, then all the alternatives, then the bar."""
     idx = len(str(len(t.steps)))
-    cw = min(max(7, *(cell_len(printable(s.context)) for s in t.steps)), max(7, width // 4))
-    chw = max(4, *(cell_len(printable(s.char)) for s in t.steps[:-1]), cell_len(printable(t.mark)) + 4)
+    cw = min(max(7, *(cell_len(shown(s.context)) for s in t.steps)), max(7, width // 4))
+    chw = max(4, *(cell_len(shown(s.char)) for s in t.steps[:-1]), cell_len(shown(t.mark)) + 4)
     room = width - (idx + 2 + cw + 2 + chw + 2 + 7 + 2 + 4)  # #, context, char, p, rank
-    alt = 2 + max(cell_len(printable(c)) for s in t.steps for c, _ in s.top) + 1 + 5  # "  x 12.3%"
+    alt = 2 + max(cell_len(shown(c)) for s in t.steps for c, _ in s.top) + 1 + 5  # "  x 12.3%"
     most = len(t.steps[0].top)
     k = min(most, 3, max(0, room // alt))
     nll = room - k * alt >= 7
@@ -91,11 +92,11 @@ def trace_columns(t: Trace, width: int) -> tuple[int, int, bool, bool, int]:
 
 def trace_report(t: Trace, width: int) -> Text:
     """The trace as text: a header (the word, its log-probability, loss and perplexity, what the
-    context is), then a row per prediction. Every symbol is made printable (printable())."""
-    mark = printable(t.mark)
+    context is), then a row per prediction. Every symbol is made printable (shown())."""
+    mark = shown(t.mark)
     out = Text()
     out.append(("a name sampled from the model " if t.sampled else "the word "), style="dim")
-    out.append(repr(printable(t.word)), style="bold")
+    out.append(repr(shown(t.word)), style="bold")
     out.append("  " + ", ".join(x for x in (t.model_type, f"step {t.step:,}") if x) + "\n", style="dim")
     out.append(f"log-prob {t.logprob:.2f} nats · mean loss {t.loss:.3f} over {len(t.steps)} predictions · "
                f"perplexity {t.perplexity:.1f}\n")
@@ -106,7 +107,7 @@ def trace_report(t: Trace, width: int) -> Text:
             + (" " * 10 if bar else "") + "rank  " + ("likeliest instead" if k else ""))
     out.append(head.rstrip() + "\n", style="bold")
     for i, s in enumerate(t.steps, 1):
-        ctx, ch = _clip_left(printable(s.context), cw), printable(s.char)
+        ctx, ch = _clip_left(shown(s.context), cw), shown(s.char)
         out.append(f"{i:>{idx}}  {ctx}{' ' * (cw - cell_len(ctx))}  ")
         out.append(ch, style="bold")
         end = " end" if i == len(t.steps) else ""
@@ -121,7 +122,7 @@ def trace_report(t: Trace, width: int) -> Text:
         for j, (c, p) in enumerate(s.top[:k]):
             chosen = "underline" if c == s.char else ""
             out.append("  " if j else "")
-            out.append(printable(c), style=f"bold {chosen}".strip())
+            out.append(shown(c), style=f"bold {chosen}".strip())
             out.append(f" {pct(p):>5}", style=chosen)
         out.append("\n")
     out.rstrip()

@@ -6,6 +6,8 @@ import sys
 
 from ..argtypes import FLOAT, INT, Parser, UsageError, add_setting
 from ..config import ConfigError
+from ..errors import EXIT_RESOURCE, resource_message
+from ..printable import printable
 from ..models import DEFAULT_TYPE, names
 from ..settings import BY_NAME
 
@@ -79,3 +81,11 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("makemore-tui sweep: interrupted", file=sys.stderr)
         return 130
+    except (MemoryError, RuntimeError, OSError) as e:  # a resource ran out (memory, descriptors): one line
+        why = resource_message(e)
+        if why is None:
+            if not isinstance(e, OSError):
+                raise
+            why = f"{printable(e.filename) + ': ' if e.filename else ''}{e.strerror or e}"
+        print(f"makemore-tui sweep: error: {why}", file=sys.stderr)
+        return EXIT_RESOURCE if resource_message(e) else EXIT_USAGE

@@ -21,9 +21,11 @@ from typing import TextIO
 from ..config import ConfigError
 from ..headless import SafeStream, stop_on_signals
 from ..models import DEFAULT_TYPE, model_type
+from ..printable import printable
 from ..run import check_work_dir
 from . import space as sp
 from .files import JOURNAL, trial_dir
+from .journal import check_journal, set_aside_old_trials
 from .study import STARTED, make_storage, open_study, recover, redact, resolve, write_sweep_json
 from .worker import WorkerPlan, worker_main
 
@@ -85,7 +87,12 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
         sp.narrowed(req.type, req.space, req.space_file)
     sweep_dir = check_work_dir(req.sweep_dir).resolve()
     default_study = f"makemore-{req.type or DEFAULT_TYPE}"
-    url, name = resolve(sweep_dir, req.storage, req.study, default_study)
+
+    def check(url: str | None) -> None:  # a journal file: a cut last line is set aside, other damage refused
+        if not url or "://" not in url:
+            check_journal(Path(url).expanduser() if url else sweep_dir / JOURNAL, lambda text: say(out, text))
+
+    url, name = resolve(sweep_dir, req.storage, req.study, default_study, check=check)
     study = open_study(make_storage(url, sweep_dir), name, pruner=req.pruner)
     known = study.user_attrs.get("type")
     if known is not None and req.type is not None and known != req.type:
@@ -99,6 +106,10 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
         study.enqueue_trial(sp.baseline_params(type_name, space), user_attrs={"baseline": sp.base_preset(type_name)},
                             skip_if_exists=True)
     notes = recover(study)
+    moved = set_aside_old_trials(sweep_dir, lambda: {t.number for t in study.get_trials(deepcopy=False,
+                                                                                         states=STARTED)})
+    if moved:
+        notes.append(moved)
     budget = req.budget if req.budget is not None else (None if req.trials is not None else DEFAULT_BUDGET_S)
     plan = WorkerPlan(
         sweep_dir=str(sweep_dir), input_file=_input_path(req.input_file), type=type_name, space=space,
@@ -116,7 +127,8 @@ def prepare(req: SweepRequest, out: TextIO) -> tuple[object, WorkerPlan]:
 
 
 def say(out: TextIO, text: str) -> None:
-    print(text, file=out, flush=True)
+    """A line of the sweep's output; its strings from files (the study's name, paths) shown printable."""
+    print(printable(text), file=out, flush=True)
 
 
 def _line(row: dict, best: dict | None) -> str:
@@ -154,8 +166,14 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
     snap = write_sweep_json(study, Path(plan.sweep_dir))
     seen = {row["number"] for row in snap["trials"] if row["state"] != "running"}  # told by earlier sweeps
     with stop_on_signals(forward):
-        for p in procs:
-            p.start()
+        for i, p in enumerate(procs):
+            try:
+                p.start()
+            except OSError as e:  # no descriptors (or processes) left: no worker outlives this process
+                _stop_started(procs, study, plan)
+                started = ("none had started" if i == 0 else
+                           f"the {i} started {'was' if i == 1 else 'were'} stopped")
+                raise OSError(e.errno, f"{e.strerror} (starting worker {i + 1} of {len(procs)}; {started})") from None
             if stopping:  # a signal while starting: tell the new one too
                 os.kill(p.pid, signal.SIGTERM)
         while any(p.is_alive() for p in procs):
@@ -176,6 +194,23 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
             "again to resume: their settings run again first")
     failed = [p.exitcode for p in procs if p.exitcode not in (0, None)]
     return 1 if failed and not stopping and len(failed) == len(procs) else 0
+
+
+def _stop_started(procs, study, plan) -> None:
+    """The workers that did start are stopped (each saves its trial) and waited for."""
+    for p in procs:
+        if p.pid is not None and p.is_alive():
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for p in procs:
+        if p.pid is not None:
+            p.join()
+    try:
+        write_sweep_json(study, Path(plan.sweep_dir))
+    except OSError:
+        pass
 
 
 def _report_new(snap: dict, seen: set[int], out) -> None:

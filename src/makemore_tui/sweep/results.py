@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Config, ConfigError
+from ..printable import printable
 from ..recorder import CONFIG, SUMMARY, read_json, read_metrics, read_summary
 from .files import STUDY_FILE, SWEEP_JSON, trial_dir
 
@@ -113,11 +114,12 @@ def _num(x) -> float | None:
 def fmt_value(v) -> str:
     if isinstance(v, float):
         return f"{v:.3g}"
-    return str(v)
+    return printable(v)
 
 
 def fmt_params(params: dict, short: bool = True) -> str:
-    return " ".join(f"{SHORT.get(k, k) if short else k}={fmt_value(v)}" for k, v in params.items())
+    """The parameters as `name=value` (sweep.json's: each shown printable)."""
+    return " ".join(f"{printable(SHORT.get(k, k) if short else k)}={fmt_value(v)}" for k, v in params.items())
 
 
 def fmt_loss(x) -> str:
@@ -144,7 +146,7 @@ def table_rows(sweep: dict, sweep_dir: str | os.PathLike | None = None) -> list[
             now = live(trial_dir(sweep_dir, t["number"]))
             val = now.get("val_loss", val)
         mark = "*" if t.get("number") == best.get("number") else ""
-        rows.append((f"{t['number']}{mark}", str(t.get("state", "?")), fmt_loss(val), fmt_seconds(secs),
+        rows.append((f"{t['number']}{mark}", printable(t.get("state", "?")), fmt_loss(val), fmt_seconds(secs),
                      fmt_params(t.get("params") or {})))
     return rows
 
@@ -157,25 +159,27 @@ def print_sweep(sweep_dir: str | os.PathLike, out: TextIO, sweep: dict | None = 
     study; else DIR/sweep.json); 0, or 2 when DIR holds no sweep."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if not is_sweep_dir(sweep_dir):
         raise ConfigError(f"{sweep_dir} holds no sweep (no {SWEEP_JSON}); start one with makemore-tui sweep -o {sweep_dir}")
     sweep = sweep if sweep is not None else read_sweep(sweep_dir)
     counts = {s: sum(t.get("state") == s for t in sweep["trials"]) for s in STATE_ORDER}
-    title = (f"sweep {sweep.get('study') or ''}: {len(sweep['trials'])} trials ("
+    title = (f"sweep {printable(sweep.get('study') or '')}: {len(sweep['trials'])} trials ("
              + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")")
     table = Table(box=None, pad_edge=False)
     for h in HEADERS:
         table.add_column(h, justify="right" if h in ("trial", "dev", "seconds") else "left",
                          overflow="fold" if h == "settings" else "ellipsis", no_wrap=h != "settings")
     for row in table_rows(sweep, sweep_dir):
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))  # the files' strings as they are, never markup
     console = Console(file=out, width=None if out.isatty() else 160, soft_wrap=False)
-    console.print(title, highlight=False, soft_wrap=True)
+    console.print(Text(title), highlight=False, soft_wrap=True)
     console.print(table)
     best = sweep.get("best")
     if best:
-        console.print(f"best: trial {best['number']}, dev {fmt_loss(best['val_loss'])} "
-                      f"({fmt_params(best.get('params') or {}, short=False)}); "
-                      f"train it with makemore-tui --preset-from {sweep_dir}", highlight=False, soft_wrap=True)
+        console.print(Text(f"best: trial {best['number']}, dev {fmt_loss(best['val_loss'])} "
+                           f"({fmt_params(best.get('params') or {}, short=False)}); "
+                           f"train it with makemore-tui --preset-from {printable(sweep_dir)}"),
+                      highlight=False, soft_wrap=True)
     return 0

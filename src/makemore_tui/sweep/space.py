@@ -23,6 +23,7 @@ from typing import Any
 
 from ..config import PRESETS, Config, ConfigError, preset
 from ..models import model_type
+from ..workdir import read_small
 from ..models.search import Choice, FloatRange, IntRange, SearchSpace, is_searched
 from ..settings import BY_NAME, parse_number, searchable
 
@@ -127,7 +128,9 @@ def read_space_file(path: str, space: SearchSpace) -> dict[str, Any]:
     if _toml is None:
         raise ConfigError("a TOML space file needs Python 3.11 or the tomli package")
     try:
-        data = _toml.loads(Path(path).read_text(encoding="utf-8"))
+        data = _toml.loads(read_small(path).decode("utf-8"))
+    except ConfigError:  # not a regular file, or too large
+        raise
     except OSError as e:
         raise ConfigError(f"{path}: {e.strerror or e}") from None
     except (ValueError, UnicodeDecodeError) as e:

@@ -31,6 +31,7 @@ from optuna.trial import TrialState
 from ..config import ConfigError
 from ..control import pid_alive
 from ..recorder import write_json
+from ..workdir import read_small
 from .files import JOURNAL, LOCK, STUDY_FILE, SWEEP_JSON
 
 HEARTBEAT_S = 10  # RDB storages: a running trial's heartbeat; silent for GRACE_S, it is failed and retried
@@ -97,14 +98,16 @@ def _table_race(e: Exception) -> bool:
 def remembered(sweep_dir: Path) -> dict:
     """DIR/study.json: the study's name and storage, from the first sweep in DIR."""
     try:
-        data = json.loads((sweep_dir / STUDY_FILE).read_text(encoding="utf-8"))
+        data = json.loads(read_small(sweep_dir / STUDY_FILE))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_study: str) -> tuple[str | None, str]:
-    """The storage URL and study name of a sweep in DIR: the flags, else what DIR remembers."""
+def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_study: str,
+            check=None) -> tuple[str | None, str]:
+    """The storage URL and study name of a sweep in DIR: the flags, else what DIR remembers (a new
+    study's are written to DIR/study.json, after `check(url)` when given has found nothing wrong)."""
     known = remembered(sweep_dir)
     if study and known.get("study") and study != known["study"]:
         raise ConfigError(f"{sweep_dir} holds the study {known['study']!r}; use another -o for study {study!r}")
@@ -113,6 +116,8 @@ def resolve(sweep_dir: Path, storage: str | None, study: str | None, default_stu
         if "***" in known["storage"]:
             raise ConfigError(f"{sweep_dir}'s study lives in {known['storage']}: pass --storage with its password")
         storage = known["storage"]
+    if check is not None:
+        check(storage)
     if not known:
         write_json(sweep_dir / STUDY_FILE, {"study": name, "storage": redact(storage) if storage else None})
     return storage, name

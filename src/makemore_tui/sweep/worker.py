@@ -23,6 +23,7 @@ import optuna
 from optuna.study import MaxTrialsCallback
 
 from ..config import ConfigError
+from ..errors import resource_message
 from ..models.search import SearchSpace
 from ..recorder import CONFIG, read_json
 from .files import trial_dir
@@ -94,9 +95,13 @@ class Worker:
         seconds = plan.trial_seconds
         if plan.deadline is not None:  # a trial begun just before the end still ends within a trial of it
             seconds = min(seconds, plan.deadline + plan.trial_seconds - WIND_DOWN_S - time.time())
+        where = trial_dir(plan.sweep_dir, trial.number)
+        if where.exists():  # another study's (the sweep moves those aside): never overwritten
+            trial.set_user_attr("error", f"{where} exists already")
+            raise TrialFailed(f"{where} exists already")
         try:
             cfg = trial_config(plan.type, plan.space, params).updated(tensorboard=plan.tensorboard)
-            result = run_trial(cfg, plan.input_file, trial_dir(plan.sweep_dir, trial.number), seconds,
+            result = run_trial(cfg, plan.input_file, where, seconds,
                                report=report, should_stop=self.should_stop)
         except ConfigError as e:
             trial.set_user_attr("error", str(e))
@@ -104,6 +109,12 @@ class Worker:
         except DataError:
             study.stop()
             raise
+        except (MemoryError, RuntimeError) as e:  # out of memory: this trial's settings fail, the others go on
+            why = resource_message(e)
+            if why is None:
+                raise
+            trial.set_user_attr("error", why)
+            raise TrialFailed(why) from None
         trial.set_user_attr("val_loss", result.val_loss if math.isfinite(result.val_loss) else None)
         trial.set_user_attr("steps", result.steps)
         ran = read_json(trial_dir(plan.sweep_dir, trial.number) / CONFIG)

@@ -17,7 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-from ...insight.report import printable, trace_report
+from ...insight.report import trace_report
+from ...printable import printable
 from ...insight.trace import Trace, trace
 from ...insight.views import view
 from ...models import model_type
