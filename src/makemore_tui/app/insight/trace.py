@@ -18,12 +18,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from ...insight.report import trace_report
-from ...printable import printable
 from ...insight.trace import Trace, trace
 from ...insight.views import view
 from ...models import model_type
-from .context_input import ContextInput
+from ...printable import printable
 from ..text import esc
+from .context_input import ContextInput
 from .pane import InsightHost, InsightPane, in_training_thread
 from .text import InsightText
 
