@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from makemore_tui.app.dashboard import LARGE
-from makemore_tui.app.settings_screen import SettingsScreen, field_of, parse_number
+from makemore_tui.app.settings_screen import SettingsScreen, field_of
+from makemore_tui.settings import parse_number
 from makemore_tui.config import preset
 from makemore_tui.run import next_work_dir
 
@@ -18,16 +19,19 @@ def message(screen, field: str) -> str:
 
 
 def test_parse_number_and_field_of():
-    assert parse_number("200,000", int) == 200_000
+    assert parse_number("200,000", int, form=True) == 200_000  # the form's commas (not the flags')
     assert parse_number("2e5", int) == 200_000
     assert parse_number("1_000", int) == 1000
     assert parse_number("0.05", float) == 0.05
     for bad, kind in (("", int), ("abc", int), ("1.5", int), ("inf", float)):
         with pytest.raises(ValueError):
-            parse_number(bad, kind)
+            parse_number(bad, kind, form=True)
+    with pytest.raises(ValueError, match="not a number"):
+        parse_number("200,000", int)  # a flag takes no commas
     assert field_of("block_size must be between 1 and 256, got 0") == "block_size"
     assert field_of("learning_rate 5000 is far too large") == "learning_rate"
-    assert field_of("min_lr must be between 0 and the learning rate") is None
+    assert field_of("min_lr must be between 0 and the learning rate") == "min_lr"
+    assert field_of("lr_decay_factor must be in (0, 1], got 2") is None  # not a field of the form
 
 
 @run_async
@@ -104,3 +108,75 @@ def test_next_work_dir_skips_existing(tmp_path):
     (tmp_path / "out-2").mkdir()
     assert next_work_dir(tmp_path / "out") == tmp_path / "out-3"
     assert next_work_dir(tmp_path / "out", {str(tmp_path / "out-3")}) == tmp_path / "out-4"
+
+
+class _FormApp:
+    """A bare app holding only the settings form (no run): what the form shows for a Config."""
+
+    def __new__(cls, cfg):
+        from textual.app import App
+
+        class FormApp(App):
+            def on_mount(self) -> None:
+                self.push_screen(SettingsScreen(cfg))
+
+        return FormApp()
+
+
+def _shown(screen) -> set[str]:
+    from makemore_tui.app.settings_screen import FIELDS
+
+    return {f.name for f in FIELDS if screen.query_one(f"#f-{f.name}").display
+            and screen.query_one(f"#l-{f.name}").display}
+
+
+@pytest.mark.parametrize("kind", __import__("makemore_tui.models", fromlist=["names"]).names())
+@run_async
+async def test_the_form_shows_every_setting_the_type_reads(kind):
+    """For each registered type, the form shows each setting of the table that the type reads (its
+    sizes, dropout, the optimiser's and the schedule's) and none that it does not."""
+    from makemore_tui.config import PRESETS, Config, read_by
+    from makemore_tui.settings import SETTINGS
+
+    app = _FormApp(preset(kind) if kind in PRESETS else Config(type=kind))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        want = {s.name for s in SETTINGS if s.form and kind in read_by(s)}
+        assert _shown(screen) == want
+        assert {"weight_decay", "warmup_steps", "min_lr", "split", "eval_every"} <= want
+        # at 80x24 each field comes into view when focused (the form scrolls where it is taller)
+        form = screen.query_one("VerticalScroll")
+        assert not screen.query_one("#apply").disabled
+        for name in [*sorted(want), "apply"]:
+            w = screen.query_one(f"#f-{name}" if name != "apply" else "#apply")
+            w.focus()
+            await pilot.pause()
+            assert w.region.height > 0 and form.region.contains_region(w.region), name
+
+
+@run_async
+async def test_the_form_follows_the_model_type_and_keeps_the_values():
+    from makemore_tui.config import Config
+
+    cfg = preset("transformer", n_layer=2, dropout=0.2, max_steps=1234)
+    app = _FormApp(cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert {"n_layer", "n_head", "dropout"} <= _shown(screen) and "n_hidden" not in _shown(screen)
+        assert screen.query_one("#f-n_layer").value == "2" and screen.query_one("#f-dropout").value == "0.2"
+        screen.query_one("#f-n_layer").value = "3"
+        await pilot.pause()
+        got = screen.check()
+        assert (got.n_layer, got.dropout, got.max_steps, got.weight_decay) == (3, 0.2, 1234, cfg.weight_decay)
+        screen.query_one("#f-type").value = "mlp"  # the MLP reads no layers nor dropout: hidden, dropout off
+        await wait_for(pilot, lambda: "n_hidden" in _shown(screen), what="the MLP's fields")
+        assert not {"n_layer", "n_head", "dropout"} & _shown(screen)
+        got = screen.check()
+        assert got is not None and got.type == "mlp" and got.dropout == Config().dropout
+        screen.query_one("#f-preset").value = "rnn"  # a preset fills the form and shows its type's fields
+        await wait_for(pilot, lambda: "dropout" in _shown(screen) and "n_layer" not in _shown(screen),
+                       what="the rnn's fields")
+        assert screen.query_one("#f-n_embd").value == str(preset("rnn").n_embd)
+        assert screen.check().type == "rnn"

@@ -76,3 +76,15 @@ def test_compare_rows_show_the_split_and_dropout_where_a_run_leaves_the_default(
     rb.config = {**rb.config, "split": "makemore", "dropout": 0.1}
     table = {r[0]: r[1:] for r in compare_rows([ra, rb])[1]}
     assert table["split"] == ["lecture", "makemore"] and table["dropout"] == ["0", "0.1"]
+
+
+def test_compare_rows_show_a_types_own_settings_where_a_run_of_it_is_compared():
+    from makemore_tui.config import preset
+    from makemore_tui.insight.compare import RunRecord
+
+    mlp = RunRecord("a", config=preset("seed").to_dict())
+    gpt = RunRecord("b", config=preset("transformer", n_layer=2).to_dict())
+    keys = {r[0] for r in compare_rows([mlp])[1]}
+    assert "n_hidden" in keys and not {"n_layer", "n_head"} & keys  # the MLP has no layers nor heads
+    table = {r[0]: r[1:] for r in compare_rows([mlp, gpt])[1]}
+    assert table["n_layer"] == ["4", "2"] and table["n_head"] == ["4", "4"]

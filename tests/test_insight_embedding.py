@@ -83,7 +83,9 @@ def test_vowel_spread_is_mean_vowel_distance_over_mean_letter_distance(data):
 
 
 def test_embedding_map_refuses_a_model_without_c(data):
-    class Table(torch.nn.Module):
+    from makemore_tui.models.base import Interface
+
+    class Table(Interface):  # a model speaks the interface: it has no embedding table, so says none
         def __init__(self):
             super().__init__()
             self.logits = torch.nn.Parameter(torch.zeros(27, 27))

@@ -366,3 +366,35 @@ def test_config_checks_and_flags():
     assert (cfg.preset, cfg.block_size, cfg.n_embd, cfg.max_steps) == ("wavenet", 8, 24, 10)
     cfg = config_from_args(build_parser().parse_args(["--type", "mlp"]))
     assert (cfg.preset, cfg.n_embd) == ("seed", 2)
+
+
+@pytest.mark.parametrize("kind", names())
+def test_every_type_declares_what_it_can_do(kind):
+    """A model says what it can do (models/base.py's Interface) and the rest of the program reads
+    that, never probing: each registered type's declarations match what it has."""
+    from makemore_tui.config import PRESETS
+    from makemore_tui.models import model_type
+    from makemore_tui.models.base import Interface
+
+    cfg = (preset(kind) if kind in PRESETS else Config(type=kind)).validate()
+    model = build_model(cfg, 27)
+    own = type(model)
+    assert isinstance(model, Interface)
+    assert own.fused_sgd == (own.sgd_step is not Interface.sgd_step)
+    assert own.hand_backward == (own.backward_by_hand is not Interface.backward_by_hand)
+    assert own.trains_on_words == (own.word_loss is not Interface.word_loss)
+    assert model.block_size == (cfg.block_size if "block_size" in model_type(kind).reads else 1)
+    trainable = {id(p) for p in model.parameters() if p.requires_grad}
+    in_order = model.named_in_order()
+    assert {id(p) for _, p in in_order} == trainable and len(in_order) == len(trainable)
+    C = model.embedding()
+    assert C is None or (C.shape[0] == 27 and C.shape[1] == cfg.n_embd)
+    X = torch.randint(0, 27, (8, cfg.block_size))
+    Y = torch.randint(1, 27, (8,))
+    for name, h in model.activations(X):
+        assert isinstance(name, str) and h.shape[0] == 8 and not h.requires_grad
+    assert math.isfinite(float(model.loss(X, Y).detach()))
+    if own.fused_sgd:
+        before = [p.detach().clone() for _, p in in_order]
+        assert math.isfinite(float(model.sgd_step(X, Y, 0.1)))
+        assert any(not torch.equal(b, p) for b, (_, p) in zip(before, in_order))

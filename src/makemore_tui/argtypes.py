@@ -54,9 +54,9 @@ def add_setting(group, s: Setting, help: str | None = None) -> None:
         kw.update(action=argparse.BooleanOptionalAction) if s.default else kw.update(action="store_const", const=True)
         kw.pop("metavar")
     elif s.kind is str:
-        kw["choices"] = choices(s) if s.flag_choices else None
+        kw["choices"] = (choices(s) or None) if s.flag_choices else None
     else:
-        kw["type"] = INT if s.kind is int else FLOAT
+        kw.update(type=INT if s.kind is int else FLOAT)
     text = help or s.help.format(choices=", ".join(choices(s)) if s.kind is str else "", default=s.default)
     group.add_argument(*s.flags, help=text.replace("%", "%%") or None, **kw)
 

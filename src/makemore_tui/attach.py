@@ -146,15 +146,7 @@ class RemoteTrainer:
             self._follow()
             summary = read_summary(self.dir)
             if summary and self._state == "finished":
-                fin = ev.Finished(
-                    step=summary.get("steps") or self.step, train_loss=_nan(summary.get("train_loss")),
-                    val_loss=_nan(summary.get("val_loss")), test_loss=_nan(summary.get("test_loss")),
-                    seconds=summary.get("seconds") or 0.0, steps_per_s=summary.get("steps_per_s") or 0.0,
-                    stopped_early=bool(summary.get("stopped_early")), diverged=summary.get("diverged"),
-                    best_step=summary.get("best_step"), best_val_loss=summary.get("best_val_loss"),
-                    ended_on=summary.get("ended_on") or "last", overfitting_at=summary.get("overfitting_at"),
-                    last_val_loss=summary.get("last_val_loss"),
-                )
+                fin = ev.from_json(ev.Finished, summary, step=self.step)  # every field summary.json holds
                 self.emit(fin)
                 return fin
             return None

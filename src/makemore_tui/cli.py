@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 
-from . import models
 from .argtypes import FLOAT, INT, Parser, UsageError, add_settings, given_settings
 from .errors import EXIT_RESOURCE, resource_message
 from .config import PRESETS, Config, ConfigError, preset

@@ -13,7 +13,7 @@ from dataclasses import asdict, field, fields, make_dataclass, replace
 
 from .errors import ConfigError
 from .models import DEFAULT_TYPE, PRESETS, model_type, names, types
-from .settings import BY_NAME, EVAL_EXAMPLES, LECTURE_SEED, REGISTRY, SETTINGS, Setting
+from .settings import BY_NAME, EVAL_EXAMPLES, LECTURE_SEED, REGISTRY, SETTINGS, Choice, FloatRange, IntRange, Setting
 
 # The choices of the str settings, by name (the table's: settings.py)
 SCHEDULES = BY_NAME["lr_schedule"].choices
@@ -32,6 +32,12 @@ def choices(s: Setting) -> tuple:
     if s.choices != REGISTRY:
         return s.choices
     return names() if s.name == "type" else tuple(PRESETS)
+
+
+def type_of(config: dict) -> str:
+    """The model type of a run's settings as config.json and the events hold them (Config's
+    default where an old run's lack it)."""
+    return str(config.get("type", DEFAULT_TYPE))
 
 
 def default(s: Setting):
@@ -75,7 +81,7 @@ class _Methods:
         for s in SETTINGS:
             value = getattr(self, s.name)
             why = s.refusal(value)
-            if why is None and s.kind is str and value not in choices(s):
+            if why is None and s.kind is str and choices(s) and value not in choices(s):
                 why = f"{s.name} must be one of {', '.join(choices(s))}; got {value!r}"
             if why:
                 raise ConfigError(why)
@@ -117,22 +123,37 @@ def markdown_table() -> str:
         if s.kind is bool:
             return "on, off"
         if s.kind is str:
-            return ", ".join(choices(s)) if s.choices != REGISTRY else f"the registered {s.name}s"
+            return f"the registered {s.name}s" if s.choices == REGISTRY else ", ".join(s.choices) or "any text"
         if s.values or s.low is None:
             return s.values or "a number"
         if s.check is None:
             return f"{s.low:,} to {s.high:,}" if s.kind is int else f"{s.low:g} to {s.high:g}"
         return "a number"
 
-    rows = ["| setting | flag | default | values | read by | what |", "| --- | --- | --- | --- | --- | --- |"]
+    def sweeps(s: Setting) -> str:  # what a sweep does with it: searches it (over what), or --space may
+        x = s.search
+        if not s.sweep:
+            return "-"
+        if x is None:
+            return "`--space`"
+        if isinstance(x, Choice):
+            return ", ".join(f"{v}" for v in x.values)
+        if isinstance(x, (IntRange, FloatRange)):
+            return f"{x.low:g} to {x.high:g}" + (" (log)" if x.log else "")
+        return f"fixed: {x}"
+
+    rows = ["| setting | flag | default | values | read by | sweeps | what |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
     for s in SETTINGS:
         flag = " ".join(f"`{f}`" for f in s.flags) or "-"
         d = default(s)
-        d = ("on" if d else "off") if s.kind is bool else f"{d:g}" if s.kind is float else f"{d:,}" if s.kind is int else d
+        d = (("on" if d else "off") if s.kind is bool else f"{d:g}" if s.kind is float
+             else f"{d:,}" if s.kind is int else d)
         by = ", ".join(read_by(s)) if s.model else "all"
         what = s.help.format(choices=", ".join(choices(s)) if s.kind is str else "", default=s.default)
-        rows.append(f"| `{s.name}` | {flag} | {d} | {values(s)} | {by} | {what} |")
+        rows.append(f"| `{s.name}` | {flag} | {d} | {values(s)} | {by} | {sweeps(s)} | {what} |")
     return "\n".join(rows)
 
 
-__all__ = ["Config", "ConfigError", "EVAL_EXAMPLES", "LECTURE_SEED", "PRESETS", "choices", "preset"]  # PRESETS: every type's, from the registry
+# PRESETS: every type's, from the registry
+__all__ = ["Config", "ConfigError", "EVAL_EXAMPLES", "LECTURE_SEED", "PRESETS", "choices", "preset"]

@@ -37,7 +37,9 @@ STATUS_FIELDS = {"pid": int, "state": str, "step": int, "max_steps": int, "n_par
                  "checkpoint_step": int, "save_error": str, "input_file": str,
                  # the trainer's Overfitting event, once it has come (watch.py)
                  "overfitting_at": int, "best_step": int, "best_val_loss": float, "overfit_val_loss": float,
-                 "overfit_evaluations": int, "overfit_stopping": bool}
+                 "overfit_evaluations": int, "overfit_stopping": bool,
+                 # the run's end: the Finished event's fields (events.to_json), its step as "step"
+                 **{k: t for k, t in ev.json_fields(ev.Finished).items() if k != "steps"}}
 COMMANDS = ("pause", "resume", "step", "stop", "save", "status")
 
 
@@ -108,8 +110,7 @@ class StatusWriter:
             s.update(save_error=e.error)
             self._write(force=True)
         elif isinstance(e, ev.Finished):
-            s.update(state="finished", step=e.step, train_loss=_finite(e.train_loss), val_loss=_finite(e.val_loss),
-                     test_loss=_finite(e.test_loss))
+            s.update({k: v for k, v in ev.to_json(e).items() if k != "steps"}, state="finished", step=e.step)
             self._write(force=True)
 
 

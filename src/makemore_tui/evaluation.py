@@ -39,7 +39,7 @@ def split_loss(model: torch.nn.Module, split: Split, stop: Callable[[], bool] | 
     A model with `word_loss` (the sequence models) reads each word that fits its block whole, in one
     pass for all its positions, which gives what its windows one by one would; other windows go
     through the model one by one."""
-    by_words = hasattr(model, "word_loss")
+    by_words = model.trains_on_words
     total, count = 0.0, 0
     with eval_mode(model):
         for X, Y in _passes(split, by_words):

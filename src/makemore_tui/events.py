@@ -1,10 +1,19 @@
 """What the trainer tells its listeners. Plain numbers and strings only, never tensors, so an event
 can cross threads, be written as JSON, or be posted to the UI without holding on to training memory.
+
+An event's fields are carried generically: `to_json` writes them (summary.json holds a Finished
+event's, status.json its end), `json_fields` gives their types for a reader, and `from_json`
+rebuilds the event (an attached app's Finished), so a new field is added here alone. A field's
+metadata may rename its key ("key"; None: not written), round it ("round") and say its value
+where a file lacks it ("missing").
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import math
+import types
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Callable, Iterable
 
 
@@ -152,17 +161,19 @@ class Finished(Event):
     many examples each computed one was taken over, `eval_whole` whether those were the whole splits.
     The losses are of the weights the run ended on: the last step's, or the best dev's (`ended_on`)."""
 
-    step: int
+    step: int = field(metadata={"key": "steps"})
     train_loss: float
     val_loss: float
     test_loss: float
-    seconds: float
-    steps_per_s: float
+    seconds: float = field(metadata={"round": 3, "missing": 0.0})
+    steps_per_s: float = field(metadata={"round": 1, "missing": 0.0})
     stopped_early: bool
     diverged: str | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict, metadata={"key": None})
+    # how many examples of each split the losses were taken over (a split not evaluated is absent),
+    # and whether those were the whole splits (not each split's fixed sample)
     eval_examples: dict = field(default_factory=dict)  # split name -> examples
-    eval_whole: bool = False
+    eval_whole: bool = field(default=False, metadata={"key": "eval_whole_splits"})
     # the best periodic dev loss and its step (None without one); which weights the losses above
     # are of: "best" (that step's) or "last"; the step the overfitting rule fired at (None if never)
     best_step: int | None = None
@@ -170,6 +181,58 @@ class Finished(Event):
     ended_on: str = "last"
     overfitting_at: int | None = None
     last_val_loss: float | None = None  # the dev loss of the last step's weights, where computed
+
+
+def _kind(hint) -> type:
+    """int for `int`, `int | None` and `Optional[int]`; the same for float, str, bool, dict."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return next(a for a in typing.get_args(hint) if a is not type(None))
+    return typing.get_origin(hint) or hint
+
+
+def json_fields(cls: type) -> dict[str, type]:
+    """JSON key -> type of the fields an event of `cls` writes (recorder.typed reads them with it)."""
+    hints = typing.get_type_hints(cls)
+    return {f.metadata.get("key", f.name): _kind(hints[f.name]) for f in fields(cls)
+            if f.metadata.get("key", f.name) is not None}
+
+
+def to_json(e: Event) -> dict:
+    """The event's fields for a JSON file: NaN and infinity as null, rounded where the field says."""
+    out = {}
+    for f in fields(e):
+        key = f.metadata.get("key", f.name)
+        if key is None:
+            continue
+        v = getattr(e, f.name)
+        if isinstance(v, float):
+            v = None if not math.isfinite(v) else round(v, f.metadata["round"]) if "round" in f.metadata else v
+        out[key] = dict(v) if isinstance(v, dict) else v
+    return out
+
+
+def from_json(cls: type, d: dict, **fallback):
+    """The event of `cls` that `to_json` wrote as `d` (read back with json_fields' types). A value
+    the file lacks (or holds as null) is `fallback`'s, else the field's "missing" or default, else
+    NaN for a loss (a number the writer did not have), else false or 0."""
+    kinds = json_fields(cls)
+    kw = {}
+    for f in fields(cls):
+        key = f.metadata.get("key", f.name)
+        if key is None:
+            continue
+        v = d.get(key)
+        if v is None:
+            if f.name in fallback:
+                v = fallback[f.name]
+            elif "missing" in f.metadata:
+                v = f.metadata["missing"]
+            elif f.default is not MISSING or f.default_factory is not MISSING:
+                continue
+            else:
+                v = {float: math.nan, bool: False, int: 0, str: ""}.get(kinds[key])
+        kw[f.name] = float(v) if kinds[key] is float and v is not None else v
+    return cls(**kw)
 
 
 Listener = Callable[[Event], None]  # called with each event, in the training thread

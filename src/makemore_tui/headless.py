@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from . import events as ev
+from .config import type_of
 from .printable import printable
 from .run import Run
 from .watch import ended_words, overfitting_words
@@ -162,7 +163,7 @@ class PlainProgress:
     def __call__(self, e: ev.Event) -> None:
         if isinstance(e, ev.Started):
             self.max_steps = e.max_steps
-            print(f"training {e.config['type']} ({e.n_params:,} parameters) on {e.n_train:,} examples, "
+            print(f"training {type_of(e.config)} ({e.n_params:,} parameters) on {e.n_train:,} examples, "
                   f"{e.max_steps:,} steps", file=self.out, flush=True)
         elif isinstance(e, ev.Steps):
             now = time.monotonic()
@@ -202,7 +203,7 @@ class RichProgress:
 
     def __call__(self, e: ev.Event) -> None:
         if isinstance(e, ev.Started):
-            self.console.print(f"training [bold]{e.config['type']}[/] ({e.n_params:,} parameters) on "
+            self.console.print(f"training [bold]{type_of(e.config)}[/] ({e.n_params:,} parameters) on "
                                f"{e.n_train:,} examples")
             self.progress.start()
             self.task = self.progress.add_task("train", total=e.max_steps, completed=e.start_step, info="")

@@ -79,10 +79,7 @@ def _whole(v) -> bool:
 
 
 # summary.json as RunRecorder writes it
-SUMMARY_FIELDS = {"steps": int, "params": int, "train_loss": float, "val_loss": float, "test_loss": float,
-                  "seconds": float, "steps_per_s": float, "stopped_early": bool, "diverged": str,
-                  "eval_examples": dict, "eval_whole_splits": bool, "split": str, "best_step": int,
-                  "best_val_loss": float, "ended_on": str, "overfitting_at": int, "last_val_loss": float}
+SUMMARY_FIELDS = {"params": int, **ev.json_fields(ev.Finished), "split": str}
 
 
 def read_summary(work_dir: str | os.PathLike) -> dict | None:
@@ -282,31 +279,11 @@ class RunRecorder:
                 self._file.flush()
             except OSError as e:
                 self._failed(METRICS, e)
-            self.summary = {
-                "steps": event.step,
-                "params": self.n_params,
-                "train_loss": _num(event.train_loss),
-                "val_loss": _num(event.val_loss),
-                "test_loss": _num(event.test_loss),
-                "seconds": round(event.seconds, 3),
-                "steps_per_s": round(event.steps_per_s, 1),
-                "stopped_early": event.stopped_early,
-                "diverged": event.diverged,
-                # how many examples of each split the losses above were taken over, and whether those
-                # were the whole splits (not each split's fixed sample); a split not evaluated is absent
-                "eval_examples": dict(event.eval_examples),
-                "eval_whole_splits": event.eval_whole,
-                # how the words were dealt (config.SPLITS): "lecture" (80/10/10) or "makemore"
-                # (makemore.py's; its test set is both dev and test, so val_loss == test_loss)
-                "split": self.split,
-                # the best periodic dev loss and its step; which weights the losses above are of ("best":
-                # best.pt's, "last": model.pt's); the step the overfitting rule fired at, or null
-                "best_step": event.best_step,
-                "best_val_loss": _num(event.best_val_loss),
-                "ended_on": event.ended_on,
-                "overfitting_at": event.overfitting_at,
-                "last_val_loss": _num(event.last_val_loss),  # the dev loss of the last step's weights
-            }
+            # the Finished event's fields (events.to_json), the parameter count and how the words were
+            # dealt (config.SPLITS): "lecture" (80/10/10) or "makemore" (makemore.py's; its test set is
+            # both dev and test, so val_loss == test_loss)
+            fin = ev.to_json(event)
+            self.summary = {"steps": fin.pop("steps"), "params": self.n_params, **fin, "split": self.split}
             write_json(self.dir / SUMMARY, self.summary)
 
     def sync(self) -> None:

@@ -34,6 +34,7 @@ from .evaluation import EVAL_CHUNK
 from .sampling import Sample, held_out_words, sample
 from .tensorboard_log import TensorBoardLog, check_available, remove_event_files
 from .trainer import Trainer
+from .watch import climbed
 
 # A run's own files: a new run in a directory removes an earlier run's before its first step
 RUN_FILES = (ckpt.CHECKPOINT, ckpt.BEST, METRICS, SUMMARY, CONFIG, STATUS, SOCKET, LR_FIND)
@@ -245,8 +246,7 @@ class Run:
         """Save now (call from the training thread, or while no run is under way). Returns a
         sentence for people; never replaces a good checkpoint with diverged or non-finite weights."""
         t = self.trainer
-        climbing = (t.start_loss is not None and math.isfinite(t.last_loss)
-                    and t.last_loss > 1.5 * t.start_loss + 1.0)  # divergence's own test, on the latest loss
+        climbing = climbed(t.last_loss, t.start_loss)  # divergence's own test, on the latest loss
         if t.diverged or not t.weights_finite() or climbing:
             why = "the run diverged" if t.diverged or not t.weights_finite() else (
                 f"the loss is climbing ({t.start_loss:.3f} at the start, {t.last_loss:.3f} now)")

@@ -6,9 +6,12 @@ compare view's rows (insight/compare.py), the names `--space` takes (sweep/space
 settings table (tests/test_readme.py keeps it equal to `markdown_table()`).
 
 Adding a setting is one entry below (in the order the form, the help and the compare view list
-them), plus the code that reads `cfg.NAME`. A setting only some model types read says `model=True`
-and those types list it in their registry entry's `reads` (models/__init__.py); every other setting
-is read by every type. Plain data only: this module imports nothing of the project but errors.py.
+them), plus the code that reads `cfg.NAME`; then regenerate the README's table (`python -c "from
+makemore_tui.config import markdown_table; print(markdown_table())"`, between its settings marks).
+A setting only some model types read says `model=True` and those types list it in their registry
+entry's `reads` (models/__init__.py); every other setting is read by every type. Old config.json
+files and checkpoints without it load with its default (Config.from_dict). Plain data only: this
+module imports nothing of the project but errors.py.
 """
 
 from __future__ import annotations
@@ -56,6 +59,37 @@ def parse_number(text: str, kind: type, form: bool = False) -> int | float:
     return value
 
 
+# What a sweep searches of a setting (models/search.py, sweep/space.py): a range or choices.
+
+
+@dataclass(frozen=True)
+class IntRange:
+    low: int
+    high: int
+    log: bool = False  # sample on a log scale (sizes)
+
+    def contains(self, value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class FloatRange:
+    low: float
+    high: float
+    log: bool = False  # sample on a log scale (rates, decays)
+
+    def contains(self, value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class Choice:
+    values: tuple
+
+    def contains(self, value) -> bool:
+        return value in self.values
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting of a run: a field of Config, a flag, a row of the form and of the compare view."""
@@ -67,7 +101,7 @@ class Setting:
     flags: tuple[str, ...] = ()  # option strings, makemore.py's where they mean the same; () for none
     low: float | None = None  # numbers: the smallest value allowed (inclusive)
     high: float | None = None  # numbers: the largest value allowed (inclusive)
-    choices: tuple | str = ()  # str settings: the values allowed, or REGISTRY (config.choices)
+    choices: tuple | str = ()  # str settings: the values allowed, or REGISTRY (config.choices); () any text
     check: Callable[[Any], str | None] | None = None  # more rules: a sentence when the value is refused
     label: str = ""  # the form's label (default: the name with spaces)
     group: str = "optimisation"  # the --help group: "model" or "optimisation"
@@ -76,8 +110,12 @@ class Setting:
     form: bool = True  # a field of the settings form
     compare: str = "always"  # the compare view: "always", "changed" (where a run differs from the default), "never"
     sweep: bool = True  # may be named in a sweep's --space
+    # what a sweep searches where the type's space (models/search.py) does not say otherwise: an
+    # IntRange, FloatRange or Choice, or a value it is fixed at; None: left at the preset's value
+    search: Any = None
     metavar: str | None = None
     values: str = ""  # what a number may be, in words, where `check` decides it (the README's table)
+    short: str = ""  # a short name where space is scarce (a sweep's trial lines: block=8 lr=0.003)
     flag_choices: bool = True  # str settings: the flag refuses other values (else Config's check does)
 
     @property
@@ -136,42 +174,45 @@ SETTINGS: tuple[Setting, ...] = (
     S("type", str, REGISTRY, "model type: {choices}", ("--type",), choices=REGISTRY, label="model", group="model",
       compare="never", sweep=False),
     S("block_size", int, 3, "context length: characters the model sees", ("--block-size",), 1, 256,
-      group="model", model=True),
+      group="model", model=True, short="block"),
     S("n_embd", int, 2, "embedding size (columns of C)", ("--n-embd",), 1, 4096, label="embedding size",
-      group="model", model=True),
+      group="model", model=True, short="embd"),
     S("n_hidden", int, 100, "hidden layer size", ("--n-embd2", "--n-hidden"), 1, 65536, label="hidden size",
-      group="model", model=True),
+      group="model", model=True, short="hidden"),
     S("n_layer", int, 4, "transformer blocks (makemore: 4)", ("--n-layer",), 1, 64, label="layers",
-      group="model", model=True),
+      group="model", model=True, short="layers"),
     S("n_head", int, 4, "transformer attention heads (makemore: 4)", ("--n-head",), 1, 64, label="heads",
-      group="model", model=True),
+      group="model", model=True, short="heads"),
     S("dropout", float, 0.0, "rnn, gru, transformer: the share of activations dropped while training "
-      "(default 0: off, as makemore.py)", ("--dropout",), check=_share, values="0 to under 1", group="model", model=True, only_when_read=True,
-      compare="changed", metavar="P"),
+      "(default 0: off, as makemore.py)", ("--dropout",), check=_share, values="0 to under 1", group="model",
+      model=True, only_when_read=True, compare="changed", metavar="P", search=FloatRange(0.0, 0.3)),
     # ---- optimisation and the run
-    S("batch_size", int, 32, "examples a step", ("--batch-size", "-b"), 1, 1_000_000),
-    S("learning_rate", float, 0.1, "the step size: p -= lr * grad", ("--learning-rate", "-l"), check=_positive_rate,
-      values="above 0, at most 1000"),
+    S("batch_size", int, 32, "examples a step", ("--batch-size", "-b"), 1, 1_000_000, short="batch",
+      search=Choice((32, 64, 128, 256, 512))),
+    S("learning_rate", float, 0.1, "the step size: p -= lr * grad", ("--learning-rate", "-l"),
+      check=_positive_rate, values="above 0, at most 1000", short="lr", search=FloatRange(3e-4, 3e-2, log=True)),
     S("lr_schedule", str, "constant", "constant, step (x0.1 half-way) or cosine", ("--lr-schedule",),
-      choices=("constant", "step", "cosine")),
-    S("lr_decay_at", float, 0.5, "step schedule: the share of max_steps where the rate drops", check=_share_of_steps, values="0 to 1",
-      form=False, compare="never"),
-    S("lr_decay_factor", float, 0.1, "step schedule: the rate is multiplied by this", check=_factor, values="above 0, at most 1",
-      form=False, compare="never"),
+      choices=("constant", "step", "cosine"), short="sched", search=Choice(("cosine", "step", "constant"))),
+    S("lr_decay_at", float, 0.5, "step schedule: the share of max_steps where the rate drops",
+      check=_share_of_steps, values="0 to 1", form=False, compare="never"),
+    S("lr_decay_factor", float, 0.1, "step schedule: the rate is multiplied by this", check=_factor,
+      values="above 0, at most 1", form=False, compare="never"),
     S("warmup_steps", int, 0, "linear warm-up steps (cosine schedule)", ("--warmup-steps",), 0, 10**10,
       label="warmup", compare="never", sweep=False),
-    S("min_lr", float, 0.0, "final rate of the cosine schedule", ("--min-lr",), label="minimum lr", values="0 to the learning rate",
-      compare="never"),
-    S("weight_decay", float, 0.0, "weight decay, decoupled: each step multiplies the weights by 1 - lr * wd", ("--weight-decay", "-w"), 0, 10),
+    S("min_lr", float, 0.0, "final rate of the cosine schedule", ("--min-lr",), label="minimum lr",
+      values="0 to the learning rate", compare="never"),
+    S("weight_decay", float, 0.0, "weight decay, decoupled: each step multiplies the weights by 1 - lr * wd",
+      ("--weight-decay", "-w"), 0, 10, short="wd", search=FloatRange(1e-4, 0.3, log=True)),
     S("max_steps", int, 200_000, "training steps", ("--max-steps",), 1, 10**10, label="steps", sweep=False),
     S("seed", int, LECTURE_SEED, "seeds the init and the batches (default 2147483647, as in the lecture)",
       ("--seed",), 0, 2**63 - 1),
-    S("optimizer", str, "sgd", "sgd (the lectures') or adamw (makemore.py's)", ("--optimizer",), choices=("sgd", "adamw")),
+    S("optimizer", str, "sgd", "sgd (the lectures') or adamw (makemore.py's)", ("--optimizer",),
+      choices=("sgd", "adamw"), short="opt", search="adamw"),
     S("init", str, "seed", "seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "
       "(PyTorch's defaults, as makemore.py; their default) or gpt2 (GPT-2's N(0, 0.02), the transformer)",
       ("--init",), choices=("seed", "kaiming", "makemore", "gpt2"), group="model"),
-    S("device", str, "cpu", "where the model trains", ("--device",), choices=("cpu", "cuda", "mps"), form=False, compare="never",
-      sweep=False),
+    S("device", str, "cpu", "where the model trains", ("--device",), choices=("cpu", "cuda", "mps"), form=False,
+      compare="never", sweep=False),
     S("eval_every", int, 2_000, "steps between dev-loss evaluations (0: only at the end)", ("--eval-every",),
       0, 10**10, compare="never", sweep=False),
     S("log_every", int, 100, "steps between lines of metrics.jsonl", ("--log-every",), 1, 10**10, form=False,

@@ -29,7 +29,7 @@ def step_work(cfg, model: torch.nn.Module) -> int:
     """About how many multiply-adds a training step makes: batch x parameters, times the window for
     models that read it in order."""
     n_params = sum(p.numel() for p in model.parameters())
-    per_example = n_params * (cfg.block_size if getattr(model, "trains_on_words", False) else 1)
+    per_example = n_params * (cfg.block_size if model.trains_on_words else 1)
     return cfg.batch_size * per_example
 
 
@@ -56,7 +56,7 @@ def choose_threads(cfg, model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor
         torch.set_num_threads(1)
         return 1, "one thread: the model is small"
     probe = train_without_dropout(copy.deepcopy(model))
-    if getattr(model, "trains_on_words", False):
+    if model.trains_on_words:
         X, Y = X[Y == 0], Y[Y == 0]  # the windows such a model trains on: whole words
     X, Y = X[: cfg.batch_size], Y[: cfg.batch_size]
     one = many = float("inf")

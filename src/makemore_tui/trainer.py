@@ -56,10 +56,10 @@ class Trainer:
         self._train = splits["train"]
         # Sequence models learn from every position of a window; the windows that end a word hold
         # the whole word, so drawing only those makes each batch makemore's batch of words.
-        self._by_words = bool(getattr(self.model, "trains_on_words", False))
+        self._by_words = self.model.trains_on_words
         # what the losses are computed on: each split's fixed sample, or the whole splits
         self.eval_splits = {k: s if cfg.eval_exact else s.head() for k, s in splits.items()}
-        self._fast_sgd = cfg.optimizer == "sgd" and hasattr(self.model, "sgd_step")
+        self._fast_sgd = cfg.optimizer == "sgd" and self.model.fused_sgd
         self.start_loss: float | None = None  # mean of the first steps' losses, for divergence checks
         self.last_loss = float("nan")
         self.last_val: float | None = None
@@ -171,7 +171,7 @@ class Trainer:
                 with torch.no_grad():
                     torch._foreach_mul_(self.params, 1.0 - lr * wd)
             return self.model.sgd_step(X, Y, lr)
-        if hasattr(self.model, "backward_by_hand"):
+        if self.model.hand_backward:
             loss = self.model.backward_by_hand(X, Y)
         else:
             for p in self.params:
@@ -193,7 +193,7 @@ class Trainer:
         The update itself is the same call as on every other step, so when stats are taken (a
         matter of wall time) never changes the losses."""
         if self._fast_sgd:  # the fused step keeps no gradients: compute them once more, apart
-            if hasattr(self.model, "backward_by_hand"):
+            if self.model.hand_backward:
                 self.model.backward_by_hand(X, Y)
             else:
                 for p in self.params:

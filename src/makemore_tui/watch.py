@@ -23,6 +23,11 @@ OVERFIT_MARGIN = 0.05  # nats: the least rise that counts (a default names run's
 OVERFIT_SHARE = 0.02  # ... or this share of the best, if larger
 
 
+def climbed(loss: float, start_loss: float | None) -> bool:
+    """Whether a loss has climbed far enough above the run's first to call the run diverged."""
+    return start_loss is not None and math.isfinite(loss) and loss > 1.5 * start_loss + 1.0
+
+
 def divergence_reason(losses: list[float], start_loss: float | None, lr: float) -> str | None:
     """Why a run should stop, in words, or None while it looks healthy."""
     bad = next((x for x in losses if not math.isfinite(x)), None)
@@ -36,7 +41,7 @@ def divergence_reason(losses: list[float], start_loss: float | None, lr: float) 
     if start_loss is None or len(losses) < 20:
         return None
     recent = sum(losses[-50:]) / len(losses[-50:])
-    if recent > 1.5 * start_loss + 1.0:
+    if climbed(recent, start_loss):
         if lr < 0:
             return (f"the loss climbed from {start_loss:.3f} to {recent:.3f}: the learning rate {lr:g} is "
                     "negative, so every update moves the weights along the gradient (ascent, not descent). "

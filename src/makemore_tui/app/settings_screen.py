@@ -6,59 +6,38 @@ While the form is open, or when what is typed is not valid, the current run goes
 
 from __future__ import annotations
 
-import math
-
 from textual import on
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from .. import models
-from ..config import INITS, OPTIMIZERS, PRESETS, SCHEDULES, Config, ConfigError, preset
+from ..config import Config, ConfigError, choices, default, preset
+from ..models import model_type
+from ..settings import SETTINGS, Setting, parse_number
 from .text import esc
 
-# (Config field, label, kind): kind is int, float, a tuple of choices, or a function that gives them
-# (the registry's types and presets, read when the form opens)
-FIELDS: list[tuple[str, str, object]] = [
-    ("preset", "preset", lambda: tuple(PRESETS)),
-    ("type", "model", models.names),
-    ("block_size", "block size", int),
-    ("n_embd", "embedding size", int),
-    ("n_hidden", "hidden size", int),
-    ("batch_size", "batch size", int),
-    ("learning_rate", "learning rate", float),
-    ("lr_schedule", "lr schedule", SCHEDULES),
-    ("max_steps", "steps", int),
-    ("seed", "seed", int),
-    ("optimizer", "optimizer", OPTIMIZERS),
-    ("init", "init", INITS),
-]
-FIELD_NAMES = [f[0] for f in FIELDS]
-
-
-def parse_number(text: str, kind: type) -> int | float:
-    """'200,000', '2e5' and '200_000' are all 200000; ValueError with a sentence otherwise."""
-    t = text.strip().replace("_", "").replace(",", "")
-    if not t:
-        raise ValueError("needed")
-    try:
-        value = float(t)
-    except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    if kind is int:
-        if value != int(value):
-            raise ValueError("must be a whole number")
-        return int(value)
-    return value
+# The form's fields: the table's settings marked `form` (settings.py), in its order. A setting that
+# only some model types read is shown while the chosen type reads it.
+FIELDS: tuple[Setting, ...] = tuple(s for s in SETTINGS if s.form)
+FIELD_NAMES = [s.name for s in FIELDS]
+BOOL = (("on", True), ("off", False))
 
 
 def field_of(message: str) -> str | None:
     """The form field a ConfigError message is about (it starts with the setting's name)."""
     first = message.split(" ", 1)[0].strip(":,")
     return first if first in FIELD_NAMES else None
+
+
+def shown(s: Setting, type_name) -> bool:
+    """Whether the form shows setting `s` for the model type `type_name` (every type reads most)."""
+    if not s.model:
+        return True
+    try:
+        return s.name in model_type(type_name).reads
+    except ConfigError:
+        return True
 
 
 def display_value(value) -> str:
@@ -119,16 +98,22 @@ class SettingsScreen(ModalScreen["Config | None"]):
             v.border_title = "Settings"
             v.border_subtitle = "enter: next field · ctrl+s starts · escape cancels"
             with Grid():
-                for name, label, kind in FIELDS:
-                    yield Label(f"  {label}", id=f"l-{name}")
-                    value = getattr(self.current, name)
-                    if kind not in (int, float):
-                        choices = kind() if callable(kind) else kind
-                        yield Select([(c, c) for c in choices], value=value if value in choices else Select.NULL,
-                                     allow_blank=value not in choices, id=f"f-{name}", compact=True)
+                for f in FIELDS:
+                    on = shown(f, self.current.type)
+                    label = Label(f"  {f.title}", id=f"l-{f.name}")
+                    label.display = on
+                    yield label
+                    value = getattr(self.current, f.name)
+                    if f.kind is bool or (f.kind is str and choices(f)):
+                        options = BOOL if f.kind is bool else [(c, c) for c in choices(f)]
+                        known = value in [v for _, v in options]
+                        w = Select(options, value=value if known else Select.NULL, allow_blank=not known,
+                                   id=f"f-{f.name}", compact=True)
                     else:
-                        yield Input(display_value(value), id=f"f-{name}", compact=True, select_on_focus=True)
-                    yield Static("", id=f"e-{name}", classes="field-error")
+                        w = Input(display_value(value), id=f"f-{f.name}", compact=True, select_on_focus=True)  # text too
+                    w.display = on
+                    yield w
+                    yield Static("", id=f"e-{f.name}", classes="field-error")
             yield Static("", id="form-message")
             yield Static(esc(self.note), id="form-note")
             with Horizontal(id="buttons"):
@@ -142,24 +127,43 @@ class SettingsScreen(ModalScreen["Config | None"]):
             self.check()
 
     def on_mount(self) -> None:
-        self.query_one("#f-block_size", Input).focus()
+        next(w for w in self.query(Input) if w.display).focus()
         self.check()
+
+    def _type(self) -> str:
+        w = self.query_one("#f-type", Select)
+        return w.value if isinstance(w.value, str) else self.base.type
+
+    def _show_fields(self) -> None:
+        """Show the fields the chosen type reads, hide the others."""
+        kind = self._type()
+        for f in FIELDS:
+            on = shown(f, kind)
+            self.query_one(f"#l-{f.name}").display = on
+            self.query_one(f"#f-{f.name}").display = on
 
     # ---- reading the form ---------------------------------------------------------------------
     def values(self) -> tuple[dict, dict[str, str]]:
+        """The shown fields' values; a hidden field the chosen type must leave alone, its default."""
         values, errors = {}, {}
-        for name, _, kind in FIELDS:
-            w = self.query_one(f"#f-{name}")
+        for f in FIELDS:
+            w = self.query_one(f"#f-{f.name}")
+            if not w.display:
+                if f.only_when_read:
+                    values[f.name] = default(f)
+                continue
             if isinstance(w, Select):
                 if w.value is Select.NULL or w.value == Select.BLANK:
-                    errors[name] = "choose one"
+                    errors[f.name] = "choose one"
                 else:
-                    values[name] = w.value
+                    values[f.name] = w.value
+            elif f.kind is str:  # free text (a setting without choices)
+                values[f.name] = w.value.strip()
             else:
                 try:
-                    values[name] = parse_number(w.value, kind)
+                    values[f.name] = parse_number(w.value, f.kind, form=True)
                 except ValueError as e:
-                    errors[name] = str(e)
+                    errors[f.name] = str(e)
         return values, errors
 
     def check(self) -> Config | None:
@@ -183,7 +187,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
         for name in FIELD_NAMES:
             message = self.query_one(f"#e-{name}", Static)
             message.update(esc(errors.get(name, "")))
-            message.display = not narrow or name in errors  # narrow: under its field, only when there is one
+            on = self.query_one(f"#f-{name}").display
+            message.display = on and (not narrow or name in errors)  # narrow: under its field, only when there is one
             self.query_one(f"#f-{name}").set_class(name in errors, "-invalid")
         self.query_one("#form-message", Static).update(esc(general))
         self.query_one("#apply", Button).disabled = cfg is None
@@ -199,15 +204,21 @@ class SettingsScreen(ModalScreen["Config | None"]):
         if event.select.id == "f-preset" and isinstance(event.value, str) and event.value != self.base.preset:
             # a preset fills the whole form (and the settings the form does not show)
             self.base = preset(event.value, device=self.current.device)
-            for name, _, kind in FIELDS:
-                if name == "preset":
+            for f in FIELDS:
+                if f.name == "preset":
                     continue
-                w = self.query_one(f"#f-{name}")
-                value = getattr(self.base, name)
+                w = self.query_one(f"#f-{f.name}")
+                value = getattr(self.base, f.name)
                 if isinstance(w, Select):
                     w.value = value
                 else:
                     w.value = display_value(value)
+        if event.select.id == "f-type" and isinstance(event.value, str):
+            init = self.query_one("#f-init", Select)  # an init the new type lacks: the type's own
+            if init.value != "seed" and init.value not in model_type(event.value).inits:
+                init.value = "seed"
+        if event.select.id in ("f-preset", "f-type"):
+            self._show_fields()
         self.check()
 
     @on(Input.Submitted)
@@ -218,10 +229,10 @@ class SettingsScreen(ModalScreen["Config | None"]):
     def on_descendant_focus(self, event) -> None:
         """Mark the focused field's label: ▸ before it (seen without colour too)."""
         focused = event.widget.id or ""
-        for name, label, _ in FIELDS:
-            on = focused == f"f-{name}"
-            w = self.query_one(f"#l-{name}", Label)
-            w.update(f"{'▸' if on else ' '} {label}")
+        for f in FIELDS:
+            on = focused == f"f-{f.name}"
+            w = self.query_one(f"#l-{f.name}", Label)
+            w.update(f"{'▸' if on else ' '} {f.title}")
             w.set_class(on, "-focused")
 
     @on(Button.Pressed, "#apply")

@@ -9,7 +9,8 @@ import textwrap
 from textual.content import Content
 from textual.widgets import Static
 
-from ..models import DEFAULT_TYPE, types
+from ..config import type_of
+from ..models import types
 from ..models.base import WHY
 from .pane import Pane
 from .state import RunState
@@ -86,7 +87,7 @@ class ShapesPane(Pane):
         cfg = state.config
         if cfg:
             parts = [f"block {cfg.get('block_size')}", f"embd {cfg.get('n_embd')}"]
-            sizes = next((t.reads for t in types() if t.name == cfg.get("type", DEFAULT_TYPE)), ())
+            sizes = next((t.reads for t in types() if t.name == type_of(cfg)), ())
             if "n_hidden" in sizes:
                 parts.append(f"hidden {cfg.get('n_hidden')}")
             if "n_layer" in sizes:

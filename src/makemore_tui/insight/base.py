@@ -16,17 +16,13 @@ def snapshot(model: torch.nn.Module) -> torch.nn.Module:
     m = copy.deepcopy(model)
     for p in m.parameters():
         p.grad = None
-    if hasattr(m, "_raw"):  # the fused SGD step caches its parameters' data; rebuild it for the copy
-        m._raw = None
+    m.forget_caches()  # the fused SGD step caches its parameters' data; rebuilt for the copy
     return m
 
 
 def named_params(model: torch.nn.Module) -> list[tuple[str, torch.nn.Parameter]]:
     """(name, parameter) in the model's own order (its `param_order`, else the trainable ones)."""
-    order = getattr(model, "param_order", None)
-    if order:
-        return [(n, getattr(model, n)) for n in order]
-    return [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    return model.named_in_order()
 
 
 class InsightError(ValueError):

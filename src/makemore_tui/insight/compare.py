@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..config import default, read_by, type_of
 from ..recorder import CONFIG, METRICS, read_json, read_metrics, read_summary
+from ..settings import BY_NAME, SETTINGS
 
 
 @dataclass
@@ -69,20 +71,32 @@ def load_run(path: str | os.PathLike, label: str = "") -> RunRecord:
 
 
 
-COMPARE_KEYS = ("preset", "block_size", "n_embd", "n_hidden", "init", "batch_size", "optimizer", "learning_rate",
-                "lr_schedule", "weight_decay", "max_steps", "seed", "dropout", "split")
-# settings shown only where some run has another value than this (Config's default): the split says
-# which words the dev loss is over, so two runs' dev losses on different splits are not compared blind
-UNLESS_DEFAULT = {"dropout": 0.0, "split": "lecture"}
+# The settings the table shows in the compare view (settings.py's `compare`), in its order; those
+# marked "changed" only where some run has another value than the default: the split says which
+# words the dev loss is over, so two runs' dev losses on different splits are not compared blind
+COMPARE_KEYS = tuple(s.name for s in SETTINGS if s.compare != "never")
+UNLESS_DEFAULT = {s.name: default(s) for s in SETTINGS if s.compare == "changed"}
+
+
+def _read(key: str, runs: list[RunRecord]) -> bool:
+    """Whether some run's model type reads the setting (most are read by all types)."""
+    s = BY_NAME.get(key)
+    if s is None or not s.model:
+        return True
+    if s.only_when_read and any(r.config.get(key, default(s)) != default(s) for r in runs):
+        return True  # a value the type should not have had: shown
+    return any(type_of(r.config) in read_by(s) for r in runs)
 
 
 def compare_rows(runs: Iterable[RunRecord], keys: Sequence[str] = COMPARE_KEYS,
                  only_different: bool = False) -> tuple[list[str], list[list[str]]]:
     """A settings-and-results table with one column per run: (header, rows), where the header is
     ["", run names...] and each row is [what, one cell per run]. With only_different, settings that
-    all runs share are left out (when there are two runs or more)."""
+    all runs share are left out (when there are two runs or more). A setting of some model types
+    only (the transformer's layers) is shown where some run's type reads it."""
     runs = list(runs)
     keys = [k for k in keys if any(k in r.config for r in runs)] or list(keys)
+    keys = [k for k in keys if _read(k, runs)]
     keys = [k for k in keys if k not in UNLESS_DEFAULT
             or any(r.config.get(k, UNLESS_DEFAULT[k]) != UNLESS_DEFAULT[k] for r in runs)]
     if only_different and len(runs) > 1:

@@ -68,8 +68,8 @@ def vowel_spread(C: torch.Tensor, vocab: Vocab) -> float | None:
 
 def embedding_map(model: torch.nn.Module, vocab: Vocab) -> EmbeddingMap:
     """InsightError for a model without an embedding table C."""
-    C = getattr(model, "C", None)
-    if not isinstance(C, torch.Tensor):
+    C = model.embedding()
+    if C is None:
         raise InsightError("this model has no embedding table C (a bigram's table is the logits themselves)")
     return embedding_from_C(C, vocab)
 

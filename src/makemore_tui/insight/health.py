@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from ..models.base import train_without_dropout
 from ..series import Series
@@ -86,15 +85,9 @@ class Health:
 
 
 def activations(model: torch.nn.Module, X: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
-    """The model's squashing-layer outputs for X: its own `activations(X)` where it has one, else
-    the MLP's hidden layer h = tanh(C[X].view(B, -1) @ W1 + b1)."""
-    own = getattr(model, "activations", None)
-    if callable(own):
-        return [(n, t.detach()) for n, t in own(X)]
-    if all(hasattr(model, n) for n in ("C", "W1", "b1")):
-        with torch.no_grad():
-            return [("h", torch.tanh(model.C[X].view(X.shape[0], -1) @ model.W1 + model.b1))]
-    return []
+    """The model's squashing-layer outputs for X (its `activations(X)`: the MLP's hidden layer
+    h = tanh(C[X].view(B, -1) @ W1 + b1), ...)."""
+    return [(n, t.detach()) for n, t in model.activations(X)]
 
 
 def layer_stat(name: str, h: torch.Tensor, bins: int = 40, saturated_at: float = SATURATED,
@@ -121,7 +114,7 @@ def health(model: torch.nn.Module, X: torch.Tensor, Y: torch.Tensor, bins: int =
     params = named_params(m)
     acts = activations(m, X)
     with torch.enable_grad():
-        loss = m.loss(X, Y) if hasattr(m, "loss") else F.cross_entropy(m(X), Y)
+        loss = m.loss(X, Y)
         grads = torch.autograd.grad(loss, [p for _, p in params], allow_unused=True)
     stats = []
     for (name, p), g in zip(params, grads):

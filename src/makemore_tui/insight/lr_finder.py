@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
-import torch.nn.functional as F
 
 from ..models.base import train_without_dropout
 from ..splits import examples_of
@@ -142,7 +141,7 @@ def lr_find(
             stopped = True
             break
         xb, yb = (t.to(device) for t in take(torch.randint(0, n, (batch_size,), generator=g)))
-        loss = m.loss(xb, yb) if hasattr(m, "loss") else F.cross_entropy(m(xb), yb)
+        loss = m.loss(xb, yb)
         for p in params:
             p.grad = None
         loss.backward()

@@ -52,7 +52,7 @@ def next_char(model: torch.nn.Module, vocab: Vocab, context: str, block_size: in
               top_k: int = 5) -> NextChar:
     """The model's distribution over the next symbol after `context` ('' = the start of a word).
     Raises ValueError (DataError) for a character the vocabulary lacks."""
-    block_size = block_size or getattr(model, "block_size", 1)
+    block_size = block_size or model.block_size
     if vocab.text_problem(context):
         raise DataError(vocab.text_problem(context))
     window = context_window(context, block_size, vocab.mark)

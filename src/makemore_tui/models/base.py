@@ -6,7 +6,11 @@ Every model speaks the engine's one interface:
     loss(X, Y)            the training loss of a batch (autograd; the trainer calls .backward())
     shape_report(X)       the real shape of every tensor along the forward pass, for the shapes pane
     activations(X)        named outputs of the squashing layers (tanh/sigmoid), for saturation views
-    C                     the (V, E) character embedding table, where the model has one
+    embedding()           the (V, E) character embedding table C, or None where the model has none
+
+and declares what more it can do, as the class attributes and methods of `Interface` below (the
+rest of the program reads these and never probes a model with hasattr; tests/test_models.py checks
+every registered type's declarations against what it has).
 
 Models are built from a run's settings, `cfg` (a config.Config; read here by attribute only, so this
 package never imports config.py), and the vocabulary size.
@@ -76,15 +80,55 @@ def train_without_dropout(model: nn.Module) -> nn.Module:
     return model
 
 
-class Model(nn.Module):
+class Interface(nn.Module):
+    """What every model is and declares. The defaults are a plain model's: autograd, any window."""
+
+    # the trainer draws only the windows that end a word (each holds its whole word), and the losses
+    # are computed a word at a time by word_loss(X) (the sequence models)
+    trains_on_words: bool = False
+    fused_sgd: bool = False  # sgd_step(X, Y, lr) makes a whole SGD step at once (the MLP's)
+    hand_backward: bool = False  # backward_by_hand(X, Y) fills the gradients without autograd (the MLP's)
+    block_size: int = 1  # the context it reads (set from cfg.block_size by the models that read one)
+    param_order: tuple[str, ...] = ()  # its parameters' names in its own order (else named_parameters')
+
+    def loss(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(self(X), Y)
+
+    def word_loss(self, X: torch.Tensor) -> torch.Tensor:  # pragma: no cover - trains_on_words only
+        raise NotImplementedError
+
+    def sgd_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError  # fused_sgd only
+
+    def backward_by_hand(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError  # hand_backward only
+
+    @torch.no_grad()
+    def activations(self, X: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+        """The outputs of its squashing layers (tanh, sigmoid) for X, named; [] where it has none."""
+        return []
+
+    def embedding(self) -> torch.Tensor | None:
+        """The (V, E) character embedding table, C, or None (a bigram's table is the logits)."""
+        C = getattr(self, "C", None)
+        return C if isinstance(C, torch.Tensor) else None
+
+    def named_in_order(self) -> list[tuple[str, nn.Parameter]]:
+        """(name, parameter) in its own order (param_order), else its trainable ones."""
+        if self.param_order:
+            return [(n, getattr(self, n)) for n in self.param_order]
+        return [(n, p) for n, p in self.named_parameters() if p.requires_grad]
+
+    def forget_caches(self) -> None:
+        """Drop what it keeps of its parameters' storage (a copy's parameters are new tensors)."""
+
+
+class Model(Interface):
     """The base of the model types built from layers (all but the MLP, which has its own backward):
     the loss through forward, the shape report from a recorded forward, no activations."""
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         return self._forward(X, None)
-
-    def loss(self, X: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
-        return F.cross_entropy(self(X), Y)
 
     def shape_report(self, X: torch.Tensor) -> list[ShapeRow]:
         rec: list[ShapeRow] = []
@@ -92,10 +136,6 @@ class Model(nn.Module):
             self._forward(X, rec)
         rec.append(ShapeRow("loss", "cross_entropy(logits, Y)", (), "a single number"))
         return rec
-
-    @torch.no_grad()
-    def activations(self, X: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
-        return []
 
     def _forward(self, X: torch.Tensor, rec: list[ShapeRow] | None) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError

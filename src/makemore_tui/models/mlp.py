@@ -17,16 +17,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .base import ShapeRow
+from .base import Interface, ShapeRow
 
 
-class MLP(nn.Module):
+class MLP(Interface):
     """MLP language model: Bengio et al. 2003, https://www.jmlr.org/papers/volume3/bengio03a/bengio03a.pdf
 
     Its five tensors are plain attributes, drawn in the lecture's order from a generator seeded
     with cfg.seed (a config.Config)."""
 
     param_order = ("C", "W1", "b1", "W2", "b2")
+    fused_sgd = True  # sgd_step
+    hand_backward = True  # backward_by_hand
 
     def __init__(self, cfg, vocab_size: int):
         super().__init__()
@@ -52,6 +54,13 @@ class MLP(nn.Module):
 
     def ordered_parameters(self) -> list[nn.Parameter]:
         return [getattr(self, n) for n in self.param_order]
+
+    @torch.no_grad()
+    def activations(self, X: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+        return [("h", self.hidden(X))]
+
+    def forget_caches(self) -> None:
+        self._raw = None
 
     def hidden(self, X: torch.Tensor) -> torch.Tensor:
         emb = self.C[X]  # (B, T, E)

@@ -12,33 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Union
 
-
-@dataclass(frozen=True)
-class IntRange:
-    low: int
-    high: int
-    log: bool = False  # sample on a log scale (sizes)
-
-    def contains(self, value) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool) and self.low <= value <= self.high
-
-
-@dataclass(frozen=True)
-class FloatRange:
-    low: float
-    high: float
-    log: bool = False  # sample on a log scale (rates, decays)
-
-    def contains(self, value) -> bool:
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and self.low <= value <= self.high
-
-
-@dataclass(frozen=True)
-class Choice:
-    values: tuple
-
-    def contains(self, value) -> bool:
-        return value in self.values
+from ..settings import BY_NAME, SETTINGS, Choice, FloatRange, IntRange
 
 
 Spec = Union[IntRange, FloatRange, Choice]  # or a plain value: the setting is fixed at it
@@ -74,13 +48,12 @@ class SearchSpace:
 # AdamW throughout (the presets' SGD recipes need rates two orders of magnitude larger, which one
 # range cannot serve); the schedule, its rate, the batch and the weight decay are searched for all.
 
-OPTIMISATION: dict[str, Any] = {
-    "optimizer": "adamw",
-    "learning_rate": FloatRange(3e-4, 3e-2, log=True),
-    "lr_schedule": Choice(("cosine", "step", "constant")),
-    "batch_size": Choice((32, 64, 128, 256, 512)),
-    "weight_decay": FloatRange(1e-4, 0.3, log=True),
-}
+# The settings every type reads that the table gives a search (settings.py's `search`): these first,
+# in this order (the order Optuna is asked in), then any other the table adds.
+_FIRST = ("optimizer", "learning_rate", "lr_schedule", "batch_size", "weight_decay")
+OPTIMISATION: dict[str, Any] = {n: BY_NAME[n].search for n in _FIRST}
+OPTIMISATION.update({s.name: s.search for s in SETTINGS
+                     if s.search is not None and not s.model and s.name not in _FIRST})
 
 DEFAULT = SearchSpace(params=OPTIMISATION)  # a type registered without a space of its own
 
@@ -99,7 +72,7 @@ WAVENET = SearchSpace(params={
     "n_hidden": IntRange(32, 256, log=True),
     **OPTIMISATION,
 })
-DROPOUT = FloatRange(0.0, 0.3)  # the sequence models (the presets' and makemore.py's: 0)
+DROPOUT = BY_NAME["dropout"].search  # the sequence models (the presets' and makemore.py's: 0)
 RECURRENT = SearchSpace(params={  # the window stays the preset's (the longest name and one)
     "n_embd": IntRange(16, 128, log=True),
     "n_hidden": IntRange(16, 128, log=True),

@@ -12,12 +12,11 @@ from typing import TextIO
 from ..config import Config, ConfigError
 from ..printable import printable
 from ..recorder import CONFIG, SUMMARY, read_json, read_metrics, read_summary
+from ..settings import SETTINGS
 from .files import STUDY_FILE, SWEEP_JSON, trial_dir
 
 STATE_ORDER = {"running": 0, "complete": 1, "pruned": 2, "failed": 3}
-SHORT = {"block_size": "block", "n_embd": "embd", "n_hidden": "hidden", "n_layer": "layers", "n_head": "heads",
-         "learning_rate": "lr", "lr_schedule": "sched", "batch_size": "batch", "weight_decay": "wd",
-         "optimizer": "opt"}
+SHORT = {s.name: s.short for s in SETTINGS if s.short}  # a trial's settings in one line: block=8 lr=0.003
 
 
 def is_sweep_dir(path: str | os.PathLike) -> bool:

@@ -69,6 +69,8 @@ def _scalar(text: str, name: str) -> Any:
     """A setting's value from text: a number for numeric fields, else the text."""
     if BY_NAME[name].kind in (int, float):
         return _number(text, name)
+    if BY_NAME[name].kind is bool:
+        return {"true": True, "on": True, "false": False, "off": False}.get(text.strip().lower(), text.strip())
     return text.strip()
 
 

@@ -39,7 +39,7 @@ class EmbeddingPane(InsightPane):
 
     def compute(self, run) -> tuple[int, EmbeddingMap]:
         def copy_c():
-            C = getattr(run.trainer.model, "C", None)
+            C = run.trainer.model.embedding()
             if C is None:
                 raise InsightError("this model has no embedding table C (a bigram's table is the logits themselves)")
             return run.trainer.step, C.detach().clone()
