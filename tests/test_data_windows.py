@@ -61,7 +61,7 @@ def test_windows_cut_on_the_fly_equal_the_materialised_ones(words, block_size, s
 SMALL = {  # small versions of each type's preset: a step takes milliseconds
     "mlp": dict(n_embd=4, n_hidden=16), "bigram": dict(), "mlp-bn": dict(n_embd=6, n_hidden=24),
     "wavenet": dict(n_embd=8, n_hidden=16), "rnn": dict(n_embd=8, n_hidden=16), "gru": dict(n_embd=8, n_hidden=16),
-    "transformer": dict(n_embd=16, n_layer=1, n_head=2),
+    "transformer": dict(n_embd=16, n_layer=1, n_head=2), "bow": dict(n_embd=8, n_hidden=16),
 }
 
 
