@@ -150,9 +150,8 @@ async def test_the_form_shows_every_setting_the_type_reads(kind):
         assert not screen.query_one("#apply").disabled
         for name in [*sorted(want), "apply"]:
             w = screen.query_one(f"#f-{name}" if name != "apply" else "#apply")
-            w.focus()
-            await pilot.pause()
-            assert w.region.height > 0 and form.region.contains_region(w.region), name
+            w.focus()  # the screen scrolls it into view after a refresh or two (slower on a loaded machine)
+            await wait_for(pilot, lambda: w.region.height > 0 and form.region.contains_region(w.region), what=name)
 
 
 @run_async

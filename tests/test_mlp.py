@@ -122,3 +122,36 @@ def test_sgd_steps_follow_autograd_over_many_steps():
         b.sgd_step(X, Y, 0.1)
     for p, q in zip(a.ordered_parameters(), b.ordered_parameters()):
         assert torch.allclose(p, q, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("B", [1, 32])
+def test_the_step_paths_give_bitwise_the_same_weights_and_losses(B):
+    """mlp_paths: the workspace path does the plain path's arithmetic call for call, so whichever the
+    machine measures faster, a run is the same."""
+    from makemore_tui.models import mlp_paths
+
+    g = torch.Generator().manual_seed(3)
+    cfg = Config(block_size=3, n_embd=5, n_hidden=40)
+    a, b = MLP(cfg, 27), MLP(cfg, 27)
+    for step in range(30):
+        X, Y = torch.randint(0, 27, (B, 3), generator=g), torch.randint(0, 27, (B,), generator=g)
+        assert torch.equal(mlp_paths.plain(a, X, Y, 0.1), mlp_paths.workspace(b, X, Y, 0.1)), step
+    for (name, p), q in zip(zip(MLP.param_order, a.ordered_parameters()), b.ordered_parameters()):
+        assert torch.equal(p, q), name
+
+
+def test_the_first_step_chooses_a_path_on_a_copy_and_keeps_it(monkeypatch):
+    from makemore_tui.models import mlp_paths
+
+    cfg = Config(block_size=3, n_embd=5, n_hidden=40)
+    m, ref = MLP(cfg, 27), MLP(cfg, 27)
+    X, Y = torch.randint(0, 27, (32, 3)), torch.randint(0, 27, (32,))
+    calls = []
+    real = mlp_paths.choose_path
+    monkeypatch.setattr(mlp_paths, "choose_path", lambda *a: calls.append(1) or real(*a))
+    for _ in range(3):
+        assert torch.equal(m.sgd_step(X, Y, 0.1), mlp_paths.plain(ref, X, Y, 0.1))
+    assert calls == [1] and set(mlp_paths.timings) == set(mlp_paths.PATHS)  # measured once per batch size
+    assert all(torch.equal(p, q) for p, q in zip(m.ordered_parameters(), ref.ordered_parameters()))
+    m.sgd_step(X[:8], Y[:8], 0.1)
+    assert calls == [1, 1]

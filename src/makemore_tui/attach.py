@@ -19,8 +19,9 @@ from typing import Callable
 
 from . import events as ev
 from .config import Config
-from .control import SOCKET, pid_alive, read_message, read_status, run_state, send_message
+from .control import ALIVE_STATES, SOCKET, pid_alive, read_message, read_status, run_state, send_message
 from .recorder import CONFIG, METRICS, ended_weights, metrics_events, read_json, read_metrics, read_summary
+from .workdir import LOCK, is_busy
 
 
 class RemoteError(RuntimeError):
@@ -64,6 +65,7 @@ class RemoteTrainer:
         self._detached = threading.Event()
         self._offset = 0
         self._state = ""
+        self._eval_done = -1
         self.status: dict = {}  # status.json as last read, its state after run_state
         self._running = False
         self._intent: str | None = None  # "paused"/"running" sent, not yet seen in status.json
@@ -144,6 +146,8 @@ class RemoteTrainer:
                     break
                 self._detached.wait(self.poll)
             self._follow()
+            if self._state == "gone":  # the process is dead: said, not left as training
+                self.emit(ev.Gone(step=max(self.step, self.status.get("step") or 0)))
             summary = read_summary(self.dir)
             if summary and self._state == "finished":
                 fin = ev.from_json(ev.Finished, summary, step=self.step)  # every field summary.json holds
@@ -173,7 +177,7 @@ class RemoteTrainer:
             if isinstance(e, ev.Steps):
                 self.step = e.step
             self.emit(e)
-        status = read_status(self.dir)
+        status = read_status(self.dir) or self._status_of_files()
         if status:
             status["state"] = run_state(status)
             self.status = status
@@ -190,12 +194,36 @@ class RemoteTrainer:
                     step=status["overfitting_at"], best_step=status.get("best_step") or 0,
                     best_val_loss=_nan(status.get("best_val_loss")), val_loss=_nan(status.get("overfit_val_loss")),
                     evaluations=status.get("overfit_evaluations") or 0, stopping=bool(status.get("overfit_stopping"))))
+            if state == "evaluating" and (self._state != state or status.get("eval_done") != self._eval_done):
+                if self._state != state:
+                    self.emit(ev.FinalEvaluation(step=status.get("step") or self.step, examples={}, whole=False))
+                self._eval_done = status.get("eval_done") or 0
+                self.emit(ev.SplitEvaluated(step=status.get("step") or self.step, split="", done=self._eval_done,
+                                            total=status.get("eval_total") or 3))
             if state != self._state:
                 if state == "paused":
                     self.emit(ev.Paused(step=(status.get("step") or 0), reason=status.get("pause_reason") or ""))
                 elif state == "running" and self._state == "paused":
                     self.emit(ev.Resumed(step=(status.get("step") or 0)))
                 self._state = state
+
+    def _status_of_files(self) -> dict:
+        """A run without status.json (one the app made): finished when it has its summary, running
+        while a process holds its directory, else gone (killed before it could finish)."""
+        summary = read_summary(self.dir)
+        if summary:
+            return {"state": "finished", "step": _whole(summary.get("steps"))}
+        holder = (read_text(self.dir / LOCK) or "").strip()
+        return {"state": "running" if is_busy(self.dir) else "gone", "step": self.step,
+                "pid": int(holder) if holder.isdigit() else None}
+
+
+def read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[:32]
+    except OSError:
+        return None
+
 
 def _whole(x) -> int:
     return x if isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**63 else 0
@@ -245,11 +273,10 @@ class RemoteRun:
         self._model = None
         self._model_key: tuple | None = None
         self._lock = threading.Lock()
-        self._held_out: tuple | None = None  # (the data, its dev and test words), for marking samples
 
     @property
     def alive(self) -> bool:
-        return self.trainer.status.get("state") in ("running", "paused", "starting") or (
+        return self.trainer.status.get("state") in ALIVE_STATES or (
             not self.trainer.status and pid_alive(self.pid))
 
     @property
@@ -306,7 +333,8 @@ class RemoteRun:
                 self.notes.append(f"the run's checkpoint could not be read: {e}")
         if self.input_file:
             try:
-                self.data = load_dataset(self.input_file, self.cfg.block_size, vocab=vocab, split=self.cfg.split)
+                self.data = load_dataset(self.input_file, self.cfg.block_size, vocab=vocab, split=self.cfg.split,
+                                         symbols=self.cfg.symbols)
             except Exception as e:  # moved or changed since the run started: watch without it
                 self.notes.append(f"the run's data ({self.input_file}) could not be read again: {e}")
         try:
@@ -327,17 +355,13 @@ class RemoteRun:
     def sample(self, n: int = 10, temperature: float = 1.0, top_k: int | None = None, prefix: str = "",
                seed: int | None = None):
         """Names from the run's weights: saved first when the run is alive, else its last checkpoint."""
-        from .sampling import held_out_words, sample
+        from .sampling import sample
 
         if self.alive:
             self.trainer.send("save")  # a diverged run refuses, and the last good checkpoint is used
         model = self.latest_model()
-        data = self.data
-        if data is not None and (self._held_out is None or self._held_out[0] is not data):
-            self._held_out = (data, held_out_words(data))
         return sample(model, self.vocab, self.cfg.block_size, n=n, temperature=temperature, top_k=top_k,
-                      prefix=prefix, seed=seed, is_known=self.is_known,
-                      is_held_out=self._held_out[1] if data is not None else None)
+                      prefix=prefix, seed=seed, data=self.data)
 
     def save_checkpoint(self) -> str:
         reply = self.trainer.send("save")

@@ -209,7 +209,7 @@ def load(path: str | os.PathLike) -> dict:
     except (ConfigError, TypeError) as e:
         raise CheckpointError(f"{p} has settings that cannot be used: {e}") from None
     vocab = payload["vocab"]
-    if not vocab or not all(isinstance(s, str) and len(s) == 1 for s in vocab) or len(set(vocab)) < len(vocab):
+    if not vocab or not all(isinstance(s, str) and 1 <= len(s) <= 256 for s in vocab) or len(set(vocab)) < len(vocab):
         raise CheckpointError(f"{p} has a malformed vocabulary")
     payload["vocab"] = Vocab(tuple(vocab))
     if not isinstance(payload.get("data"), dict):  # a checkpoint from before runs recorded their data

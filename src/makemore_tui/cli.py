@@ -31,7 +31,8 @@ def build_parser() -> Parser:
         description="Train makemore's character-level language model live in the terminal, look inside it, "
         "and sample names from it.",
         epilog="commands: `makemore-tui sweep -o DIR ...` searches the settings on a time budget "
-        "(makemore-tui sweep --help)",
+        "(makemore-tui sweep --help); `makemore-tui lesson` walks through the network step by step on "
+        "real tensors (makemore-tui lesson --help)",
     )
     io = p.add_argument_group("input and output")
     io.add_argument("--input-file", "-i", default=None, help="one item a line, UTF-8 (default: the bundled names)")
@@ -275,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         from .sweep.command import main as sweep_main
 
         return sweep_main(argv[1:])
+    if argv[:1] == ["lesson"]:  # the lesson: the network step by step on the run's data
+        from .lesson.command import main as lesson_main
+
+        return lesson_main(argv[1:])
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

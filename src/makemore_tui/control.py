@@ -34,13 +34,14 @@ SOCKET = "control.sock"
 STATUS_FIELDS = {"pid": int, "state": str, "step": int, "max_steps": int, "n_params": int, "started_at": float,
                  "updated_at": float, "train_loss": float, "lr": float, "steps_per_s": float, "elapsed_s": float,
                  "val_loss": float, "val_step": int, "test_loss": float, "pause_reason": str, "diverged": str,
-                 "checkpoint_step": int, "save_error": str, "input_file": str,
+                 "checkpoint_step": int, "save_error": str, "input_file": str, "eval_done": int, "eval_total": int,
                  # the trainer's Overfitting event, once it has come (watch.py)
                  "overfitting_at": int, "best_step": int, "best_val_loss": float, "overfit_val_loss": float,
                  "overfit_evaluations": int, "overfit_stopping": bool,
                  # the run's end: the Finished event's fields (events.to_json), its step as "step"
                  **{k: t for k, t in ev.json_fields(ev.Finished).items() if k != "steps"}}
 COMMANDS = ("pause", "resume", "step", "stop", "save", "status")
+ALIVE_STATES = ("running", "paused", "starting", "evaluating")  # status.json's states of a live process
 
 
 class StatusWriter:
@@ -108,6 +109,12 @@ class StatusWriter:
             self._write(force=True)
         elif isinstance(e, ev.CheckpointFailed):
             s.update(save_error=e.error)
+            self._write(force=True)
+        elif isinstance(e, ev.FinalEvaluation):  # the last step is done; the splits are evaluated
+            s.update(state="evaluating", step=e.step, eval_done=0, eval_total=len(e.examples))
+            self._write(force=True)
+        elif isinstance(e, ev.SplitEvaluated):
+            s.update(eval_done=e.done, eval_total=e.total)
             self._write(force=True)
         elif isinstance(e, ev.Finished):
             s.update({k: v for k, v in ev.to_json(e).items() if k != "steps"}, state="finished", step=e.step)
@@ -230,7 +237,7 @@ def run_state(status: dict) -> str:
     """status.json's state, or "gone" when it says alive but its process has died without saying
     so (SIGKILL, a reboot)."""
     state = str(status.get("state", ""))
-    if state in ("running", "paused", "starting") and not pid_alive(status.get("pid")):
+    if state in ALIVE_STATES and not pid_alive(status.get("pid")):
         return "gone"
     return state
 

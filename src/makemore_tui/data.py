@@ -33,19 +33,18 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
 import torch
 
 from .data_lines import LINE_BYTES, MAX_LINE_CHARS, DataError, _Scanner  # noqa: F401 (MAX_LINE_CHARS: API)
+from .symbols import FIRST_KEY, ClusterKeys
+from .vocab import BOUNDARY, BOUNDARY_MARKS, SPACE_MARK, Vocab, boundary_mark, code_points  # noqa: F401 (API)
 from .splits import (  # noqa: F401 (split_words: API)
-    Split, WordSet, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
+    Split, SplitWords, find_words, makemore_test_size, split_plan, split_sizes, split_words, token_dtype,
 )
 
-BOUNDARY = "."  # the boundary token's mark when the data has no '.' (names); Vocab.mark says which
-SPACE_MARK = "·"  # how the views show a space symbol (insight.render.show_char)
-BOUNDARY_MARKS = (BOUNDARY, "·", "¤", "␣", "#")  # the marks tried in turn: the first not in the data
 LARGE_VOCAB = 100  # above this many symbols the loader adds a notice
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -176,96 +175,13 @@ def words_from_text(text: str, source: str = "input") -> list[str]:
     return words_from_bytes(text.encode("utf-8", "surrogatepass"), source)
 
 
-def boundary_mark(symbols) -> str:
-    """How the boundary token (index 0) is shown: '.' unless the data has a '.', else the first of
-    BOUNDARY_MARKS that is not a data symbol nor how one is shown (a private-use character if all are)."""
-    taken = set(symbols) | ({SPACE_MARK} if " " in symbols else set())  # a space is shown as SPACE_MARK
-    return next((m for m in BOUNDARY_MARKS if m not in taken),
-                next(chr(c) for c in range(0xE000, 0x110000) if chr(c) not in taken))
-
-
-@dataclass(frozen=True)
-class Vocab:
-    """The symbols of a word list. itos[0] is the boundary token (start and end of every word),
-    written as its mark (boundary_mark: never one of the data's symbols); the data's symbols follow
-    in sorted order. The mark is only for showing: text is encoded with the data's symbols."""
-
-    itos: tuple[str, ...]  # index -> symbol; itos[0] is the boundary's mark
-
-    def __post_init__(self):
-        if not self.itos or self.itos[0] in self.itos[1:]:
-            raise DataError(f"a vocabulary's boundary mark must not be one of its symbols: {''.join(self.itos)[:40]!r}")
-
-    @classmethod
-    def from_words(cls, words: list[str]) -> "Vocab":
-        return cls.of_symbols(set("".join(words)))
-
-    @classmethod
-    def of_symbols(cls, symbols) -> "Vocab":
-        """The vocabulary of a set of data symbols: the boundary's mark first, then them sorted."""
-        symbols = sorted(set(symbols))
-        return cls((boundary_mark(symbols), *symbols))
-
-    @property
-    def mark(self) -> str:
-        """How the boundary token (index 0) is written on every screen ('.' for names)."""
-        return self.itos[0]
-
-    @property
-    def symbols(self) -> tuple[str, ...]:
-        """The data's symbols (the vocabulary without the boundary)."""
-        return self.itos[1:]
-
-    def text_problem(self, text: str) -> str:
-        """'' when `text` (a prefix, a context) is made of the data's symbols, else why not."""
-        if self.mark in text:
-            return f"{self.mark!r} is the start/end token, not one of the data's characters"
-        missing = "".join(sorted(set(text) - set(self.symbols)))
-        return f"the model does not know {missing!r} (not in the data's characters)" if missing else ""
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    @property
-    def stoi(self) -> dict[str, int]:
-        return {s: i for i, s in enumerate(self.itos)}
-
-    def encode(self, s: str) -> list[int]:
-        stoi = self.stoi
-        try:
-            return [stoi[c] for c in s]
-        except KeyError as e:
-            raise DataError(f"character {e.args[0]!r} is not in the vocabulary") from None
-
-    def decode(self, ix) -> str:
-        return "".join(self.itos[int(i)] for i in ix)
-
-    def ids(self, cps: np.ndarray) -> np.ndarray:
-        """Vocabulary index of each code point, vectorised; -1 for one the vocabulary lacks."""
-        keys = np.array([ord(c) for c in self.symbols], dtype=np.int64)  # the mark is no data symbol: -1
-        lut = np.full(int(max(keys.max(initial=0), cps.max(initial=0))) + 1, -1, dtype=np.int32)
-        lut[keys] = np.arange(1, len(keys) + 1, dtype=np.int32)
-        return lut[cps]
-
-    def codes(self, text: str) -> np.ndarray:
-        """Vocabulary index of each character of `text`, vectorised (every char must be known)."""
-        return self.ids(code_points(text)).astype(np.int64)
-
-
-def code_points(text: str) -> np.ndarray:
-    """The characters of `text` as code points, in the smallest unsigned type that holds them."""
-    if text.isascii():
-        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return cps.astype(np.uint16) if cps.max() < 1 << 16 else cps
-
-
 class _Encoder:
     """Items turned into code points a piece at a time, then into the vocabulary and the splits: the
     one path from text to token ids (load_dataset and make_dataset). Keeps a byte a character for
     ASCII text and one small integer an item; no Python string is kept."""
 
-    def __init__(self):
+    def __init__(self, grapheme: bool = False):
+        self.keys = ClusterKeys() if grapheme else None  # symbols.py: whole clusters, not code points
         self.pieces: list[tuple[np.ndarray, np.ndarray]] = []  # (code points, item lengths)
         self.present = np.zeros(0, dtype=np.int64)  # the distinct code points so far, sorted
         self.count = 0
@@ -273,18 +189,25 @@ class _Encoder:
     def add(self, items: list[str]) -> None:
         if not items:
             return
-        cps = code_points("".join(items))
-        lens = np.fromiter(map(len, items), dtype=np.int32, count=len(items))
+        text = "".join(items)
+        if self.keys is not None and not text.isascii() and self.keys.needed(text):
+            cps, lens = self.keys.codes(items)
+        else:
+            cps, lens = code_points(text), np.fromiter(map(len, items), dtype=np.int32, count=len(items))
         lens = lens.astype(np.uint16) if lens.max() < 1 << 16 else lens
         seen = np.flatnonzero(np.bincount(cps)) if cps.dtype.itemsize <= 2 else np.unique(cps)
         self.present = np.union1d(self.present, seen)
         self.pieces.append((cps, lens))
         self.count += len(items)
 
+    def symbols(self) -> set[str]:
+        """The distinct symbols added so far (a cluster's key read back as its cluster)."""
+        return {chr(c) if c < FIRST_KEY else self.keys.symbol(c) for c in self.present.tolist()}
+
     def stream(self, vocab: Vocab, source: str = "") -> tuple[np.ndarray, np.ndarray]:
         """Every item's token ids, each item followed by the end token 0, in the smallest type that
         holds the vocabulary; and where each item starts (then the total). Empties the encoder."""
-        missing = {chr(c) for c in self.present} - set(vocab.symbols)
+        missing = self.symbols() - set(vocab.symbols)
         if missing:
             raise VocabError(f"{source or 'input'} has characters the vocabulary lacks: {''.join(sorted(missing))[:40]!r}")
         n = self.count
@@ -292,6 +215,8 @@ class _Encoder:
         stream = np.zeros(total, dtype=_NP_TYPES[token_dtype(len(vocab))])  # zeros: each item's end token
         starts = np.zeros(n + 1, dtype=np.int32 if total < 1 << 31 else np.int64)
         lut = vocab.ids(np.arange(int(self.present.max(initial=0)) + 1)).astype(stream.dtype)  # code point -> id
+        for key, cluster in (self.keys.cluster.items() if self.keys is not None else ()):
+            lut[key] = vocab.stoi[cluster]
         w = 0
         while self.pieces:
             cps, lens = self.pieces.pop(0)  # freed as it is copied
@@ -308,7 +233,7 @@ class _Encoder:
 
     def dataset(self, block_size: int, vocab: Vocab | None, source: str,
                 progress: Callable[[str], None] | None, split: str = "lecture") -> "Dataset":
-        present = {chr(c) for c in self.present}
+        present = self.symbols()
         vocab = vocab or Vocab.of_symbols(present)  # = Vocab.from_words(words)
         stream, starts = self.stream(vocab, source)
         n = len(starts) - 1
@@ -337,7 +262,7 @@ def build_examples(words: list[str], vocab: Vocab, block_size: int) -> tuple[tor
     """X (n, block_size) of previous-character indices, zero-padded at each word's start; Y (n,):
     every window of the words at once, as the lecture's loop builds them (for small lists and tests;
     a run cuts its windows from the words' token ids when it needs them, splits.Split)."""
-    enc = _Encoder()
+    enc = _Encoder(vocab.clustered)
     enc.add(words)
     stream, starts = enc.stream(vocab)
     X, Y = Split(torch.from_numpy(stream), torch.from_numpy(starts), block_size)
@@ -359,14 +284,13 @@ class Dataset:
     # file's path and size in bytes (load_dataset), the items and the SHA-256 of the token stream
     record: dict = field(default_factory=dict)
 
-    @cached_property
-    def split_words(self) -> dict[str, list[str]]:
-        """Each split's words as text (a Python string a word: for small lists and tests)."""
-        return {k: s.decode(self.vocab.itos) for k, s in self.splits.items()}
+    @property
+    def split_words(self) -> Mapping[str, list[str]]:
+        """Each split's words as text, decoded on each access, not kept (splits.SplitWords)."""
+        return SplitWords(self.splits, self.vocab.itos)
 
     @property
-    def words(self) -> list[str]:
-        """Every word, in the file's order (a Python string a word: for small lists and tests)."""
+    def words(self) -> list[str]:  # every word, in the file's order (a string a word: small lists, tests)
         parts = ("train", "dev") if self.splits["test"] is self.splits["dev"] else ("train", "dev", "test")
         shuffled = [w for k in parts for w in self.split_words[k]]
         out = [""] * len(shuffled)
@@ -378,14 +302,23 @@ class Dataset:
     def max_word_len(self) -> int:
         return max(s.longest_word for s in self.splits.values())
 
-    def is_known(self, word: str) -> bool:
-        """Whether `word` is in the training split (what 'already in the data' means for samples)."""
-        ids = self.vocab.ids(code_points(word)) if word else np.zeros(0, np.int32)
-        return bool((ids >= 0).all()) and self._train_words.contains(ids)
+    def is_known(self, word: str) -> bool:  # in the training split ('already in the data', for samples)
+        return bool(self.known([word])[0])
 
-    @cached_property
-    def _train_words(self) -> WordSet:
-        return WordSet(self.splits["train"])
+    def known(self, texts: list[str]) -> list[bool]:
+        """Which of `texts` are in the training split: one pass over its tokens for all of them."""
+        return self._find(texts, ("train",))
+
+    def held_out(self, texts: list[str]) -> list[bool]:
+        """Which of `texts` are in the dev or test split (real words the model was not trained on)."""
+        return self._find(texts, ("dev",) if self.splits["test"] is self.splits["dev"] else ("dev", "test"))
+
+    def _find(self, texts: list[str], names: tuple[str, ...]) -> list[bool]:
+        ids = [self.vocab.codes(t) if t else None for t in texts]  # -1: a symbol it lacks
+        found = np.zeros(len(texts), dtype=bool)
+        for k in names:
+            found |= find_words(self.splits[k], [None if f else w for w, f in zip(ids, found)])
+        return found.tolist()
 
     def eval_split(self, name: str, exact: bool = False) -> Split:
         """What an evaluation of a split reads: the whole split, or its fixed sample (Split.head)."""
@@ -394,13 +327,18 @@ class Dataset:
 
 def make_dataset(
     words: list[str], block_size: int, vocab: Vocab | None = None, source: str = "",
-    progress: Callable[[str], None] | None = None, split: str = "lecture",
+    progress: Callable[[str], None] | None = None, split: str = "lecture", symbols: str = "grapheme",
 ) -> Dataset:
     """The Dataset of a list of words (as load_dataset builds it from a file), dealt by `split`."""
-    enc = _Encoder()
+    enc = _Encoder(_graphemes(vocab, symbols))
     for i in range(0, len(words), 1 << 20):
         enc.add(words[i : i + (1 << 20)])
     return enc.dataset(block_size, vocab, source, progress, split)
+
+
+def _graphemes(vocab: Vocab | None, symbols: str) -> bool:
+    """Whether words are cut into grapheme clusters: a given vocabulary (a checkpoint's) decides."""
+    return vocab.clustered if vocab is not None else symbols != "codepoint"
 
 
 def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
@@ -426,14 +364,14 @@ def data_notices(vocab: Vocab, present: set[str]) -> list[str]:
 
 def load_dataset(
     path: str | os.PathLike | None, block_size: int, vocab: Vocab | None = None,
-    progress: Callable[[str], None] | None = None, split: str = "lecture",
+    progress: Callable[[str], None] | None = None, split: str = "lecture", symbols: str = "grapheme",
 ) -> Dataset:
     """Read `path` (the bundled names when None) in one streaming pass and build its splits (`split`:
-    config.SPLITS, how the words are dealt)."""
+    config.SPLITS, how the words are dealt; `symbols`: symbols.SYMBOLS, what a symbol is)."""
     if path is not None and str(path) == "":
         raise DataError("the input file name is empty")
     path = Path(path) if path is not None else bundled_dataset()
-    enc = _Encoder()
+    enc = _Encoder(_graphemes(vocab, symbols))
     for items in _file_items(path, progress):
         enc.add(items)
     _check_count(enc.count, str(path))

@@ -156,6 +156,24 @@ class FinalEvaluation(Event):
 
 
 @dataclass(frozen=True)
+class SplitEvaluated(Event):
+    """One split of the final evaluation is done: `done` of `total` splits (the progress said while
+    the run evaluates)."""
+
+    step: int
+    split: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Gone(Event):
+    """The run's process ended without finishing (SIGKILL, a reboot): said by an attached app."""
+
+    step: int
+
+
+@dataclass(frozen=True)
 class Finished(Event):
     """The run's end. A loss the final evaluation did not compute is NaN; `eval_examples` says how
     many examples each computed one was taken over, `eval_whole` whether those were the whole splits.

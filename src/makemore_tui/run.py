@@ -31,7 +31,7 @@ from .control import SOCKET, STATUS
 from .recorder import CONFIG, LR_FIND, METRICS, SUMMARY, RunRecorder, ended_weights, truncate_metrics
 from .workdir import WorkDirLock, clear_run_files
 from .evaluation import EVAL_CHUNK
-from .sampling import Sample, held_out_words, sample
+from .sampling import Sample, sample
 from .tensorboard_log import TensorBoardLog, check_available, remove_event_files
 from .trainer import Trainer
 from .watch import climbed
@@ -160,7 +160,6 @@ class Run:
         self.last_checkpoint: str | None = None
         self.input_file: str | None = None  # set by open_run; an attached app reads the words from it
         self.save_messages: list[str] = []
-        self._held_out = None  # the dev and test words, for marking sampled names (on first use)
 
     def _start(self, resume: dict | None, listeners, emit_interval: float) -> None:
         cfg, data, work_dir = self.cfg, self.data, self.work_dir
@@ -288,10 +287,8 @@ class Run:
         """Names drawn in the calling thread: the training thread (a listener of its events) or any
         thread while no run is under way. Each is marked known (training split) or held out (dev,
         test). The draw has its own generator: training's random numbers are not touched."""
-        if self._held_out is None:
-            self._held_out = held_out_words(self.data)
         return sample(self.trainer.model, self.data.vocab, self.cfg.block_size, n=n, temperature=temperature,
-                      top_k=top_k, prefix=prefix, seed=seed, is_known=self.data.is_known, is_held_out=self._held_out)
+                      top_k=top_k, prefix=prefix, seed=seed, data=self.data)
 
     def release(self) -> None:
         """The front end is closing: stop between two steps, skipping the final evaluation (seconds
@@ -356,7 +353,7 @@ def _open_locked(cfg, input_file, work_dir, lock, resume, listeners, progress, e
                             tensorboard=cfg.tensorboard or saved.tensorboard)  # (what is written: not training)
     try:
         data = load_dataset(input_file, cfg.block_size, vocab=payload["vocab"] if payload else None,
-                            progress=progress, split=cfg.split)
+                            progress=progress, split=cfg.split, symbols=cfg.symbols)
     except VocabError as e:
         if payload is None:
             raise

@@ -23,9 +23,9 @@ class Sample:
 
 
 def held_out_words(data) -> Callable[[str], bool]:
-    """Whether a word is in a Dataset's dev or test split (a set of a fifth of the words, built once
-    per call: keep the result)."""
-    return frozenset(w for k in ("dev", "test") for w in data.split_words.get(k, ())).__contains__
+    """Whether a word is in a Dataset's dev or test split (a pass over them a call: for a few words;
+    `sample(data=...)` marks a whole batch of names in one pass)."""
+    return lambda word: data.held_out([word])[0]
 
 
 @torch.no_grad()
@@ -41,10 +41,12 @@ def sample(
     is_known: Callable[[str], bool] | None = None,
     max_len: int = MAX_LEN,
     is_held_out: Callable[[str], bool] | None = None,
+    data=None,
 ) -> list[Sample]:
     """Sample n names. `prefix` is forced as each name's start; temperature and top-k shape the
     choice of the following characters. The same seed gives the same names. `is_known` says which
-    names are in the training split, `is_held_out` which are in the dev or test split."""
+    names are in the training split, `is_held_out` which are in the dev or test split; or `data`, a
+    Dataset, says both for all the names at once (a pass over each split's tokens, no index kept)."""
     if n <= 0:
         return []
     if not temperature > 0:
@@ -87,16 +89,20 @@ def sample(
             if not alive.any():
                 break
             ctx = torch.cat([ctx[:, 1:], ix.to(device)[:, None]], dim=1)
+    texts = [vocab.decode(out[i, : int(length[i])].tolist()) for i in range(n)]
+    if data is not None:
+        known = data.known(texts)
+        new = [t for t, k in zip(texts, known) if not k]
+        held = dict(zip(new, data.held_out(new)))  # only the names not trained on can be held out
+        is_known, is_held_out = dict(zip(texts, known)).__getitem__, held.__getitem__
     samples = []
-    for i in range(n):
-        L = int(length[i])
-        text = vocab.decode(out[i, :L].tolist())
+    for i, text in enumerate(texts):
         is_new = not (is_known(text) if is_known else False)
         samples.append(Sample(
             text=text,
             logprob=float(logprob[i]),
             is_new=is_new,
-            ended=L < max_len,
+            ended=int(length[i]) < max_len,
             held_out=is_new and bool(is_held_out and is_held_out(text)),
         ))
     return samples

@@ -220,6 +220,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("split", str, "lecture", "lecture: shuffled 80/10/10 (default); makemore: makemore.py's (10%, at most "
       "1,000 words, held out for dev = test, the rest train)", ("--split",), choices=("lecture", "makemore"),
       compare="changed"),
+    S("symbols", str, "grapheme", "what a symbol is: grapheme (default): a character as read, a letter with its "
+      "marks, an emoji with its modifiers (UAX #29); codepoint: each Unicode code point (the same on ASCII names)",
+      ("--symbols",), choices=("grapheme", "codepoint"), form=False, compare="changed", sweep=False),
     S("eval_exact", bool, False, "compute the losses over the whole splits (default: a fixed sample of "
       f"{EVAL_EXAMPLES:,} examples of each split larger than that; the bundled names' splits are smaller: whole)",
       ("--eval-exact",), form=False, compare="never"),

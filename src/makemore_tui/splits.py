@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from array import array
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -30,7 +31,7 @@ from .config import EVAL_EXAMPLES
 SPLIT_SEED = 42  # the lectures' random.seed(42) before the shuffle
 MAKEMORE_SEED = 3407  # makemore.py's default --seed: its torch.randperm is the first draw after it
 MAKEMORE_TEST_MAX = 1000  # makemore.py holds out 10% of the words, at most this many
-GATHER_WORDS = 1 << 18  # words copied at a time while a split is built (bounds the index arrays)
+GATHER_WORDS = 1 << 16  # words copied or searched at a time: bounds the index arrays (some 15 MB)
 
 
 def shuffled_order(n: int, seed: int = SPLIT_SEED) -> np.ndarray:
@@ -197,10 +198,16 @@ class Split:
             return self.Y
         raise IndexError("a split unpacks as (X, Y)")
 
-    def decode(self, itos) -> list[str]:
-        """The split's words as text (builds a Python string a word: for small lists)."""
-        s, t = self.starts.tolist(), self.tokens.tolist()
-        return ["".join(itos[c] for c in t[a : b - 1]) for a, b in zip(s, s[1:])]
+    def decode(self, itos, a: int = 0, b: int | None = None) -> list[str]:
+        """Words a to b (default: all) as text, a Python string a word: for small lists and tests,
+        or a bounded range of a large one."""
+        b = self.n_words if b is None else min(b, self.n_words)
+        out: list[str] = []
+        for lo in range(a, b, GATHER_WORDS):
+            s = self.starts[lo : min(lo + GATHER_WORDS, b) + 1].tolist()
+            t = self.tokens[s[0] : s[-1]].tolist()
+            out += ["".join(itos[c] for c in t[x - s[0] : y - s[0] - 1]) for x, y in zip(s, s[1:])]
+        return out
 
     @classmethod
     def gather(cls, stream: np.ndarray, starts: np.ndarray, order: np.ndarray, block_size: int) -> "Split":
@@ -222,42 +229,56 @@ class Split:
         return cls(torch.from_numpy(tokens), torch.from_numpy(out_starts), block_size)
 
 
-class WordSet:
-    """Which words a split holds: a 64-bit hash of each word's token ids, sorted, beside the word it
-    came from. A hit is checked against the tokens themselves, so an answer is never a collision's.
-    Built in one vectorised pass, a bounded number of words at a time; 12 bytes a word."""
+def find_words(split: Split, words: list[np.ndarray | None]) -> np.ndarray:
+    """Which of `words` (each a word's token ids, without its end token; None for a word that cannot
+    be one, e.g. of symbols the vocabulary lacks) the split holds. One pass over the split's token
+    arrays, GATHER_WORDS words at a time, for only these words: no index is built and nothing is
+    kept, so the memory is a few arrays of a block of words whatever the split's size. A block's
+    words are first matched on (length, first token), then the few that match compared token by
+    token; the pass ends early once every word is found."""
+    found = np.zeros(len(words), dtype=bool)
+    want: dict[int, list[int]] = {}  # (length << 32 | first token) -> the words that have it
+    for i, w in enumerate(words):
+        if w is not None and len(w) and (w > 0).all():
+            want.setdefault(len(w) << 32 | int(w[0]), []).append(i)
+    tokens, starts = split.tokens.numpy(), split.starts.numpy()
+    n = split.n_words
+    for a in range(0, n, GATHER_WORDS):
+        if not want:
+            break
+        s = starts[a : min(a + GATHER_WORDS, n) + 1].astype(np.int64, copy=False)
+        first = s[:-1]
+        key = (s[1:] - first - 1) << 32 | tokens[first].astype(np.int64)
+        hit = np.flatnonzero(np.isin(key, np.fromiter(want, dtype=np.int64, count=len(want))))
+        for k in np.unique(key[hit]).tolist():
+            cand = first[hit[key[hit] == k]]
+            for i in want[k]:
+                w, c = words[i], cand
+                for j in range(1, len(w)):
+                    c = c[tokens[c + j] == w[j]]
+                    if not len(c):
+                        break
+                found[i] = len(c) > 0
+            want[k] = [i for i in want[k] if not found[i]]
+            if not want[k]:
+                del want[k]
+    return found
 
-    MULT = 0x9E3779B97F4A7C15  # an odd 64-bit constant: the hash is sum((id + 1) * MULT**position)
 
-    def __init__(self, split: Split):
-        self.tokens, self.starts = split.tokens.numpy(), split.starts.numpy()
-        n = split.n_words
-        longest = split.longest_word + 1
-        self._pow = np.array([pow(self.MULT, k, 1 << 64) for k in range(longest)], dtype=np.uint64)
-        h = np.empty(n, dtype=np.uint64)
-        for a in range(0, n, GATHER_WORDS):
-            b = min(a + GATHER_WORDS, n)
-            lo, hi = int(self.starts[a]), int(self.starts[b])
-            seg = np.diff(self.starts[a : b + 1])
-            within = np.arange(lo, hi, dtype=np.int64) - np.repeat(self.starts[a:b], seg)
-            terms = (self.tokens[lo:hi].astype(np.uint64) + np.uint64(1)) * self._pow[within]
-            h[a:b] = np.add.reduceat(terms, self.starts[a:b] - lo)
-        self.order = np.argsort(h, kind="stable").astype(np.uint32 if n < 1 << 32 else np.int64)
-        self.hashes = h[self.order]
+class SplitWords(Mapping):
+    """Each split's words as text (Dataset.split_words), decoded on each access and not kept."""
 
-    def contains(self, ids: np.ndarray) -> bool:
-        """Whether a word given as token ids (without its end token) is one of the split's."""
-        if len(ids) + 1 > len(self._pow):
-            return False
-        word = np.append(ids, 0).astype(np.uint64)
-        h = np.add.reduce((word + np.uint64(1)) * self._pow[: len(word)], dtype=np.uint64)
-        i = int(np.searchsorted(self.hashes, h))
-        while i < len(self.hashes) and self.hashes[i] == h:
-            w = int(self.order[i])
-            if np.array_equal(self.tokens[self.starts[w] : self.starts[w + 1] - 1], ids):
-                return True
-            i += 1
-        return False
+    def __init__(self, splits: dict[str, Split], itos):
+        self._splits, self._itos = splits, itos
+
+    def __getitem__(self, name: str) -> list[str]:
+        return self._splits[name].decode(self._itos)
+
+    def __iter__(self):
+        return iter(self._splits)
+
+    def __len__(self) -> int:
+        return len(self._splits)
 
 
 def examples_of(X, Y: torch.Tensor | None = None):

@@ -159,10 +159,10 @@ class Trainer:
             self._chunk_state = self.batch_gen.get_state()
             n = self._train.n_words if self._by_words else self._train.examples
             ix = torch.randint(0, n, (K * B,), generator=self.batch_gen).to(self.device)
-            self._Xc, self._Yc = self._train.windows(self._train.word_ends(ix) if self._by_words else ix)
+            Xc, Yc = self._train.windows(self._train.word_ends(ix) if self._by_words else ix)
+            self._Xs, self._Ys = Xc.split(B), Yc.split(B)  # the chunk's batches: views, made at once
             self._chunk_start = start
-        j = (step - start) * B
-        return self._Xc[j : j + B], self._Yc[j : j + B]
+        return self._Xs[step - start], self._Ys[step - start]
 
     def _train_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
         wd = self.cfg.weight_decay
@@ -378,11 +378,11 @@ class Trainer:
                 self._last_weights, self.ended_on = b.swap_into(self.model), "best"
             else:
                 losses["dev"] = last
-        for k in (k for k in ("train", "dev", "test") if k not in losses):
-            loss = split_loss(self.model, self.eval_splits[k], stop=lambda: not self._final_evaluation)
-            if loss is None:
+        for i, k in enumerate(todo := [k for k in ("train", "dev", "test") if k not in losses]):
+            if (loss := split_loss(self.model, self.eval_splits[k], stop=stop)) is None:
                 break
             losses[k] = loss
+            self.emit(ev.SplitEvaluated(step=self.step, split=k, done=i + 1, total=len(todo)))
         return {k: losses[k] for k in ("train", "dev", "test") if k in losses}
 
     def finish(self, stopped: bool) -> ev.Finished:

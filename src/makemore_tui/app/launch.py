@@ -3,6 +3,13 @@ run, and say on the terminal how it was left."""
 
 from __future__ import annotations
 
+import io
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
 from ..config import Config
 from ..interface import RunHandle
 from ..run import next_work_dir, open_run
@@ -30,11 +37,49 @@ def run_app(run: RunHandle, args) -> int:
     return _run_and_report(MakemoreApp(run, make_run=make_run, theme=args.theme, handle_signals=True), args)
 
 
+EXIT_CRASH = 70  # the app stopped on an internal error (its runs saved; the traceback in crash.log)
+CRASH_LOG = "crash.log"
+
+
 def _run_and_report(app: MakemoreApp, args) -> int:
     app.compare_dirs = tuple(args.compare or ())  # --compare DIR ...: the compare view
+    # an internal error's traceback goes to a file, not over the terminal: one line is said instead
+    crash = io.StringIO()
+    app.error_console = Console(file=crash, markup=False, highlight=False, width=120, color_system=None)
     app.run()
+    try:
+        code = _report(app, crash.getvalue())
+    except OSError:  # the terminal is gone: nothing can be said
+        code = app.return_code or 0
+    return _leave(app, code)
+
+
+def _leave(app: MakemoreApp, code: int) -> int:
+    """A training thread that did not stop within the app's wait must not hold the process (nor be
+    torn down under torch as the interpreter ends): said, then the process ends at once."""
+    if not any(t.is_alive() for t in app.train_threads):
+        return code
+    try:
+        print("makemore-tui: a run did not stop in time and was left; its last saved checkpoint is kept",
+              file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(code)
+
+
+def _report(app: MakemoreApp, crash: str) -> int:
     st = app.state
     last = app.current_run
+    if crash.strip() or (app.return_code or 0) != 0:
+        log = _write_crash_log(last.work_dir, crash)
+        what = next((ln.strip() for ln in reversed(crash.splitlines()) if ln.strip()), "an unknown error")[:300]
+        saved = f"the run was saved to {last.last_checkpoint}" if not last.attached and last.last_checkpoint else (
+            f"its files are in {last.work_dir}")
+        print(f"makemore-tui: the app stopped on an internal error ({what}); {saved}"
+              + (f"; the traceback is in {log}" if log else ""), file=sys.stderr)
+        return EXIT_CRASH
     if last.attached:
         alive = last.alive and st.status not in (FINISHED, STOPPED)
         again = f"makemore-tui --attach {last.work_dir}"
@@ -56,6 +101,18 @@ def _run_and_report(app: MakemoreApp, args) -> int:
         print(f"makemore-tui: stopped at step {st.step:,}; {where}. Continue with: "
               f"makemore-tui --resume -o {last.work_dir}")
     return 1 if st.diverged else 0
+
+
+def _write_crash_log(work_dir, text: str) -> str | None:
+    """The traceback, in the run's directory (owner-only); its path, or None if it cannot be written."""
+    from ..checkpoint import atomic_write_bytes
+
+    path = Path(work_dir) / CRASH_LOG
+    try:
+        atomic_write_bytes(path, lambda f: f.write(text.encode("utf-8", "replace")))
+    except (OSError, TypeError):
+        return None
+    return str(path)
 
 
 def ask_about_saved_run(work_dir, theme: str | None = None) -> tuple[str, SavedRun, str] | None:

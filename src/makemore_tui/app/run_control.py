@@ -9,14 +9,21 @@ replaced is dropped.
 
 However the app ends (q, SIGTERM or SIGHUP, an unhandled error, a test's pilot leaving), its runs are
 released when it unmounts: a live run stops promptly and is saved, an attached one goes on. No
-training thread outlives the app (the event loop waits for its worker threads before the process
-can end).
+training thread outlives the app: each trains in a daemon thread of its own (never in the event
+loop's executor, which would keep a process whose app has ended alive until training ends), and the
+app waits for them as it ends, at most RELEASE_WAIT_S (the run saves), then lets the process go.
+A lost terminal (SIGHUP, or the terminal hung up without it) quits like q, waiting at most
+LOST_TERMINAL_WAIT_S: the process ends within seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import select
 import signal
+import threading
+import time
 from functools import partial
 from typing import Callable
 
@@ -29,6 +36,10 @@ from .messages import CheckpointDone, RunFailed, RunOpened, TrainerEvent, Traini
 from .settings_screen import SettingsScreen
 from .state import DIVERGED, FINISHED, PAUSED, STOPPED, TRAINING
 
+
+RELEASE_WAIT_S = 60.0  # the app waits this long at most, as it ends, for its runs to stop and save
+LOST_TERMINAL_WAIT_S = 4.0  # the same when its terminal is gone (the process ends within 5 s)
+TERMINAL_CHECK_S = 0.5  # how often the app looks whether its terminal has hung up
 
 # actions that do nothing for an attached run that has ended: hidden from the footer, keys off
 ENDED_ATTACHED_OFF = frozenset({"toggle_pause", "step", "stop_run", "checkpoint", "settings", "apply_lr"})
@@ -48,6 +59,10 @@ class RunControl:
         self.quitting = False
         self._eager = False  # redraw on the next event (after a key that changes the run)
         self._taken_dirs: set[str] = set()
+        self.train_threads: list[threading.Thread] = []  # daemon threads, joined (bounded) as the app ends
+        self.release_wait_s = RELEASE_WAIT_S
+        self.opening = False  # a new run is being opened: more restart keys are refused, not queued
+        self.terminal_lost = False
 
     # ---- the training worker -----------------------------------------------------------------
     def start_run(self, run: RunHandle) -> None:
@@ -61,8 +76,9 @@ class RunControl:
             self.load_history(run)
         self._taken_dirs.add(str(run.work_dir))
         run.trainer.listeners.append(partial(self._listen, rid))
-        self.run_worker(partial(self._train, run, rid), thread=True, group="train", name=f"train-{rid}",
-                        exit_on_error=False)
+        thread = threading.Thread(target=self._train, args=(run, rid), name=f"makemore-train-{rid}", daemon=True)
+        self.train_threads = [t for t in self.train_threads if t.is_alive()] + [thread]
+        thread.start()
         self.redraw(force=True)
 
     def load_history(self, run: RunHandle) -> None:
@@ -83,7 +99,7 @@ class RunControl:
         error = None
         try:
             run.trainer.run()
-        except Exception as e:  # shown to the user; the app goes on
+        except BaseException as e:  # shown to the user; the app goes on
             error = f"{type(e).__name__}: {e}"
         if run.attached:
             run.close()
@@ -214,6 +230,10 @@ class RunControl:
         """Open a new run with cfg (off the UI thread); the current one goes on until it is ready."""
         if cfg is None or self.make_run is None:
             return
+        if self.opening:  # one run for many presses (a key held, a paste): no empty directories
+            self.notify("A new run is already starting; wait for it.", timeout=3)
+            return
+        self.opening = True
         self.notify("Starting a new run with the new settings...", timeout=3)
         self.run_worker(partial(self._open_run, cfg), thread=True, group="open", exit_on_error=False)
 
@@ -223,13 +243,16 @@ class RunControl:
         except Exception as e:  # ConfigError, DataError, OSError...: said in words, the old run goes on
             self.post_message(RunFailed(str(e) or type(e).__name__))
             return
-        self.post_message(RunOpened(run))
+        if not self.post_message(RunOpened(run)):  # the app has closed meanwhile: let the run go
+            run.close()
 
     def on_run_failed(self, message: RunFailed) -> None:
+        self.opening = False
         self.notify(f"The new run could not start: {message.error}. The current run goes on.", severity="error",
                     timeout=10)
 
     def on_run_opened(self, message: RunOpened) -> None:
+        self.opening = False
         if self.quitting:
             message.run.close()
             return
@@ -262,8 +285,28 @@ class RunControl:
 
     def on_unmount(self) -> None:
         # however the app ended (q, a signal, an unhandled error, a test's pilot leaving), the
-        # training threads stop: the event loop waits for its worker threads before the process ends
+        # training threads stop and save; the app waits for them, at most release_wait_s
         self.stop_all()
+        self.join_runs(LOST_TERMINAL_WAIT_S if self.terminal_lost else self.release_wait_s)
+
+    def join_runs(self, wait_s: float) -> bool:
+        """Wait for the training threads to end, at most wait_s in all; whether they all did."""
+        end = time.monotonic() + wait_s
+        for t in self.train_threads:
+            t.join(max(0.0, end - time.monotonic()))
+        return not any(t.is_alive() for t in self.train_threads)
+
+    def lose_terminal(self) -> None:
+        """The terminal is gone (SIGHUP, or it hung up): quit as q does (the run saves), waiting
+        for the run only briefly."""
+        self.terminal_lost = True
+        self.stop_all()
+        self.exit()
+
+    def _check_terminal(self) -> None:
+        """On a timer: a terminal that hung up without a SIGHUP (its pty closed) ends the app."""
+        if terminal_gone():
+            self.lose_terminal()
 
     def _quit_on_signals(self) -> None:
         """SIGTERM and SIGHUP (an SSH connection dropping) quit like q: the run is saved."""
@@ -271,7 +314,24 @@ class RunControl:
         for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
             if sig is None:
                 continue
+            quit_ = self.lose_terminal if sig == getattr(signal, "SIGHUP", None) else lambda: (self.stop_all(), self.exit())
             try:
-                loop.add_signal_handler(sig, lambda: (self.stop_all(), self.exit()))
+                loop.add_signal_handler(sig, quit_)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
+        if terminal_gone(check_tty=True) is False:  # only where there is a terminal to lose
+            self.set_interval(TERMINAL_CHECK_S, self._check_terminal, name="terminal-check")
+
+
+def terminal_gone(check_tty: bool = False) -> bool | None:
+    """Whether the terminal on stdin has hung up (POLLHUP: its other end closed) or gone; None when
+    stdin is no terminal (nothing to watch)."""
+    try:
+        fd = 0
+        if check_tty and not os.isatty(fd):
+            return None
+        p = select.poll()
+        p.register(fd, select.POLLHUP | select.POLLERR | select.POLLNVAL)
+        return any(ev & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, ev in p.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return None if check_tty else True

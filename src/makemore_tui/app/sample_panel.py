@@ -15,13 +15,16 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from ..cells import cell_len, cut, pad
 from ..printable import printable
+from .capped_input import CappedInput
 from .messages import SampleRequest
 from .pane import Pane
 from .state import FINISHED, STOPPED, SampleState
 from .text import esc
 
 
+PREFIX_CHARS = 50  # the prefix field holds at most this many characters (and says so)
 NAME_WIDTH = 16  # longer names are cut (with …) so that the columns stay readable
 HINT = "press [b]s[/] to sample names · [b]+/-[/] temperature · [b]/[/] a prefix"
 # each name's mark (5 wide) and its style
@@ -82,18 +85,19 @@ class SampleList(Widget):
     def _cells(self) -> tuple[list[tuple[str, str]], int]:
         if not self.samples:
             return [], 0
-        L = max(len(printable(s.text) or "(empty)") + (0 if s.ended else 1) for s in self.samples)
+        # widths in terminal cells (a CJK character or an emoji takes two), cuts between whole
+        # characters (grapheme clusters), bidirectional controls made visible: the columns line up
+        L = max(cell_len(printable(s.text or "(empty)")) + (0 if s.ended else 1) for s in self.samples)
         L = min(max(L, 4), NAME_WIDTH)
         cells = []
         for i, s in enumerate(self.samples):
-            name = (printable(s.text) or "(empty)") if s.ended else printable(s.text) + "…"
-            if len(name) > L:
-                name = name[: L - 1] + "…"
+            name = printable(s.text or "(empty)") if s.ended else printable(s.text) + "…"
+            name = cut(name, L)
             lp = f"{s.logprob:6.1f}" if math.isfinite(s.logprob) else "  -inf"
             word, style = MARKS[mark_of(s)]
             mark = f"[{style}]{word}[/]"
-            plain = f"{name:<{L}} {lp} {word}"
-            shown = f"[b]{esc(name.ljust(L))}[/] [dim]{lp}[/] {mark}"
+            plain = f"{pad(name, L)} {lp} {word}"
+            shown = f"[b]{esc(pad(name, L))}[/] [dim]{lp}[/] {mark}"
             cells.append((f"[reverse]{esc(plain)}[/]" if i == self.cursor else shown, plain))
         return cells, L + 13
 
@@ -190,7 +194,7 @@ class SamplePanel(Pane):
     def compose(self):
         with Horizontal(id="prefix-row"):
             yield Label("prefix ")
-            yield Input(id="prefix", compact=True, max_length=50, select_on_focus=False)
+            yield CappedInput(id="prefix", compact=True, max_length=PREFIX_CHARS, what="the prefix", select_on_focus=False)
         yield Static("", id="sample-info")
         with VerticalScroll(can_focus=False):
             yield SampleList(id="sample-list")

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from ..config import Config, ConfigError, choices, default, preset
 from ..models import model_type
 from ..settings import SETTINGS, Setting, parse_number
+from .capped_input import CappedInput
 from .text import esc
 
 # The form's fields: the table's settings marked `form` (settings.py), in its order. A setting that
@@ -22,6 +23,7 @@ from .text import esc
 FIELDS: tuple[Setting, ...] = tuple(s for s in SETTINGS if s.form)
 FIELD_NAMES = [s.name for s in FIELDS]
 BOOL = (("on", True), ("off", False))
+FIELD_CHARS = 24  # a text field holds at most this many characters (and says so)
 
 
 def field_of(message: str) -> str | None:
@@ -110,7 +112,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
                         w = Select(options, value=value if known else Select.NULL, allow_blank=not known,
                                    id=f"f-{f.name}", compact=True)
                     else:
-                        w = Input(display_value(value), id=f"f-{f.name}", compact=True, select_on_focus=True)  # text too
+                        w = CappedInput(display_value(value), id=f"f-{f.name}", compact=True, select_on_focus=True,
+                                        max_length=FIELD_CHARS, what=f.title)  # text too
                     w.display = on
                     yield w
                     yield Static("", id=f"e-{f.name}", classes="field-error")
@@ -127,8 +130,9 @@ class SettingsScreen(ModalScreen["Config | None"]):
             self.check()
 
     def on_mount(self) -> None:
-        next(w for w in self.query(Input) if w.display).focus()
-        self.check()
+        for w in [w for w in self.query(Input) if w.display][:1]:  # (none when the form is already being dismissed)
+            w.focus()
+            self.check()
 
     def _type(self) -> str:
         w = self.query_one("#f-type", Select)
@@ -197,7 +201,8 @@ class SettingsScreen(ModalScreen["Config | None"]):
     # ---- events -------------------------------------------------------------------------------
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.check()
+        if self.is_attached and self.query("#apply"):  # a change that comes as the form closes: nothing to check
+            self.check()
 
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:

@@ -9,6 +9,7 @@ import textwrap
 from textual.content import Content
 from textual.widgets import Static
 
+from ..cells import cell_len
 from ..config import type_of
 from ..models import types
 from ..models.base import WHY
@@ -51,7 +52,7 @@ class ShapesPane(Pane):
         width = max(10, self.size.width)
         lines = []
         flow = flow_line(rows)
-        if len(flow) <= width:
+        if cell_len(flow) <= width:
             lines += [f"[bold]{esc(flow)}[/]", ""]
         for variant in ("notes", "code", "short"):
             table, styles = [], []
@@ -67,7 +68,7 @@ class ShapesPane(Pane):
                 table.append(row)
                 styles.append(style)
             table_lines = columns(table, "lll", styles=styles)
-            if max(len(Content.from_markup(t).plain) for t in table_lines) <= width:
+            if max(cell_len(Content.from_markup(t).plain) for t in table_lines) <= width:
                 break
         whys = [f"[b]why {esc(shape_str(shape))}?[/] {esc(note.split(WHY, 1)[1])}"
                 for _, _, shape, note in rows if WHY in note]

@@ -16,6 +16,8 @@ from ..series import Series
 
 # How the status line names the state of the run.
 STARTING, TRAINING, PAUSED, DIVERGED, FINISHED, STOPPED = "starting", "training", "paused", "diverged", "finished", "stopped"
+EVALUATING = "evaluating"  # the final evaluation, after the last step (eval_done of eval_total splits)
+GONE = "gone"  # an attached run whose process died without finishing (SIGKILL, a reboot)
 
 SECTIONS = ("chart", "params", "shapes", "status", "run")
 
@@ -63,6 +65,7 @@ class RunState:
         self.diverged_step = 0
         self.overfitting: ev.Overfitting | None = None  # the trainer's word that the model overfits (once)
         self.finished: ev.Finished | None = None
+        self.eval_done = self.eval_total = 0  # the final evaluation's splits done, of how many
         self.last_checkpoint: str | None = None
         self.save_error = ""  # the latest failed save, in words, until one succeeds
         self.events = 0
@@ -122,6 +125,18 @@ class RunState:
             self.touch("status")
         elif isinstance(e, ev.CheckpointFailed):
             self.save_error = e.error  # said until a save succeeds
+            self.touch("status")
+        elif isinstance(e, ev.FinalEvaluation):
+            if self.status != DIVERGED:
+                self.status = EVALUATING
+            self.step, self.eval_done, self.eval_total = max(self.step, e.step), 0, len(e.examples)
+            self.touch("status")
+        elif isinstance(e, ev.SplitEvaluated):
+            self.eval_done, self.eval_total = e.done, e.total
+            self.touch("status")
+        elif isinstance(e, ev.Gone):
+            self.status = GONE
+            self.step = max(self.step, e.step)
             self.touch("status")
         elif isinstance(e, ev.Finished):
             self.finished = e

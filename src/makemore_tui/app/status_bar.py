@@ -11,7 +11,9 @@ import math
 from textual.dom import NoScreen
 from textual.widgets import Static
 
-from .state import DIVERGED, FINISHED, PAUSED, STARTING, STOPPED, TRAINING, RunState, format_duration, format_loss
+from .state import (
+    DIVERGED, EVALUATING, FINISHED, GONE, PAUSED, STARTING, STOPPED, TRAINING, RunState, format_duration, format_loss,
+)
 from .text import esc, plain_len
 
 BADGES = {
@@ -21,6 +23,8 @@ BADGES = {
     DIVERGED: ("DIVERGED", "$error"),
     FINISHED: ("FINISHED", "$primary"),
     STOPPED: ("STOPPED", "$text-muted"),
+    EVALUATING: ("EVALUATING", "$accent"),
+    GONE: ("GONE", "$error"),  # the run's process is dead
 }
 
 # How the line is made shorter, step by step, until it fits: (item, what). "short": its next,
@@ -136,6 +140,8 @@ class StatusBar(Static):
         if state.max_steps >= 100:
             steps.insert(0, _item("step", f"{step} ({100 * state.progress:.0f}%)"))
         items.append(("step", steps))
+        if state.status == EVALUATING:  # the final evaluation's progress, in splits
+            items.append(("eval", [_item("splits", f"{state.eval_done}/{state.eval_total or 3}")]))
         frozen = self.freeze_clock
         if state.status == TRAINING:
             rate = "--" if frozen or state.steps_per_s <= 0 else f"{state.steps_per_s:,.0f}"

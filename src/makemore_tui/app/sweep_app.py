@@ -96,6 +96,8 @@ class SweepApp(App):
         if best:
             parts.append(f"best {fmt_loss(best.get('val_loss'))} (trial {best.get('number')})")
         parts.append(f"{len(trials)} trials: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+        if sweep.get("lost"):  # a worker killed by a signal: its trial failed (sweep/launch.py)
+            parts.append(f"{len(sweep['lost'])} worker(s) lost: {sweep['lost'][-1]}")
         self.query_one(SweepTitle).update(Text(" · ".join(parts)))  # the study's name as it is, never markup
         ends = {t["number"]: e for t in trials if (e := finished_at(self.sweep_dir, t["number"])) is not None}
         self.query_one(BestSoFarChart).draw(best_so_far(trials, ends))

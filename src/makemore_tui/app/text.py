@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..cells import cell_len, pad
+
 
 
 def esc(text: str) -> str:
@@ -21,14 +23,14 @@ def columns(rows: list[list[str]], align: str, gap: int = 2, styles: list[list[s
     if not rows:
         return []
     ncol = max(len(r) for r in rows)
-    widths = [max((len(r[j]) for r in rows if j < len(r)), default=0) for j in range(ncol)]
+    widths = [max((cell_len(r[j]) for r in rows if j < len(r)), default=0) for j in range(ncol)]
     lines = []
     for i, r in enumerate(rows):
         parts = []
         for j in range(ncol):
             cell = r[j] if j < len(r) else ""
             a = align[j] if j < len(align) else "l"
-            padded = cell.rjust(widths[j]) if a == "r" else cell.ljust(widths[j])
+            padded = pad(cell, widths[j], ">" if a == "r" else "<")  # in cells: wide symbols line up
             text = esc(padded)
             style = styles[i][j] if styles and i < len(styles) and j < len(styles[i]) else ""
             parts.append(f"[{style}]{text}[/]" if style and padded.strip() else text)
@@ -41,7 +43,7 @@ _TAG = re.compile(r"(?<!\\)\[[^\[\]]*\]")
 
 def plain_len(markup: str) -> int:
     """Cells taken by simple Textual markup ([b]...[/], [$accent]...[/]; escaped \\[ counts as one)."""
-    return len(_TAG.sub("", markup).replace("\\[", "["))
+    return cell_len(_TAG.sub("", markup).replace("\\[", "["))
 
 
 def table_width(rows: list[list[str]], gap: int = 2) -> int:
@@ -49,7 +51,7 @@ def table_width(rows: list[list[str]], gap: int = 2) -> int:
     if not rows:
         return 0
     ncol = max(len(r) for r in rows)
-    widths = [max((len(r[j]) for r in rows if j < len(r)), default=0) for j in range(ncol)]
+    widths = [max((cell_len(r[j]) for r in rows if j < len(r)), default=0) for j in range(ncol)]
     return sum(widths) + gap * (ncol - 1)
 
 

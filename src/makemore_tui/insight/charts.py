@@ -11,6 +11,7 @@ from typing import Callable, Sequence
 
 from rich.text import Text
 
+from ..cells import one_cell
 from ..printable import printable
 from ..series import downsample, ema, finite_points
 from ..ticks import log_ticks, x_ticks
@@ -84,6 +85,9 @@ def draw_lr_find(plt, r: LRFind | None, width: int = 80, progress: tuple[list[fl
     plt.xlim(r.log10_lrs[0], r.log10_lrs[-1])
 
 
+WIDE_MARK = "◆"  # on the embedding map, a symbol wider (or narrower) than one cell
+
+
 def draw_embedding(plt, e: EmbeddingMap) -> None:
     """Each symbol at its (x, y): vowels orange, consonants cyan, the boundary (index 0, its mark) red."""
     _reset(plt)
@@ -97,7 +101,11 @@ def draw_embedding(plt, e: EmbeddingMap) -> None:
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
         color = BOUNDARY_COLOR if i == 0 else (VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR)
-        plt.text(printable(ch), x, y, color=color, alignment="center")
+        # plotext places a label a code point a cell: a symbol that is not one cell (CJK, an emoji,
+        # a letter with its marks) would tear its row, so it is drawn as a mark (WIDE_MARK); a
+        # control character as its escape (printable.py: one cell a character)
+        label = printable(ch) if printable(ch) != ch else (ch if one_cell(ch) else WIDE_MARK)
+        plt.text(label, x, y, color=color, alignment="center")
     pad_x = 0.08 * ((max(xs) - min(xs)) or 1.0)
     pad_y = 0.08 * ((max(ys) - min(ys)) or 1.0)
     plt.xlim(min(xs) - pad_x, max(xs) + pad_x)

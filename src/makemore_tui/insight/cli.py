@@ -75,7 +75,7 @@ def checkpoint_subject(args) -> Subject:
             return 0
 
     return Subject(model, vocab, cfg, data=lambda: load_dataset(args.input_file, cfg.block_size, vocab=vocab,
-                                                                split=cfg.split),
+                                                                split=cfg.split, symbols=cfg.symbols),
                    step=step, context=args.context or "", word=args.word)
 
 
@@ -93,7 +93,7 @@ def inspect_lr_find(args, out, width, config_from_args) -> int:
         cfg, vocab, where = payload["config"], payload["vocab"], f"the settings of {checkpoint_path(args.work_dir)}"
     else:
         cfg, vocab, where = config_from_args(args), None, "the settings from the command line"
-    data = load_dataset(args.input_file, cfg.block_size, vocab=vocab, split=cfg.split)
+    data = load_dataset(args.input_file, cfg.block_size, vocab=vocab, split=cfg.split, symbols=cfg.symbols)
     model = build_model(cfg, len(data.vocab))  # the run's initial weights (the init is seeded)
     settings = sweep_settings(cfg)  # as the app's first sweep: the same suggestion for the same settings
     out.print(f"sweeping the learning rate 1e{settings['lo']:g} -> 1e{settings['hi']:g} over {STEPS:,} "

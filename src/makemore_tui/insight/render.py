@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from ..cells import cell_len, cut, pad, shown
 from ..data import SPACE_MARK
 from ..printable import printable
 from .charts import RUN_COLORS, rich_color
@@ -25,9 +26,9 @@ HBLOCKS = "▏▎▍▌▋▊▉█"
 
 
 def show_char(ch: str) -> str:
-    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then), a
-    control character as its escape (printable)."""
-    return SPACE_MARK if ch == " " else printable(ch)
+    """A symbol as the views show it: a space as SPACE_MARK (which no boundary mark is then), a lone
+    mark on a dotted circle, an invisible control as its code (cells.shown)."""
+    return SPACE_MARK if ch == " " else shown(ch)
 
 
 def hbar(share: float, width: int) -> str:
@@ -198,13 +199,16 @@ def heat_table(conf: Confusion, cell: int = 2, rows: list[int] | None = None, co
     rows = list(range(V)) if rows is None else rows
     cols = list(range(V)) if cols is None else cols
     out = Text()
-    out.append("    ")  # under the row labels
-    out.append("".join(show_char(conf.chars[j]).center(cell) for j in cols) + "\n", style="bold")
+    # in terminal cells: a row label takes 1 cell, or 2 where some are wide (CJK, emoji); a symbol
+    # wider than its place is cut to … (the summary above names it whole)
+    label = 1 if all(cell_len(show_char(conf.chars[i])) <= 1 for i in rows) else 2
+    out.append(" " * (label + 3))  # under the row labels
+    out.append("".join(pad(cut(show_char(conf.chars[j]), cell), cell, "^") for j in cols) + "\n", style="bold")
     recall = conf.recall()
     for n, i in enumerate(rows):
         row = conf.counts[i]
         total = sum(row)
-        out.append(f" {show_char(conf.chars[i])}  ", style="bold")
+        out.append(f" {pad(cut(show_char(conf.chars[i]), label), label)}  ", style="bold")
         for j in cols:
             share = row[j] / total if total else 0.0
             shade = SHADES[min(4, math.ceil(share * 4))] if share > 0 else ("·" if i == j else " ")

@@ -8,7 +8,9 @@ from rich.console import Group
 from rich.cells import cell_len
 from rich.text import Text
 
-from .charts import chart_text, draw_embedding
+from ..cells import one_cell
+from ..printable import printable
+from .charts import WIDE_MARK, chart_text, draw_embedding
 from .confusion import Confusion
 from .embedding import EmbeddingMap
 from .health import HealthCheck
@@ -34,6 +36,8 @@ def embedding_report(e: EmbeddingMap, width: int) -> Group:
                      f"({100 * e.explained[0]:.0f}% + {100 * e.explained[1]:.0f}% of the variance)")
     else:
         parts.append(f"C itself: the {e.n_embd}-d embedding of each of the {len(e.chars)} symbols")
+    if any(not one_cell(c) and printable(c) == c for c in e.chars):
+        parts.append(f"{WIDE_MARK}: a symbol wider than one cell (CJK, emoji, a letter with its marks)")
     if e.vowel_spread is not None:
         parts.append(f"vowel spread {e.vowel_spread:.2f} (mean distance between vowels / between all letters; "
                      "below 1: the vowels sit together)")

@@ -6,7 +6,8 @@ formatted from a tensor the step computed.
 
     Step
       number, key, title     1..10, a stable id ("network", "data", ...), the title in the lesson's language
-      code                   the code lines the step explains (runnable on the step's tensors)
+      code                   the code lines the step explains (runnable on the step's tensors); at the
+                             default sizes each fits in PRE_WIDTH cells too
       blocks                 Para | Pre | Chart | Bars, in reading order
 """
 
@@ -55,6 +56,10 @@ Block = Para | Pre | Chart | Bars
 
 # Pre lines fit in this many cells: 80 columns less the step list, borders and padding.
 PRE_WIDTH = 56
+
+# The key that starts the real run (Lesson.run_config()) from the lesson: the screen binds it, step 9's
+# text names it, and Lesson.ui()["start_run"] is its label.
+START_RUN_KEY = "r"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,9 @@ class MLP(Interface):
         self.C, self.W1, self.b1, self.W2, self.b2 = (nn.Parameter(t) for t in (C, W1, b1, W2, b2))
         self._raw: list[torch.Tensor] | None = None  # the parameters' data, for the fused SGD step
         self._neg: torch.Tensor | None = None
+        self._one: torch.Tensor | None = None
+        self._path = None  # (batch size, the sgd_step path chosen for it: mlp_paths.choose_path)
+        self._ws = None  # the workspace path's preallocated tensors (mlp_paths.Workspace)
 
     def ordered_parameters(self) -> list[nn.Parameter]:
         return [getattr(self, n) for n in self.param_order]
@@ -95,29 +98,22 @@ class MLP(Interface):
     def sgd_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
         """One step of plain SGD with the gradient folded into the update, returns the batch loss.
 
-        Same arithmetic as backward_by_hand followed by `p -= lr * p.grad`, but each weight's
+        The arithmetic of backward_by_hand followed by `p -= lr * p.grad` (tanh as 2 sigmoid(2z) - 1,
+        within 2e-7: faster where torch.tanh is not vectorised; mlp_paths.py), but each weight's
         gradient is accumulated straight into the weight (addmm_, index_add_ with alpha = -lr/B),
         so no gradient tensor is allocated and there is no separate update pass. It works on the
-        parameters' plain data tensors, so no autograd bookkeeping is done at all.
+        parameters' plain data tensors, so no autograd bookkeeping is done at all. The way it runs
+        (its path: a workspace of preallocated tensors or not, the same weights either way) is the
+        faster this machine measured (mlp_paths.py).
         """
-        C, W1, b1, W2, b2 = self._raw_params()
-        B = X.shape[0]
-        flatX = X.view(-1)
-        x = C.index_select(0, flatX).view(B, -1)  # C[X].view(B, T*E)
-        h = torch.addmm(b1, x, W1).tanh_()
-        logp = torch.log_softmax(torch.addmm(b2, h, W2), 1)
-        loss = F.nll_loss(logp, Y)
-        dlogits = logp.exp_().scatter_add_(1, Y.view(-1, 1), self._minus_ones(B))  # softmax - onehot
-        a = -lr / B  # the mean's 1/B, folded into the step
-        dh = dlogits.mm(W2.t())  # uses W2 before its update
-        dpre = torch.addcmul(dh, dh, h.square(), value=-1.0)  # dh * (1 - h^2), through tanh
-        W2.addmm_(h.t(), dlogits, alpha=a)
-        b2.add_(dlogits.sum(0), alpha=a)
-        dx = dpre.mm(W1.t())  # uses W1 before its update
-        W1.addmm_(x.t(), dpre, alpha=a)
-        b1.add_(dpre.sum(0), alpha=a)
-        C.index_add_(0, flatX, dx.view(-1, self.n_embd), alpha=a)
-        return loss
+        path = self._path if self._path is not None and self._path[0] == X.shape[0] else self._choose_path(X, Y)
+        return path[1](self, X, Y, lr)
+
+    def _choose_path(self, X: torch.Tensor, Y: torch.Tensor):
+        from .mlp_paths import choose_path
+
+        self._path = (X.shape[0], choose_path(self, X, Y))
+        return self._path
 
     def _raw_params(self) -> list[torch.Tensor]:
         if self._raw is None:
@@ -129,8 +125,13 @@ class MLP(Interface):
             self._neg = torch.full((B, 1), -1.0, device=self.C.device)
         return self._neg
 
+    def _ones(self, B: int) -> torch.Tensor:
+        if self._one is None or self._one.shape[0] != B or self._one.device != self.C.device:
+            self._one = torch.ones(B, device=self.C.device)
+        return self._one
+
     def _apply(self, fn, *args, **kwargs):
-        self._raw = None  # .to() and friends may give the parameters new storage
+        self._raw = self._ws = self._path = None  # .to() and friends may give the parameters new storage
         return super()._apply(fn, *args, **kwargs)
 
     def shape_report(self, X: torch.Tensor) -> list[ShapeRow]:

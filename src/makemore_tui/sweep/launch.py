@@ -26,7 +26,7 @@ from ..run import check_work_dir
 from . import space as sp
 from .files import JOURNAL, trial_dir
 from .journal import check_journal, set_aside_old_trials
-from .study import STARTED, make_storage, open_study, recover, redact, resolve, write_sweep_json
+from .study import STARTED, fail_trials_of, make_storage, open_study, recover, redact, resolve, write_sweep_json
 from .worker import WorkerPlan, worker_main
 
 REFRESH_S = 1.0  # sweep.json is rewritten this often while trials run (and when each ends)
@@ -165,6 +165,7 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
 
     snap = write_sweep_json(study, Path(plan.sweep_dir))
     seen = {row["number"] for row in snap["trials"] if row["state"] != "running"}  # told by earlier sweeps
+    told: set[int] = set()  # workers whose death by a signal has been said
     with stop_on_signals(forward):
         for i, p in enumerate(procs):
             try:
@@ -176,11 +177,23 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
                 raise OSError(e.errno, f"{e.strerror} (starting worker {i + 1} of {len(procs)}; {started})") from None
             if stopping:  # a signal while starting: tell the new one too
                 os.kill(p.pid, signal.SIGTERM)
-        while any(p.is_alive() for p in procs):
-            for p in procs:
-                p.join(timeout=REFRESH_S / len(procs))
+        while True:
+            alive = [p for p in procs if p.is_alive()]
+            for p in alive:
+                p.join(timeout=REFRESH_S / len(alive))
+            for p in [p for p in procs if (p.exitcode or 0) < 0 and p.pid not in told]:
+                told.add(p.pid)
+                new = _worker_killed(study, plan, p, stopping, out)
+                if new is not None:
+                    try:
+                        new.start()
+                        procs.append(new)
+                    except OSError as e:  # no descriptors (or processes) left: the sweep goes on without it
+                        say(out, f"sweep: the new worker could not start ({e.strerror or e})")
             snap = write_sweep_json(study, Path(plan.sweep_dir))
             _report_new(snap, seen, out)
+            if not any(p.is_alive() for p in procs):
+                break
     snap = write_sweep_json(study, Path(plan.sweep_dir))
     _report_new(snap, seen, out)
     best = snap.get("best")
@@ -194,6 +207,25 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
             "again to resume: their settings run again first")
     failed = [p.exitcode for p in procs if p.exitcode not in (0, None)]
     return 1 if failed and not stopping and len(failed) == len(procs) else 0
+
+
+def _worker_killed(study, plan: WorkerPlan, p, stopping: list, out):
+    """A worker ended by a signal (killed, out of memory): said, its trial marked failed (its
+    files kept), and a new worker started while the budget lasts."""
+    try:
+        name = signal.Signals(-p.exitcode).name
+    except ValueError:
+        name = f"signal {-p.exitcode}"
+    lost = fail_trials_of(study, p.pid, f"its worker was killed by {name}")
+    what = f"its trial {', '.join(map(str, lost))} is marked failed" if lost else "it had no trial running"
+    left = (plan.deadline is None or time.time() < plan.deadline - plan.trial_seconds / 10) and (
+        plan.max_trials is None or len(study.get_trials(deepcopy=False, states=STARTED)) < plan.max_trials)
+    again = not stopping and left
+    say(out, f"sweep: worker {p.pid} was killed by {name}; {what}"
+        + ("; a new worker takes its place" if again else ""))
+    if not again:
+        return None
+    return multiprocessing.get_context("spawn").Process(target=worker_main, args=(plan,), name=p.name, daemon=False)
 
 
 def _stop_started(procs, study, plan) -> None:

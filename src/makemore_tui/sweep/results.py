@@ -29,7 +29,8 @@ def read_sweep(path: str | os.PathLike) -> dict:
     data = read_json(Path(path) / SWEEP_JSON) or {}
     trials = [t for t in data.get("trials", []) if isinstance(t, dict) and isinstance(t.get("number"), int)]
     best = data.get("best") if isinstance(data.get("best"), dict) else None
-    return {"study": data.get("study"), "trials": trials, "best": best}
+    lost = [str(x) for x in data.get("lost", []) if isinstance(x, str)] if isinstance(data.get("lost"), list) else []
+    return {"study": data.get("study"), "trials": trials, "best": best, "lost": lost}
 
 
 def ranked(trials: list[dict]) -> list[dict]:

@@ -171,6 +171,19 @@ def recover(study) -> list[str]:
     return notes
 
 
+def fail_trials_of(study, pid: int, why: str) -> list[int]:
+    """Mark failed the trials a dead worker (process `pid`, this machine) left running; `why` is kept
+    in the study (sweep.json's `lost`, shown by the sweep view). Their numbers."""
+    me = host()
+    lost = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            if t.user_attrs.get("pid") == pid and t.user_attrs.get("host") == me]
+    for n in lost:
+        study.tell(n, state=TrialState.FAIL, skip_if_finished=True)
+    said = list(study.user_attrs.get("lost") or [])
+    study.set_user_attr("lost", [*said, f"trial {', '.join(map(str, lost))}: {why}" if lost else why][-20:])
+    return lost
+
+
 def _numbers(numbers) -> str:
     return ", ".join(str(n) for n in sorted(numbers))
 
@@ -213,7 +226,10 @@ def snapshot(study) -> dict:
         if row["state"] == "complete" and row["val_loss"] is not None and (
                 best is None or row["val_loss"] < best["val_loss"]):
             best = {"number": t.number, "val_loss": row["val_loss"], "params": dict(t.params)}
-    return {"study": study.study_name, "trials": trials, "best": best}
+    snap = {"study": study.study_name, "trials": trials, "best": best}
+    if study.user_attrs.get("lost"):  # workers that died (fail_trials_of), in words
+        snap["lost"] = [str(x) for x in study.user_attrs["lost"]]
+    return snap
 
 
 def write_sweep_json(study, sweep_dir: Path) -> dict:

@@ -96,7 +96,7 @@ def run_trial(
     """Train one trial for at most `seconds` of wall clock; report(k, dev_loss) after the k-th
     evaluation returns True to prune it."""
     start = time.monotonic()
-    data = load_dataset(input_file, cfg.block_size, split=cfg.split)
+    data = load_dataset(input_file, cfg.block_size, split=cfg.split, symbols=cfg.symbols)
     check_resources(cfg, len(data.vocab), n_eval=max(t[0].shape[0] for t in data.splits.values()))
     rate = measure_rate(cfg.validate(), data)
     cfg = fitted(cfg, rate, seconds - (time.monotonic() - start)).validate()

@@ -22,7 +22,7 @@ from typing import Any
 import optuna
 from optuna.study import MaxTrialsCallback
 
-from ..config import ConfigError
+from ..config import Config, ConfigError
 from ..errors import resource_message
 from ..models.search import SearchSpace
 from ..recorder import CONFIG, read_json
@@ -118,8 +118,8 @@ class Worker:
         trial.set_user_attr("val_loss", result.val_loss if math.isfinite(result.val_loss) else None)
         trial.set_user_attr("steps", result.steps)
         ran = read_json(trial_dir(plan.sweep_dir, trial.number) / CONFIG)
-        if ran is not None:  # its settings as it ran them, for training the best trial again on any machine
-            trial.set_user_attr("config", ran)
+        if ran is not None:  # its settings as it ran them (not its data), for training the best trial again on any machine
+            trial.set_user_attr("config", Config.from_dict(ran).to_dict())
         if result.interrupted:
             trial.set_user_attr("interrupted", True)
             study.stop()

@@ -16,7 +16,8 @@ from rich.console import Group
 from rich.text import Text
 from textual.containers import Container, VerticalScroll
 
-from ...insight.base import snapshot
+from ...cells import cell_len
+from ...insight.base import InsightError, snapshot
 from ...insight.confusion import Confusion, confusion
 from ...insight.render import EIGHTHS, confusion_summary, heat_symbols, heat_table, show_char
 from .pane import InsightPane, in_training_thread
@@ -30,9 +31,10 @@ def recall_strip(c: Confusion, width: int = 10_000) -> Text:
     """One character per symbol: how often its examples are predicted right, as a shade (as many
     symbols as `width` allows, then …)."""
     out = Text("recall  ")
-    room = (width - 9) // 2
+    used = 9  # cells, the ellipsis's included
     for k, (ch, r) in enumerate(zip(c.chars, c.recall())):
-        if k == room and k < len(c.chars) - 1:
+        used += cell_len(show_char(ch)) + 1
+        if used > width and k < len(c.chars) - 1:
             out.append("…", style="dim")
             break
         out.append(show_char(ch), style="bold")
@@ -68,6 +70,8 @@ class ConfusionPane(InsightPane):
                 yield InsightText(id="cf-heat")
 
     def compute(self, run) -> tuple[int, Confusion]:
+        if run.data is None:  # attached to a run whose words could not be read again
+            raise InsightError("the confusion needs the run's dev words, which could not be read again")
         step, snap = in_training_thread(run, lambda: (run.trainer.step, snapshot(run.trainer.model)))
         return step, confusion(snap, run.data.eval_split("dev"), None, run.data.vocab, top=12)
 

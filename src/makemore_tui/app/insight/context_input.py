@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from ..capped_input import CappedInput
 
 
-class ContextInput(Input):
+class ContextInput(CappedInput):
     """The context field. A printable key that cannot be in a context (a character outside the
     vocabulary, such as the digits of the views' keys) is not typed but left to the app's keys.
     What can be typed is for the nearest ancestor with a `can_type(character)` to say (the next
@@ -23,3 +23,5 @@ class ContextInput(Input):
         # default skips Input's, and the key bubbles on to the app's keys
         if event.is_printable and not self._typeable(event.character):
             event.prevent_default()
+        else:
+            super().on_key(event)

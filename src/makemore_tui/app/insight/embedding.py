@@ -10,7 +10,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from ...insight.base import InsightError
-from ...insight.charts import BOUNDARY_COLOR, CONSONANT_COLOR, VOWEL_COLOR, draw_embedding, rich_color
+from ...cells import one_cell
+from ...printable import printable
+from ...insight.charts import BOUNDARY_COLOR, CONSONANT_COLOR, VOWEL_COLOR, WIDE_MARK, draw_embedding, rich_color
 from ...insight.embedding import EmbeddingMap, embedding_from_C
 from ...insight.render import sparkline
 from ...series import Series
@@ -42,10 +44,14 @@ class EmbeddingPane(InsightPane):
             C = run.trainer.model.embedding()
             if C is None:
                 raise InsightError("this model has no embedding table C (a bigram's table is the logits themselves)")
-            return run.trainer.step, C.detach().clone()
+            # the vocabulary of these weights: the run's data's, or (attached to a run whose words
+            # could not be read again) its checkpoint's
+            return run.trainer.step, C.detach().clone(), run.data.vocab if run.data is not None else run.vocab
 
-        step, C = in_training_thread(run, copy_c)
-        return step, embedding_from_C(C, run.data.vocab)
+        step, C, vocab = in_training_thread(run, copy_c)
+        if vocab is None:
+            raise InsightError("the run's vocabulary is unknown: no checkpoint and its words could not be read")
+        return step, embedding_from_C(C, vocab)
 
     def on_insight_pane_ready(self, message) -> None:
         """Runs before InsightPane's own handler (Textual calls both): follow the vowels' spread."""
@@ -90,4 +96,6 @@ class EmbeddingPane(InsightPane):
         line.append("   ")
         line.append(e.chars[0] if e.chars else ".", style=f"bold {rich_color(BOUNDARY_COLOR)}")  # the data's mark
         line.append(" start/end")
+        if any(not one_cell(c) and printable(c) == c for c in e.chars):
+            line.append(f"   {WIDE_MARK} a symbol wider than one cell (CJK, emoji, a letter with its marks)")
         note.set(line)

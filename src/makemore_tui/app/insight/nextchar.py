@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.containers import Horizontal
 from textual.widgets import Input
 
+from ...cells import cell_len, pad
 from ...insight.nextchar import NextChar, context_window, next_char
 from ...insight.render import EIGHTHS, prob_bars, show_char, top_line
 from .context_input import ContextInput
@@ -31,24 +32,28 @@ def prob_columns(nc: NextChar, width: int, height: int) -> Text:
     peak = max(nc.probs) or 1.0
     top3 = [i for i, ch in enumerate(nc.chars) if ch in {c for c, _ in nc.top[:3]}]
     levels = [round(p / peak * height * 8) for p in nc.probs]
-    pad = " " * gap
+    gap_text = " " * gap
     lines = []
     for row in range(height, 0, -1):
         label = f"{100 * peak:4.0f}% " if row == height else ("   0% " if row == 1 else "      ")
-        cells = "".join(EIGHTHS[max(0, min(8, lv - (row - 1) * 8))] * bar + pad for lv in levels)
-        lines.append(label + cells)
-    lines.append("      " + "".join(show_char(ch).center(bar) + pad for ch in nc.chars))
+        lines.append(label + "".join(EIGHTHS[max(0, min(8, lv - (row - 1) * 8))] * bar + gap_text for lv in levels))
     out = Text("\n".join(lines))
-    line_len = [len(x) + 1 for x in lines]
     offset = 0
-    for r, n in enumerate(line_len):
-        if r < height:
-            out.stylize("dim", offset, offset + 6)
-            out.stylize("cyan", offset + 6, offset + n - 1)
+    for n in (len(x) + 1 for x in lines):
+        out.stylize("dim", offset, offset + 6)
+        out.stylize("cyan", offset + 6, offset + n - 1)
         for i in top3:
             a = offset + 6 + i * cell
-            out.stylize("bold green" if r < height else "bold", a, a + bar)
+            out.stylize("bold green", a, a + bar)
         offset += n
+    # the symbols under their bars, measured in cells: one wider than its bar is shown as … (the
+    # list under the chart names the likeliest whole)
+    out.append("\n      ")
+    for i, ch in enumerate(nc.chars):
+        label = show_char(ch)
+        label = label if cell_len(label) <= bar else "…"
+        out.append(pad(label, bar, "^"), style="bold" if i in top3 else "")
+        out.append(" " * gap)
     return out
 
 
@@ -72,7 +77,7 @@ class NextCharPane(InsightPane):
 
     def compose(self):
         yield ContextInput(placeholder="type a context, e.g. emm (empty: the start of a name)",
-                           max_length=MAX_CONTEXT, id="nc-input")
+                           max_length=MAX_CONTEXT, what="the context", id="nc-input")
         yield InsightText(id="nc-window")
         with Horizontal(id="nc-row"):
             yield InsightText(id="nc-bars")
