@@ -16,7 +16,7 @@ from makemore_tui.insight.views import GENERIC_PANE, InsightView, Subject, regis
 from helpers import WORDS, train_run
 from helpers_app import choose_in_palette, finished, insight_app, run_async, wait_for, wait_for_text
 
-BUILT_IN = ["next-char", "embedding", "lr-find", "health", "compare", "confusion"]
+BUILT_IN = ["next-char", "embedding", "lr-find", "health", "compare", "confusion", "trace"]
 
 
 def count_parameters(subject: Subject) -> int:
@@ -39,8 +39,8 @@ def toy():
 
 
 def test_the_built_in_views_keep_their_names_keys_and_panes():
-    assert [v.name for v in registry.views()][:6] == BUILT_IN
-    assert [v.key for v in registry.views()][:6] == ["5", "6", "7", "8", "9", "0"]
+    assert [v.name for v in registry.views()][:7] == BUILT_IN
+    assert [v.key for v in registry.views()][:7] == ["5", "6", "7", "8", "9", "0", "w"]
     for name in BUILT_IN:
         spec = view(name)
         assert spec.view_id == f"insight-{name}" and spec.action == f"insight('{name}')"
@@ -85,7 +85,7 @@ def test_inspect_prints_a_registered_view(toy, tmp_path, capsys):
     n = sum(p.numel() for p in model.parameters())
     assert capsys.readouterr().out == f"toy view: {n:,} parameters (100 columns)\n"
     assert main(["--inspect", "nonsense", "-o", str(work)]) == 2
-    assert "choose one of next-char, embedding, lr-find, health, compare, confusion, toy" in capsys.readouterr().err
+    assert "choose one of next-char, embedding, lr-find, health, compare, confusion, trace, toy" in capsys.readouterr().err
 
 
 @run_async

@@ -54,6 +54,8 @@ def build_parser() -> Parser:
                     help="print an insight view of the work directory's model and exit: " + inspect_choices()
                     + "; sweep (a sweep's trials)")
     io.add_argument("--context", default="", help="what --inspect next-char has typed (default: a word's start)")
+    io.add_argument("--word", default=None, metavar="NAME",
+                    help="the word --inspect trace traces (default: a name sampled from the model)")
     io.add_argument("--compare", nargs="+", metavar="DIR", default=None,
                     help="earlier runs' work directories: overlaid on the loss chart, listed by --inspect compare")
     m = p.add_argument_group("model")

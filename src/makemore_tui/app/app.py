@@ -42,7 +42,7 @@ from .loss_chart import LossChart
 from .messages import SampleRequest, SamplesReady, SamplingFailed
 from .pane import Pane
 from .run_control import RunControl
-from .sample_panel import SamplePanel
+from .sample_panel import SampleList, SamplePanel
 from .sampler import Sampler
 from .state import RunState
 from .status_bar import StatusBar
@@ -125,6 +125,14 @@ class MakemoreApp(InsightActions, RunControl, App):
     def sample_panel(self) -> SamplePanel:
         return self.views.query_one(SamplePanel)
 
+    @property
+    def sample_list(self) -> SampleList:
+        return self.views.query_one(SampleList)
+
+    def selected_sample(self) -> str | None:
+        """The sampled name selected in the samples pane (None: none)."""
+        return self.sample_list.selected()
+
     def on_mount(self) -> None:
         self.status_bar.freeze_clock = self.freeze_clock
         self.footer.show_command_palette = self.size.width >= 70
@@ -196,6 +204,7 @@ class MakemoreApp(InsightActions, RunControl, App):
         if self.views.current != VIEWS[0].id:  # from an insight view too
             self.views.current = VIEWS[0].id
             self.call_after_refresh(self.redraw, True)
+        self.refresh_keys()
         dash = self.dashboard
         hidden = [p for p in dash.panes if not p.display]
         dash.select(name)
@@ -241,6 +250,31 @@ class MakemoreApp(InsightActions, RunControl, App):
     @on(SamplesReady)
     def _on_samples(self, message: SamplesReady) -> None:
         self.sampler.ready(message)
+        self.refresh_keys()  # enter traces a name once there are names
+
+    # ---- actions: a sampled name's trace (app/insight/trace.py) ---------------------------------
+    def action_pick_sample(self, dx: int, dy: int) -> None:
+        if self.sample_panel.display:
+            self.sample_list.move(dx, dy)
+        else:  # moved once the pane is laid out: its columns depend on its width
+            self.show_samples()
+            self.call_after_refresh(self.sample_list.move, dx, dy)
+
+    def action_trace_sample(self) -> None:
+        self.show_samples()
+        self.sample_list.choose()
+
+    @on(SampleList.Chosen)
+    def _on_sample_chosen(self, message: SampleList.Chosen) -> None:
+        from .insight.trace import TraceScreen
+
+        if self.screen is self.screen_stack[0]:
+            self.push_screen(TraceScreen(message.text))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("pick_sample", "trace_sample"):  # on the training view, once there are names
+            return self.views is not None and self.views.current == VIEWS[0].id and bool(self.samples.samples)
+        return super().check_action(action, parameters)
 
     @on(SamplingFailed)
     def _on_sampling_failed(self, message: SamplingFailed) -> None:

@@ -52,6 +52,13 @@ TRAINING_KEYS: list[Key] = [
         display="-"),
     Key("slash", "edit_prefix", "prefix", "Type a prefix every sampled name starts with (enter samples, escape leaves)",
         "Samples"),
+    Key("enter", "trace_sample", "trace", "Show the selected name's trace (a click on a name too): each character's "
+        "context, probability and rivals", "Samples", footer=True),
+    Key("down", "pick_sample(0, 1)", "down", "Select the sampled name below (the first press selects the first)",
+        "Samples", display="↓"),
+    Key("up", "pick_sample(0, -1)", "up", "Select the sampled name above", "Samples", display="↑"),
+    Key("right", "pick_sample(1, 0)", "right", "Select the sampled name in the next column", "Samples", display="→"),
+    Key("left", "pick_sample(-1, 0)", "left", "Select the sampled name in the column before", "Samples", display="←"),
     # panes
     Key("1", "show_pane('chart')", "chart", "Show the loss chart", "Panes"),
     Key("2", "show_pane('params')", "params", "Show the parameter table", "Panes"),

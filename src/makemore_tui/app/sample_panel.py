@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 
-from textual import on
+from textual import events, on
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Region
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
@@ -54,19 +56,30 @@ def legend(samples, step: int, width: int) -> str:
 
 
 class SampleList(Widget):
-    """The names in as many columns as the width allows (re-laid out on resize)."""
+    """The names in as many columns as the width allows (re-laid out on resize), filled column by
+    column; `cursor` is the selected name's index (None: none yet)."""
 
     DEFAULT_CSS = """
     SampleList { height: auto; }
     """
 
+    class Chosen(Message):
+        """A name was chosen (enter on the selection, or a click): show its trace."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.samples: list = []
         self.placeholder = HINT
+        self.cursor: int | None = None
 
     def set_samples(self, samples: list) -> None:
         self.samples = list(samples)
+        if self.cursor is not None:
+            self.cursor = min(self.cursor, len(self.samples) - 1) if self.samples else None
         self.refresh(layout=True)
 
     def _cells(self) -> tuple[list[tuple[str, str]], int]:
@@ -77,14 +90,15 @@ class SampleList(Widget):
         L = max(cell_len(printable(s.text or "(empty)")) + (0 if s.ended else 1) for s in self.samples)
         L = min(max(L, 4), NAME_WIDTH)
         cells = []
-        for s in self.samples:
+        for i, s in enumerate(self.samples):
             name = printable(s.text or "(empty)") if s.ended else printable(s.text) + "…"
             name = cut(name, L)
             lp = f"{s.logprob:6.1f}" if math.isfinite(s.logprob) else "  -inf"
             word, style = MARKS[mark_of(s)]
             mark = f"[{style}]{word}[/]"
             plain = f"{pad(name, L)} {lp} {word}"
-            cells.append((f"[b]{esc(pad(name, L))}[/] [dim]{lp}[/] {mark}", plain))
+            shown = f"[b]{esc(pad(name, L))}[/] [dim]{lp}[/] {mark}"
+            cells.append((f"[reverse]{esc(plain)}[/]" if i == self.cursor else shown, plain))
         return cells, L + 13
 
     def _layout(self, width: int) -> tuple[int, int]:
@@ -110,6 +124,57 @@ class SampleList(Widget):
             row = [cells[c * nrows + r][0] for c in range(ncols) if c * nrows + r < len(cells)]
             lines.append("   ".join(row))
         return "\n".join(lines)
+
+    # ---- choosing a name ---------------------------------------------------------------------
+    def move(self, dx: int, dy: int) -> None:
+        """Move the selection a column (dx) or a row (dy); the first move selects the first name."""
+        n = len(self.samples)
+        if not n:
+            return
+        ncols, nrows = self._layout(self.size.width)
+        if self.cursor is None:
+            self.cursor = 0
+        else:
+            col, row = divmod(self.cursor, nrows)
+            i = self.cursor + dx * nrows + (dy if 0 <= row + dy < nrows else 0)
+            if 0 <= i < n:
+                self.cursor = i
+            elif dx > 0 and col + 1 < ncols:  # the last column is shorter: its last name
+                self.cursor = n - 1
+        self.refresh()
+        row = self.cursor % nrows
+        if isinstance(self.parent, Widget):  # the pane's scroll: keep the selected row in sight
+            self.parent.scroll_to_region(Region(0, row, max(1, self.size.width), 1), animate=False)
+
+    def selected(self) -> str | None:
+        """The selected name's text (None: none selected)."""
+        return self.samples[self.cursor].text if self.cursor is not None and self.samples else None
+
+    def choose(self) -> None:
+        """Enter: the selected name's trace (the first name's when none is selected)."""
+        if self.samples:
+            if self.cursor is None:
+                self.cursor = 0
+                self.refresh()
+            self.post_message(self.Chosen(self.samples[self.cursor].text))
+
+    def index_at(self, x: int, y: int) -> int | None:
+        """The name drawn at (x, y) of this widget, if any."""
+        if not self.samples:
+            return None
+        cw = self._cells()[1]
+        ncols, nrows = self._layout(self.size.width)
+        col, within = divmod(x, cw + 3)
+        i = col * nrows + y
+        return i if within < cw and col < ncols and 0 <= y < nrows and i < len(self.samples) else None
+
+    def on_click(self, event: events.Click) -> None:
+        i = self.index_at(event.x, event.y)
+        if i is not None:
+            event.stop()
+            self.cursor = i
+            self.refresh()
+            self.post_message(self.Chosen(self.samples[i].text))
 
 
 class SamplePanel(Pane):
@@ -183,9 +248,9 @@ class SamplePanel(Pane):
         self._subtitle()
 
     def _subtitle(self) -> None:
-        """The keys, once there are names and while the run goes on."""
-        show = self.has_names and not self.ended
-        self.border_subtitle = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix" if show else ""
+        """The keys, once there are names and while the run goes on (the footer keeps enter's)."""
+        keys = "[dim]s[/] again  [dim]+/-[/] T  [dim]/[/] prefix  [dim]↑↓ enter[/] trace"
+        self.border_subtitle = keys if self.has_names and not self.ended else ""
 
     @on(Input.Submitted, "#prefix")
     def _submitted(self, event: Input.Submitted) -> None:

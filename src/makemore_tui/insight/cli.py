@@ -6,6 +6,8 @@
     health      activations, saturated and dead units, gradients, one SGD step's update:data ratios
     compare     the work directory and every --compare DIR: settings, results and loss curves
     confusion   the dev set's true x predicted table and the top confusions
+    trace       --word NAME (without it, a name sampled from the model, seeded by the run's seed): each
+                character's context, its probability and rank, the likeliest instead, the word's loss
 
 The views are those of the registry (views.py). A view prints render(compute(subject), width), where
 the subject is the work directory's checkpoint (its data: the bundled names or -i FILE, loaded only
@@ -74,7 +76,7 @@ def checkpoint_subject(args) -> Subject:
 
     return Subject(model, vocab, cfg, data=lambda: load_dataset(args.input_file, cfg.block_size, vocab=vocab,
                                                                 split=cfg.split, symbols=cfg.symbols),
-                   step=step, context=args.context or "")
+                   step=step, context=args.context or "", word=args.word)
 
 
 def inspect_lr_find(args, out, width, config_from_args) -> int:

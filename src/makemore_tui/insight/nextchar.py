@@ -32,6 +32,22 @@ def context_window(context: str, block_size: int, mark: str = BOUNDARY) -> str:
 
 
 @torch.no_grad()
+def window_logits(model: torch.nn.Module, vocab: Vocab, windows: list[str]) -> torch.Tensor:
+    """The model's logits for the symbol after each window (block_size symbols, the boundary's mark
+    as padding), all in one forward pass in eval mode: (len(windows), V), float64, on the CPU."""
+    device = next(model.parameters()).device
+    X = torch.tensor([vocab.encode(w) for w in windows], dtype=torch.long, device=device)
+    with eval_mode(model):
+        return model(X).double().cpu()
+
+
+def ranked(probs: torch.Tensor, k: int) -> list[int]:
+    """The indices of the k likeliest symbols of one distribution, most likely first (ties: the
+    lower index first)."""
+    k = max(0, min(k, probs.shape[0]))
+    return sorted(range(probs.shape[0]), key=lambda i: (-float(probs[i]), i))[:k]
+
+
 def next_char(model: torch.nn.Module, vocab: Vocab, context: str, block_size: int | None = None,
               top_k: int = 5) -> NextChar:
     """The model's distribution over the next symbol after `context` ('' = the start of a word).
@@ -40,16 +56,11 @@ def next_char(model: torch.nn.Module, vocab: Vocab, context: str, block_size: in
     if vocab.text_problem(context):
         raise DataError(vocab.text_problem(context))
     window = context_window(context, block_size, vocab.mark)
-    ix = vocab.encode(window)
-    device = next(model.parameters()).device
-    with eval_mode(model):
-        logits = model(torch.tensor([ix], dtype=torch.long, device=device))[0].double().cpu()
+    logits = window_logits(model, vocab, [window])[0]
     probs = torch.softmax(logits, 0)
-    k = max(0, min(top_k, len(vocab)))
-    order = sorted(range(len(vocab)), key=lambda i: (-float(probs[i]), i))[:k]
     return NextChar(
         context=context, window=window, chars=list(vocab.itos), logits=logits.tolist(), probs=probs.tolist(),
-        top=[(vocab.itos[i], float(probs[i])) for i in order],
+        top=[(vocab.itos[i], float(probs[i])) for i in ranked(probs, top_k)],
     )
 
 

@@ -5,6 +5,7 @@ view, from the view's numbers and the width in columns. A view's spec names its 
 from __future__ import annotations
 
 from rich.console import Group
+from rich.cells import cell_len
 from rich.text import Text
 
 from ..cells import one_cell
@@ -14,7 +15,9 @@ from .confusion import Confusion
 from .embedding import EmbeddingMap
 from .health import HealthCheck
 from .nextchar import NextChar
-from .render import confusion_summary, health_text, heat_table, prob_bars, ratio_text, top_line
+from .render import confusion_summary, hbar, health_text, heat_table, prob_bars, ratio_text, show_char, top_line
+from ..printable import printable
+from .trace import Trace
 
 
 def next_char_report(nc: NextChar, width: int) -> Group:
@@ -56,3 +59,75 @@ def confusion_report(c: Confusion, width: int) -> Group:
         "\nrows: the true next character; columns: the model's most likely one; shade: share of the row",
         heat_table(c),
     )
+
+
+# ---- the sample trace ------------------------------------------------------------------------------
+
+def shown(text: str) -> str:
+    """Symbols from the data as the trace shows them: safe for a terminal (printable: a control
+    character as its escape, \\x1b), a space as SPACE_MARK."""
+    return "".join(show_char(c) for c in printable(text))
+
+
+def pct(p: float) -> str:
+    """A probability in percent: one decimal, or two significant digits below 0.1%."""
+    return f"{100 * p:.1f}%" if p >= 0.001 or p == 0 else f"{100 * p:.2g}%"
+
+
+def _clip_left(text: str, width: int) -> str:
+    return text if cell_len(text) <= width else "…" + text[len(text) - width + 1:]
+
+
+def trace_columns(t: Trace, width: int) -> tuple[int, int, bool, bool, int]:
+    """What fits in `width` columns: (context width, char width, the -ln p column, the bar, how many
+    alternatives). First three alternatives, then -ln p, then all the alternatives, then the bar."""
+    idx = len(str(len(t.steps)))
+    cw = min(max(7, *(cell_len(shown(s.context)) for s in t.steps)), max(7, width // 4))
+    chw = max(4, *(cell_len(shown(s.char)) for s in t.steps[:-1]), cell_len(shown(t.mark)) + 4)
+    room = width - (idx + 2 + cw + 2 + chw + 2 + 7 + 2 + 4)  # #, context, char, p, rank
+    alt = 2 + max(cell_len(shown(c)) for s in t.steps for c, _ in s.top) + 1 + 5  # "  x 12.3%"
+    most = len(t.steps[0].top)
+    k = min(most, 3, max(0, room // alt))
+    nll = room - k * alt >= 7
+    k = min(most, max(k, (room - 7 * nll) // alt))
+    bar = room - k * alt - 7 * nll >= 10
+    return cw, chw, nll, bar, k
+
+
+def trace_report(t: Trace, width: int) -> Text:
+    """The trace as text: a header (the word, its log-probability, loss and perplexity, what the
+    context is), then a row per prediction. Every symbol is made printable (shown())."""
+    mark = shown(t.mark)
+    out = Text()
+    out.append(("a name sampled from the model " if t.sampled else "the word "), style="dim")
+    out.append(repr(shown(t.word)), style="bold")
+    out.append("  " + ", ".join(x for x in (t.model_type, f"step {t.step:,}") if x) + "\n", style="dim")
+    out.append(f"log-prob {t.logprob:.2f} nats · mean loss {t.loss:.3f} over {len(t.steps)} predictions · "
+               f"perplexity {t.perplexity:.1f}\n")
+    out.append(t.context_note(mark) + "\n", style="dim")
+    cw, chw, nll, bar, k = trace_columns(t, width)
+    idx = len(str(len(t.steps)))
+    head = (f"{'#':>{idx}}  {'context':<{cw}}  {'char':<{chw}}  {'p':>7}  " + ("-ln p  " if nll else "")
+            + (" " * 10 if bar else "") + "rank  " + ("likeliest instead" if k else ""))
+    out.append(head.rstrip() + "\n", style="bold")
+    for i, s in enumerate(t.steps, 1):
+        ctx, ch = _clip_left(shown(s.context), cw), shown(s.char)
+        out.append(f"{i:>{idx}}  {ctx}{' ' * (cw - cell_len(ctx))}  ")
+        out.append(ch, style="bold")
+        end = " end" if i == len(t.steps) else ""
+        out.append(end + " " * (chw - cell_len(ch) - len(end)) + "  ", style="dim")
+        style = "green" if s.rank == 1 else ("red" if s.prob < 0.01 else "")
+        out.append(f"{pct(s.prob):>7}", style=style)
+        out.append("  " + (f"{s.nll:5.2f}  " if nll else ""))
+        if bar:
+            out.append(hbar(s.prob, 8).ljust(8), style=style or "cyan")
+            out.append("  ")
+        out.append(f"{s.rank:>4}" + ("  " if k else ""))
+        for j, (c, p) in enumerate(s.top[:k]):
+            chosen = "underline" if c == s.char else ""
+            out.append("  " if j else "")
+            out.append(shown(c), style=f"bold {chosen}".strip())
+            out.append(f" {pct(p):>5}", style=chosen)
+        out.append("\n")
+    out.rstrip()
+    return out

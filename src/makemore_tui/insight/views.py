@@ -55,11 +55,13 @@ class InsightView:
 class Subject:
     """What a view's numbers are computed from: a model that is the caller's own to read (a copy of
     the live one, or one loaded from a checkpoint), its vocabulary and settings, its data and step,
-    and the context typed for next-char. `data` and `step` may be given as functions of no
-    arguments, called the first time a view asks for them."""
+    the context typed for next-char and the word to trace (None: a name sampled from the model).
+    `data` and `step` may be given as functions of no arguments, called the first time a view asks
+    for them."""
 
-    def __init__(self, model, vocab, cfg, *, data=None, step: int | Callable[[], int] = 0, context: str = ""):
-        self.model, self.vocab, self.cfg, self.context = model, vocab, cfg, context
+    def __init__(self, model, vocab, cfg, *, data=None, step: int | Callable[[], int] = 0, context: str = "",
+                 word: str | None = None):
+        self.model, self.vocab, self.cfg, self.context, self.word = model, vocab, cfg, context, word
         self._data, self._step = data, step
 
     @property
@@ -113,7 +115,7 @@ def resolve(ref: Ref) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-# ---- the built-in views (keys 5 to 0) ------------------------------------------------------------
+# ---- the built-in views (keys 5 to 0, and w) ----------------------------------------------------
 
 _I, _A = "makemore_tui.insight", "makemore_tui.app.insight"
 
@@ -140,3 +142,7 @@ register(InsightView(
     "confusion", "0", "confusion", "Confusion over the dev set: which characters, mistaken for what",
     "Confusion over the dev set", compute=f"{_I}.confusion:compute", render=f"{_I}.report:confusion_report",
     pane=f"{_A}.confusion:ConfusionPane"))
+register(InsightView(
+    "trace", "w", "trace", "Sample trace: a word's characters, each one's context, probability and rivals",
+    "Sample trace", compute=f"{_I}.trace:compute", render=f"{_I}.report:trace_report",
+    pane=f"{_A}.trace:TracePane", cli_note="of --word NAME, or of a sampled name"))

@@ -45,6 +45,10 @@ class ModelType:
     search_space: _search.SearchSpace = _search.DEFAULT  # what `makemore-tui sweep` varies (search.py)
     # the values of Config.init this type offers, its own first (Config's default "seed" means that one)
     inits: tuple[str, ...] = ("seed", "kaiming")
+    # what a prediction reads of the word so far (the sample trace says it): "window", the block_size
+    # characters before it; "last", the one before it; "prefix", the whole word so far from its start
+    # token (at most the last block_size characters)
+    context: str = "window"
 
 
 _TYPES: dict[str, ModelType] = {}
@@ -153,24 +157,24 @@ for _spec in (
     ModelType("mlp", "Bengio et al. 2003: embeddings, one tanh layer (lecture 2)", _mlp, _s.mlp_params,
               presets=_presets.MLP, search_space=_search.MLP),
     ModelType("bigram", "a table of next-character logits", _bigram, _s.bigram_params, reads=(),
-              presets=_presets.BIGRAM, search_space=_search.BIGRAM),
+              context="last", presets=_presets.BIGRAM, search_space=_search.BIGRAM),
     ModelType("mlp-bn", "lecture 3: the MLP with batch normalisation", _mlp_bn, _s.mlp_bn_params,
               check=_s.check_batchnorm, presets=_presets.MLP_BN, search_space=_search.MLP_BN),
     ModelType("wavenet", "lecture 5: neighbouring pairs merged level by level", _wavenet, _s.wavenet_params,
               check=_s.check_wavenet, presets=_presets.WAVENET, search_space=_search.WAVENET),
     ModelType("rnn", "makemore.py's RNN, unrolled over the word prefix", _rnn, _s.recurrent_params(1),
               activation_width=_s.sequence_width, presets=_presets.RNN, search_space=_search.RECURRENT,
-              inits=("makemore",), reads=_s.RECURRENT_READS),
+              inits=("makemore",), reads=_s.RECURRENT_READS, context="prefix"),
     ModelType("gru", "makemore.py's GRU, unrolled over the word prefix", _gru, _s.recurrent_params(3),
               activation_width=_s.sequence_width, presets=_presets.GRU, search_space=_search.RECURRENT,
-              inits=("makemore",), reads=_s.RECURRENT_READS),
+              inits=("makemore",), reads=_s.RECURRENT_READS, context="prefix"),
     ModelType("transformer", "makemore.py's GPT: causal self-attention blocks", _transformer,
               _s.transformer_params, activation_width=_s.transformer_width, check=_s.check_transformer,
               reads=_s.TRANSFORMER_READS, presets=_presets.TRANSFORMER,
-              search_space=_search.TRANSFORMER, inits=("makemore", "gpt2")),
+              search_space=_search.TRANSFORMER, inits=("makemore", "gpt2"), context="prefix"),
     ModelType("bow", "makemore.py's BoW: a causal average of the prefix, an MLP", _bow, _s.bow_params,
               activation_width=_s.sequence_width, presets=_presets.BOW, search_space=_search.BOW,
-              inits=("makemore",)),
+              inits=("makemore",), context="prefix"),
 ):
     register(_spec)
 del _spec

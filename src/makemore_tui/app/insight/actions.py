@@ -2,6 +2,7 @@
 actions their keys call.
 
     5 next character   6 embedding map   7 learning-rate finder   8 health   9 compare   0 confusion
+    w sample trace (enter on a sampled name opens it too: app.py, trace.py)
     f sweep the learning rate (again)    a restart training with the suggested rate
 
 The app mixes InsightActions in (class MakemoreApp(InsightActions, App)) and adds `insight_views()`
@@ -37,6 +38,7 @@ class InsightActions:
     # the app's (app.py, run_control.py): its views, and how it opens a new run (None: it cannot)
     views: ContentSwitcher | None
     make_run: Callable | None
+    refresh_keys: Callable[[], None]
 
     def insight_pane(self, name: str) -> InsightPane:
         return self._views().query_one(f"#{view(name).view_id}-pane", InsightPane)
@@ -48,6 +50,7 @@ class InsightActions:
     def show_insight(self, name: str, toggle: bool = True) -> InsightPane | None:
         switcher = self._views()
         target = view(name).view_id
+        self.call_after_refresh(self.refresh_keys)  # the footer: the training view's keys come and go
         if toggle and switcher.current == target:
             switcher.current = "training"  # the same key again: back to training
             self.set_focus(None)

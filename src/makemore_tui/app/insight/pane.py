@@ -40,6 +40,10 @@ class InsightHost(Protocol):
     state: RunState
     compare_dirs: tuple[str, ...]  # earlier runs' work directories from --compare
     freeze_clock: bool  # no wall-clock figures on screen (tests, screenshots)
+    redraw_interval: float  # seconds between two redraws of the shown panes
+
+    def selected_sample(self) -> str | None:
+        """The sampled name selected in the samples pane (None: none)."""
 
 
 class InsightPane(Pane):
