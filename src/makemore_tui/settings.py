@@ -117,6 +117,7 @@ class Setting:
     values: str = ""  # what a number may be, in words, where `check` decides it (the README's table)
     short: str = ""  # a short name where space is scarce (a sweep's trial lines: block=8 lr=0.003)
     flag_choices: bool = True  # str settings: the flag refuses other values (else Config's check does)
+    lesson: bool = False  # `makemore-tui lesson` takes it (a flag of the lesson, a keyword of lesson.Lesson)
 
     @property
     def flag(self) -> str:
@@ -174,11 +175,11 @@ SETTINGS: tuple[Setting, ...] = (
     S("type", str, REGISTRY, "model type: {choices}", ("--type",), choices=REGISTRY, label="model", group="model",
       compare="never", sweep=False),
     S("block_size", int, 3, "context length: characters the model sees", ("--block-size",), 1, 256,
-      group="model", model=True, short="block"),
+      group="model", model=True, short="block", lesson=True),
     S("n_embd", int, 2, "embedding size (columns of C)", ("--n-embd",), 1, 4096, label="embedding size",
-      group="model", model=True, short="embd"),
+      group="model", model=True, short="embd", lesson=True),
     S("n_hidden", int, 100, "hidden layer size", ("--n-embd2", "--n-hidden"), 1, 65536, label="hidden size",
-      group="model", model=True, short="hidden"),
+      group="model", model=True, short="hidden", lesson=True),
     S("n_layer", int, 4, "transformer blocks (makemore: 4)", ("--n-layer",), 1, 64, label="layers",
       group="model", model=True, short="layers"),
     S("n_head", int, 4, "transformer attention heads (makemore: 4)", ("--n-head",), 1, 64, label="heads",
@@ -188,7 +189,7 @@ SETTINGS: tuple[Setting, ...] = (
       model=True, only_when_read=True, compare="changed", metavar="P", search=FloatRange(0.0, 0.3)),
     # ---- optimisation and the run
     S("batch_size", int, 32, "examples a step", ("--batch-size", "-b"), 1, 1_000_000, short="batch",
-      search=Choice((32, 64, 128, 256, 512))),
+      search=Choice((32, 64, 128, 256, 512)), lesson=True),
     S("learning_rate", float, 0.1, "the step size: p -= lr * grad", ("--learning-rate", "-l"),
       check=_positive_rate, values="above 0, at most 1000", short="lr", search=FloatRange(3e-4, 3e-2, log=True)),
     S("lr_schedule", str, "constant", "constant, step (x0.1 half-way) or cosine", ("--lr-schedule",),
@@ -205,7 +206,7 @@ SETTINGS: tuple[Setting, ...] = (
       ("--weight-decay", "-w"), 0, 10, short="wd", search=FloatRange(1e-4, 0.3, log=True)),
     S("max_steps", int, 200_000, "training steps", ("--max-steps",), 1, 10**10, label="steps", sweep=False),
     S("seed", int, LECTURE_SEED, "seeds the init and the batches (default 2147483647, as in the lecture)",
-      ("--seed",), 0, 2**63 - 1),
+      ("--seed",), 0, 2**63 - 1, lesson=True),
     S("optimizer", str, "sgd", "sgd (the lectures') or adamw (makemore.py's)", ("--optimizer",),
       choices=("sgd", "adamw"), short="opt", search="adamw"),
     S("init", str, "seed", "seed: plain randn (lecture 2); kaiming: scaled (lecture 3); the sequence models: makemore "

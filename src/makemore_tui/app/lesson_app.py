@@ -28,6 +28,7 @@ from textual.widgets import ContentSwitcher, Footer
 from textual.worker import get_current_worker
 
 from ..config import Config
+from ..lesson.args import SIZES
 from ..lesson.page import START_RUN_KEY, Step
 from .lesson_help import LessonHelp
 from .lesson_page import StepPage, WaitPage, heading
@@ -223,23 +224,21 @@ class LessonApp(App[Config | None]):
             self.push_screen(LessonHelp(self.words["help"], rows))
 
 
-# The settings a lesson's run may differ from the seed preset in (their flags: settings.py's table;
-# tests/test_app_lesson.py checks that the command line reads them back as the same Config).
-RUN_SETTINGS = ("seed", "block_size", "n_embd", "n_hidden", "batch_size")
+# A lesson's run may differ from the seed preset in the lesson's own settings only (SIZES: the table
+# marks them; tests/test_app_lesson.py checks the command line reads them back as the same Config).
 
 
 def run_argv(cfg: Config, input_file: str | None, theme: str | None = None) -> list[str]:
     """The `makemore-tui` arguments of a run of `cfg` (the seed preset and the lesson's sizes) on
     `input_file`."""
-    from ..config import preset
     from ..settings import setting
 
-    base = preset("seed")
-    other = [k for k, v in cfg.to_dict().items() if k not in RUN_SETTINGS and v != getattr(base, k)]
+    base = Config()  # the seed preset
+    other = [k for k, v in cfg.to_dict().items() if k not in SIZES and v != getattr(base, k)]
     if other:
         raise ValueError(f"the lesson's run differs from the seed preset in {other}: no flag here sets them")
     argv = [] if input_file is None else ["-i", str(input_file)]
-    for name in RUN_SETTINGS:
+    for name in SIZES:
         if getattr(cfg, name) != getattr(base, name):
             argv += [setting(name).flag, str(getattr(cfg, name))]
     return argv + ([] if theme is None else ["--theme", theme])

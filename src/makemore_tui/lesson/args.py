@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 
 from ..argtypes import Parser, add_setting
-from ..settings import setting
+from ..settings import SETTINGS, setting
 from .words import LANGS, lang_from_env
 
-SIZES = ("seed", "block_size", "n_embd", "n_hidden", "batch_size")  # the settings the lesson takes (Lesson's keywords)
+SIZES = tuple(s.name for s in SETTINGS if s.lesson)  # the settings the lesson takes (Lesson's keywords)
 # The lesson computes every step on the spot, so its sizes stay where a step answers at once.
 LIMITS = {"block_size": 64, "n_embd": 1024, "n_hidden": 4096, "batch_size": 4096}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from ..config import LECTURE_SEED, Config, ConfigError, preset
+from ..config import LECTURE_SEED, Config, ConfigError
 from ..data import MIN_WORDS, DataError
 from .steps_model import data, embedding, network
 from .page import START_RUN_KEY, Block, Step
@@ -43,7 +43,7 @@ UI_KEYS = ("steps", "next", "back", "start_run", "help", "quit", "computing", "s
 class Lesson:
     def __init__(self, words: list[str], *, seed: int = LECTURE_SEED, block_size: int = 3, n_embd: int = 2,
                  n_hidden: int = 100, batch_size: int = 32, lang: str = "en", input_file: str | None = None):
-        self.config = preset("seed", seed=seed, block_size=block_size, n_embd=n_embd, n_hidden=n_hidden,
+        self.config = Config(seed=seed, block_size=block_size, n_embd=n_embd, n_hidden=n_hidden,
                              batch_size=batch_size).validate()
         if len(words) < MIN_WORDS:
             raise DataError(f"the lesson needs at least {MIN_WORDS} words (to split them 80/10/10), got {len(words)}")

@@ -63,9 +63,9 @@ def minibatch(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:
 
 
 def s_config(s: State):
-    from ..config import preset
+    from ..config import Config
 
-    return preset("seed", seed=s.seed, block_size=s.T, n_embd=s.E, n_hidden=s.H, batch_size=s.B)
+    return Config(seed=s.seed, block_size=s.T, n_embd=s.E, n_hidden=s.H, batch_size=s.B)
 
 
 def sampling(s: State, t: Words) -> tuple[tuple[str, ...], tuple[Block, ...]]:

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from .page import Block, Chart, Para, Pre
 from .show import cut
-from .state import EPOCHS, PARAM_NAMES, RATE, State, forward, split_loss
+from .state import EPOCHS, PARAM_NAMES, State, forward, split_loss
 from .words import Words
 
 NUDGE = 1e-3  # step 7: how far one bias is moved to show what its gradient means
