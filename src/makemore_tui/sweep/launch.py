@@ -156,12 +156,7 @@ def run_sweep(req: SweepRequest, out: TextIO | None = None) -> int:
         if not stopping:
             say(out, f"sweep: {signal.Signals(signum).name}: stopping; each worker saves its trial")
         stopping.append(signum)
-        for p in procs:
-            if p.pid is not None and p.is_alive():
-                try:
-                    os.kill(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+        _terminate(procs)
 
     snap = write_sweep_json(study, Path(plan.sweep_dir))
     seen = {row["number"] for row in snap["trials"] if row["state"] != "running"}  # told by earlier sweeps
@@ -230,12 +225,7 @@ def _worker_killed(study, plan: WorkerPlan, p, stopping: list, out):
 
 def _stop_started(procs, study, plan) -> None:
     """The workers that did start are stopped (each saves its trial) and waited for."""
-    for p in procs:
-        if p.pid is not None and p.is_alive():
-            try:
-                os.kill(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+    _terminate(procs)
     for p in procs:
         if p.pid is not None:
             p.join()
@@ -250,3 +240,13 @@ def _report_new(snap: dict, seen: set[int], out) -> None:
         if row["state"] != "running" and row["number"] not in seen:
             seen.add(row["number"])
             say(out, _line(row, snap.get("best")))
+
+
+def _terminate(procs) -> None:
+    """SIGTERM to each worker still running: it saves its trial and ends."""
+    for p in procs:
+        if p.pid is not None and p.is_alive():
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
