@@ -159,6 +159,12 @@ def _share(v: float) -> str | None:
     return None
 
 
+def _decay(v: float) -> str | None:
+    if v == 0 or 0.5 <= v < 1:
+        return None
+    return f"ema is the average's decay a step, 0 (off) or from 0.5 to under 1 (e.g. 0.999), got {v:g}"
+
+
 def _factor(v: float) -> str | None:
     return None if 0 < v <= 1 else f"lr_decay_factor must be in (0, 1], got {v:g}"
 
@@ -204,6 +210,10 @@ SETTINGS: tuple[Setting, ...] = (
       values="0 to the learning rate", compare="never"),
     S("weight_decay", float, 0.0, "weight decay, decoupled: each step multiplies the weights by 1 - lr * wd",
       ("--weight-decay", "-w"), 0, 10, short="wd", search=FloatRange(1e-4, 0.3, log=True)),
+    S("ema", float, 0.0, "evaluate, end on and sample from a moving average of the weights, kept with this decay "
+      "a step (e.g. 0.999: about the last thousand steps; default 0: off)", ("--ema",), check=_decay,
+      values="0, or 0.5 to under 1", label="weight average", compare="changed", metavar="DECAY",
+      search=Choice((0.0, 0.99, 0.995, 0.998, 0.999))),
     S("max_steps", int, 200_000, "training steps", ("--max-steps",), 1, 10**10, label="steps", sweep=False),
     S("seed", int, LECTURE_SEED, "seeds the init and the batches (default 2147483647, as in the lecture)",
       ("--seed",), 0, 2**63 - 1, lesson=True),

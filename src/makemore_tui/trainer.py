@@ -16,18 +16,21 @@ import math
 import threading
 import time
 from collections import deque
+from contextlib import nullcontext
 from concurrent.futures import Future
 from typing import Callable
 
 import torch
 
 from . import events as ev
+from .average import WeightAverage
 from .config import Config
 from .data import Dataset
 from .device import resolve_device
 from .evaluation import split_loss
 from .models import build_model
 from .optim import AdamW
+from .param_stats import step_with_stats
 from .watch import BestDev, divergence_reason
 
 
@@ -44,6 +47,7 @@ class Trainer:
         self.model = build_model(cfg, len(data.vocab)).to(self.device)
         self.params = list(self.model.parameters())
         self.optimizer = self._make_optimizer()
+        self.average = WeightAverage(self.params, cfg.ema) if cfg.ema else None  # --ema: what is evaluated
         self.step = 0
         self.elapsed = 0.0  # seconds spent training so far (pauses excluded), carried over a resume
         # Batches are drawn in chunks of K steps from their own generator; a checkpoint stores the
@@ -187,37 +191,6 @@ class Trainer:
                 torch._foreach_add_(self.params, [p.grad for p in self.params], alpha=-lr)
         return loss.detach()
 
-    def _step_with_stats(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> tuple[torch.Tensor, ev.ParamStats]:
-        """One ordinary step, also measuring each parameter's gradient and update-to-data ratio.
-
-        The update itself is the same call as on every other step, so when stats are taken (a
-        matter of wall time) never changes the losses."""
-        if self._fast_sgd:  # the fused step keeps no gradients: compute them once more, apart
-            if self.model.hand_backward:
-                self.model.backward_by_hand(X, Y)
-            else:
-                for p in self.params:
-                    p.grad = None
-                self.model.loss(X, Y).backward()
-        before = [p.detach().clone() for p in self.params]
-        loss = self._train_step(X, Y, lr)
-        stats = []
-        with torch.no_grad():
-            for (name, p), old in zip(self.model.named_parameters(), before):
-                g = p.grad
-                upd = (p - old).std().item() if p.numel() > 1 else (p - old).abs().item()
-                ref = old.std().item() if p.numel() > 1 else old.abs().item()
-                stats.append(ev.ParamStat(
-                    name=name,
-                    grad_norm=g.norm().item() if g is not None else float("nan"),
-                    data_norm=old.norm().item(),
-                    update_ratio=upd / ref if ref > 0 else float("nan"),
-                ))
-        if self._fast_sgd:
-            for p in self.params:
-                p.grad = None
-        return loss, ev.ParamStats(step=self.step + 1, stats=stats)
-
     def _service(self) -> bool:
         """Handle requests from other threads; wait while paused. False when the run must stop."""
         with self._cv:
@@ -285,6 +258,10 @@ class Trainer:
         return all(bool(torch.isfinite(p).all()) for p in self.params)
 
     def _evaluate_dev(self) -> None:
+        with self.average.applied() if self.average is not None else nullcontext():  # best weights: the average's
+            self._evaluate_dev_now()
+
+    def _evaluate_dev_now(self) -> None:
         val = split_loss(self.model, self.eval_splits["dev"], stop=lambda: self._stopping)
         if val is None:  # a stop came part-way: owed to a run resumed from this step
             self.eval_owed = self.step
@@ -320,6 +297,8 @@ class Trainer:
         next_flush = self._t0 + self.emit_interval
         stopped = False
         self.model.train()
+        if self.average is not None:
+            self.average.resume_training()  # where the end of an earlier run() had loaded the average
         if self.eval_owed == self.step and self.step < cfg.max_steps:
             self._evaluate_dev()  # resumed where a stop had cut this step's evaluation short
         try:
@@ -331,12 +310,14 @@ class Trainer:
                 X, Y = self._batch(self.step)
                 if self._stats_due:
                     self._stats_due = False
-                    loss, stats = self._step_with_stats(X, Y, lr)
+                    loss, stats = step_with_stats(self, X, Y, lr)
                     self.step += 1
                     self.emit(stats)
                 else:
                     loss = self._train_step(X, Y, lr)
                     self.step += 1
+                if self.average is not None:
+                    self.average.update()
                 self._losses.append(loss)
                 self._lrs.append(lr)
                 if cfg.eval_every and self.step % cfg.eval_every == 0 and self.step < cfg.max_steps:
@@ -356,6 +337,8 @@ class Trainer:
             for fn, fut in tasks:
                 _run_task(fn, fut)
         self.elapsed = self._elapsed_before + (time.perf_counter() - self._t0)
+        if self.average is not None and self.average.updates:
+            self.average.load_into_model()  # the run ends on the average: saved, evaluated, sampled
         for fn in self.before_finish:
             fn()
         return self.finish(stopped)
@@ -419,6 +402,7 @@ class Trainer:
             "start_loss": self.start_loss,
             "eval_owed": self.eval_owed,
             "best": self.best.state_dict(),
+            "average": self.average.state_dict() if self.average is not None else None,
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -439,6 +423,8 @@ class Trainer:
         owed = state.get("eval_owed")
         self.eval_owed = int(owed) if isinstance(owed, int) else None
         self.best.load_state_dict(state.get("best"))
+        if self.average is not None:
+            self.average.load_state_dict(state.get("average"))
 
 
 def _run_task(fn: Callable, fut: Future) -> None:

@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .base import record
+from .base import Dropout, record
 from .sequence import SequenceModel, prefix_layout
 
 
@@ -57,7 +57,7 @@ class RNN(SequenceModel):
             self.wte = nn.Embedding(V, E)
             self.cell = RNNCell(E, H) if cell_type == "rnn" else GRUCell(E, H)
             self.lm_head = nn.Linear(H, V)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.drop = Dropout(cfg.dropout)
 
     @property
     def C(self) -> torch.Tensor:

@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .base import WHY, normal_, record
+from .base import WHY, Dropout, normal_, record
 from .sequence import SequenceModel
 
 
@@ -43,7 +43,7 @@ class Block(nn.Module):
         self.ln_2 = nn.LayerNorm(E)
         self.c_fc = nn.Linear(E, 4 * E)
         self.mlp_proj = nn.Linear(4 * E, E)
-        self.drop = nn.Dropout(dropout)  # no parameters: makemore's init draws are unchanged
+        self.drop = Dropout(dropout)  # no parameters: makemore's init draws are unchanged
 
     def forward(self, x, qi: torch.Tensor, ki: torch.Tensor, rec=None, i: int = 1):
         N, E = x.shape
@@ -97,7 +97,7 @@ class Transformer(SequenceModel):
             self.h = nn.ModuleList(Block(E, cfg.n_head, cfg.dropout) for _ in range(cfg.n_layer))
             self.ln_f = nn.LayerNorm(E)
             self.lm_head = nn.Linear(E, V, bias=False)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.drop = Dropout(cfg.dropout)
         if cfg.init == "gpt2":
             self._gpt2_init(torch.Generator().manual_seed(cfg.seed), cfg.n_layer)
 
