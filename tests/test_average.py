@@ -104,3 +104,14 @@ def test_the_decay_is_refused_outside_its_range():
         with pytest.raises(Exception, match="ema"):
             tiny_config(ema=bad).validate()
     assert tiny_config(ema=0.0).validate().ema == 0.0
+
+
+def test_a_run_started_from_another_runs_weights_averages_from_them(tmp_path, small_words):
+    cfg = tiny_config(max_steps=30).validate()
+    _run(cfg, small_words, tmp_path / "first")
+    run = open_run(cfg.updated(ema=0.99), str(small_words), tmp_path / "second", save_every_s=0,
+                   init_from=tmp_path / "first")
+    saved = ckpt.load(tmp_path / "first")["state"]["model"]
+    for (name, p), a in zip(run.trainer.model.named_parameters(), run.trainer.average.average):
+        assert torch.equal(p, saved[name]) and torch.equal(a, p)
+    run.close()

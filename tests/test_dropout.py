@@ -108,3 +108,45 @@ def test_resume_with_dropout_is_bit_for_bit(tmp_path, small_words, kind):
     assert metrics_without_time(work) == metrics_without_time(tmp_path / "ref")
     for p, q in zip(run.trainer.model.parameters(), ref.trainer.model.parameters()):
         assert torch.equal(p, q)
+
+
+def test_the_dropout_draw_keeps_each_value_with_one_minus_p_and_scales_it():
+    """models.base.Dropout: nn.Dropout's function with a cheaper draw (16 random bits a value). Each
+    of the four values a 64-bit draw serves is kept with probability 1 - p, independently of its
+    neighbours, and a kept value is scaled by 1 / (1 - p); the draw comes from the global generator."""
+    from makemore_tui.models.base import Dropout
+
+    for p in (0.1, 0.3, 0.5):
+        d = Dropout(p).train()
+        torch.manual_seed(1)
+        y = d(torch.ones(400_000))
+        kept = (y != 0).float()
+        assert y.unique().tolist() == [0.0, pytest.approx(1 / (1 - p))]
+        for lane in range(4):  # the four 16-bit pieces of each draw: 100,000 values each, sd 0.0016 at most
+            assert kept[lane::4].mean().item() == pytest.approx(1 - p, abs=0.006)
+        pairs = torch.corrcoef(torch.stack([kept[:-1], kept[1:]]))[0, 1].item()
+        assert abs(pairs) < 0.01  # neighbours independent
+        torch.manual_seed(1)
+        assert torch.equal(d(torch.ones(400_000)), y)  # seeded by the global generator
+        assert torch.equal(d.eval()(torch.ones(10)), torch.ones(10))
+    x = torch.randn(7, 5, requires_grad=True)  # odd sizes: the last draw serves fewer than four values
+    y = Dropout(0.5).train()(x)
+    y.sum().backward()
+    assert torch.equal(x.grad, (y != 0).float() * 2)
+
+
+def test_tied_embeddings_share_one_matrix_and_keep_the_other_draws(words):
+    data, (X, Y) = batch(words, "transformer")
+    plain = build_model(seq_config("transformer"), len(data.vocab))
+    tied = build_model(seq_config("transformer", tie_embeddings=True), len(data.vocab))
+    assert tied.lm_head.weight is tied.wte.weight
+    assert torch.equal(tied.wte.weight, plain.lm_head.weight)  # the head's init for the shared matrix
+    n = len(data.vocab) * 16
+    assert sum(p.numel() for p in tied.parameters()) == sum(p.numel() for p in plain.parameters()) - n
+    for (name, p), q in zip(plain.named_parameters(), plain.parameters()):
+        if name not in ("wte.weight", "lm_head.weight"):
+            assert torch.equal(dict(tied.named_parameters())[name], q)
+    tied.loss(X, Y).backward()  # one gradient, from both uses
+    assert tied.wte.weight.grad is tied.lm_head.weight.grad
+    with pytest.raises(ConfigError, match="tie_embeddings"):
+        tiny_config(tie_embeddings=True).validate()  # the MLP has no such layers

@@ -386,6 +386,8 @@ def _open_from(cfg, input_file, work_dir, lock, listeners, progress, emit_interv
     try:
         ckpt.check_compatible(payload, run.trainer.model, data.vocab, where=str(src))
         run.trainer.model.load_state_dict(payload["state"]["model"])
+        if run.trainer.average is not None:
+            run.trainer.average.load_state_dict(None)  # the average starts at the weights taken over
     except BaseException:
         run.close()
         raise

@@ -193,6 +193,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("dropout", float, 0.0, "rnn, gru, transformer: the share of activations dropped while training "
       "(default 0: off, as makemore.py)", ("--dropout",), check=_share, values="0 to under 1", group="model",
       model=True, only_when_read=True, compare="changed", metavar="P", search=FloatRange(0.0, 0.3)),
+    S("tie_embeddings", bool, False, "transformer: the output layer reads the token embedding's matrix (one matrix "
+      "for both, as GPT-2; Press and Wolf 2017)", ("--tie-embeddings",), label="tie embeddings", group="model",
+      model=True, only_when_read=True, compare="changed", search=Choice((False, True))),
     # ---- optimisation and the run
     S("batch_size", int, 32, "examples a step", ("--batch-size", "-b"), 1, 1_000_000, short="batch",
       search=Choice((32, 64, 128, 256, 512)), lesson=True),

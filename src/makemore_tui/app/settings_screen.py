@@ -84,7 +84,7 @@ class SettingsScreen(ModalScreen["Config | None"]):
     SettingsScreen .field-error { color: $error; }
     SettingsScreen #form-message { color: $error; height: auto; margin-top: 1; }
     SettingsScreen #form-note { color: $text-muted; height: auto; }
-    SettingsScreen #buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    SettingsScreen #buttons { dock: bottom; height: auto; margin-top: 1; align-horizontal: right; }
     SettingsScreen Button { margin-left: 2; }
     """
 
@@ -157,7 +157,7 @@ class SettingsScreen(ModalScreen["Config | None"]):
                     values[f.name] = default(f)
                 continue
             if isinstance(w, Select):
-                if w.value is Select.NULL or w.value == Select.BLANK:
+                if w.is_blank():  # (not `== Select.BLANK`: that is False, an on/off field's value)
                     errors[f.name] = "choose one"
                 else:
                     values[f.name] = w.value

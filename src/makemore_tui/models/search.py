@@ -89,5 +89,6 @@ TRANSFORMER = SearchSpace(params={
     "n_head": Choice((2, 4, 8)),
     "n_embd": Choice((32, 64, 96, 128)),  # multiples of every head count
     "dropout": DROPOUT,
+    "tie_embeddings": BY_NAME["tie_embeddings"].search,
     **OPTIMISATION,
 })

@@ -13,7 +13,7 @@ from ..errors import ConfigError
 
 # The settings of some types only (the table's `model=True`, ../settings.py) that these types read
 RECURRENT_READS = ("block_size", "n_embd", "n_hidden", "dropout")
-TRANSFORMER_READS = ("block_size", "n_embd", "n_layer", "n_head", "dropout")
+TRANSFORMER_READS = ("block_size", "n_embd", "n_layer", "n_head", "dropout", "tie_embeddings")
 
 
 # ---- checks ------------------------------------------------------------------------------------
@@ -89,9 +89,10 @@ def bow_params(cfg, V: int) -> int:
 
 
 def transformer_params(cfg, V: int) -> int:
-    """Token and position embeddings, n_layer blocks, the final LayerNorm, lm_head (no bias)."""
+    """Token and position embeddings, n_layer blocks, the final LayerNorm, lm_head (no bias; tied: the
+    token embedding's)."""
     T, E, L = cfg.block_size, cfg.n_embd, cfg.n_layer
-    return V * E + T * E + L * (12 * E * E + 13 * E) + 2 * E + E * V
+    return V * E + T * E + L * (12 * E * E + 13 * E) + 2 * E + (0 if cfg.tie_embeddings else E * V)
 
 
 # ---- activations per example (the memory estimate's share of one row) -------------------------

@@ -10,7 +10,8 @@ the weights equal those of makemore.py's Transformer built after the same seed. 
 makemore.py's settings, 3,000 steps reached dev 2.078 with makemore's init and 2.137 with GPT-2's
 (issue 13's measurement; makemore.py's own model: 2.077).
 Dropout (Config.dropout) is nanoGPT's: on the embeddings, the attention weights and each residual
-branch's output, in training only; 0 (makemore.py's) leaves it out.
+branch's output, in training only; 0 (makemore.py's) leaves it out. `--tie-embeddings` makes the
+output layer read the token embedding's matrix (GPT-2's layout; makemore.py's keeps two).
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ class Transformer(SequenceModel):
             self.ln_f = nn.LayerNorm(E)
             self.lm_head = nn.Linear(E, V, bias=False)
         self.drop = Dropout(cfg.dropout)
+        if cfg.tie_embeddings:  # one (V, E) matrix: wte's rows are read in, and scored against h out
+            with torch.no_grad():
+                self.wte.weight.copy_(self.lm_head.weight)  # the head's init scale (makemore's wte: N(0, 1))
+            self.lm_head.weight = self.wte.weight
         if cfg.init == "gpt2":
             self._gpt2_init(torch.Generator().manual_seed(cfg.seed), cfg.n_layer)
 
