@@ -85,13 +85,14 @@ def test_update_ratios_are_log10_of_lr_grad_std_over_data_std(data):
 def test_update_ratios_match_the_trainers_paramstats_for_an_sgd_step(data):
     """The trainer measures the step it takes: (p_new - p_old).std() / p_old.std(). For plain SGD
     that is std(lr * grad) / std(data), which update_ratios computes without taking the step."""
+    from makemore_tui.param_stats import step_with_stats
     from makemore_tui.trainer import Trainer
 
     cfg = small_model_config(max_steps=1)
     t = Trainer(cfg, data)
     X, Y = t._batch(0)
     want = update_ratios(t.model, X, Y, cfg.lr_at(0))
-    _, stats = t._step_with_stats(X, Y, cfg.lr_at(0))
+    _, stats = step_with_stats(t, X, Y, cfg.lr_at(0))
     for s in stats.stats:
         assert math.log10(s.update_ratio) == pytest.approx(want[s.name], abs=1e-4)
 
