@@ -77,8 +77,10 @@ def test_preset_sizes_are_the_lectures_and_makemores():
     assert n["rnn"] == 27 * 64 + 64 + (128 * 64 + 64) + (64 * 27 + 27)  # wte, start, cell, lm_head
     assert n["gru"] == 27 * 64 + 64 + 3 * (128 * 64 + 64) + (64 * 27 + 27)
     assert n["bow"] == 27 * 64 + 16 * 64 + (64 * 64 + 64) * 2 + (64 * 27 + 27)  # wte, wpe, c_fc, c_proj, lm_head
-    tf = build_model(preset("transformer"), 27)
+    # the preset is 6 blocks of makemore.py's layer (the five-minute recipe); --n-layer 4 is makemore.py's model
+    tf = build_model(preset("transformer", n_layer=4), 27)
     assert sum(p.numel() for n_, p in tf.named_parameters() if not n_.startswith("lm_head")) == 202_816  # "0.20M"
+    assert preset("transformer").n_layer == 6 and n["transformer"] == 202_816 + 2 * (12 * 64 * 64 + 13 * 64) + 64 * 27
     assert preset("transformer").block_size == 16 and preset("rnn").block_size == 16  # longest name 15 + 1
 
 
