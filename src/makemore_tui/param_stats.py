@@ -38,3 +38,16 @@ def step_with_stats(trainer, X: torch.Tensor, Y: torch.Tensor, lr: float) -> tup
         for p in trainer.params:
             p.grad = None
     return loss, ev.ParamStats(step=trainer.step + 1, stats=stats)
+
+
+def stats_step(trainer) -> None:
+    """The next step of `trainer` (a trainer.Trainer) through step_with_stats; emits its ParamStats."""
+    lr = trainer.cfg.lr_at(trainer.step)
+    X, Y = trainer._batch(trainer.step)
+    loss, stats = step_with_stats(trainer, X, Y, lr)
+    trainer.step += 1
+    trainer.emit(stats)
+    if trainer.average is not None:
+        trainer.average.update()
+    trainer._losses.append(loss)
+    trainer._lrs.append(lr)

@@ -30,7 +30,7 @@ from .device import resolve_device
 from .evaluation import split_loss
 from .models import build_model
 from .optim import AdamW
-from .param_stats import step_with_stats
+from .param_stats import stats_step
 from .watch import BestDev, divergence_reason
 
 
@@ -167,6 +167,28 @@ class Trainer:
             self._Xs, self._Ys = Xc.split(B), Yc.split(B)  # the chunk's batches: views, made at once
             self._chunk_start = start
         return self._Xs[step - start], self._Ys[step - start]
+
+    def _steps_until(self, until: float) -> None:
+        """Train one step, then more until something else is due: the end of the batches' chunk, a dev
+        evaluation, the last step, a request from another thread, or the clock's `until` (a flush)."""
+        cfg, step = self.cfg, self.step
+        self._batch(step)  # draws the chunk this step is in, if it is a new one
+        start = self._chunk_start
+        end = min(start + self.chunk, cfg.max_steps, step + max(1, 8192 - len(self._losses)))
+        if cfg.eval_every:
+            end = min(end, (step // cfg.eval_every + 1) * cfg.eval_every)
+        Xs, Ys, lr_at, train, average = self._Xs, self._Ys, cfg.lr_at, self._train_step, self.average
+        add_loss, add_lr, clock = self._losses.append, self._lrs.append, time.perf_counter
+        while True:
+            lr = lr_at(step)
+            add_loss(train(Xs[step - start], Ys[step - start], lr))
+            add_lr(lr)
+            step += 1
+            self.step = step
+            if average is not None:
+                average.update()
+            if step >= end or self._attention or clock() >= until:
+                return
 
     def _train_step(self, X: torch.Tensor, Y: torch.Tensor, lr: float) -> torch.Tensor:
         wd = self.cfg.weight_decay
@@ -306,20 +328,11 @@ class Trainer:
                 if self._attention and not self._service():
                     stopped = True
                     break
-                lr = cfg.lr_at(self.step)
-                X, Y = self._batch(self.step)
                 if self._stats_due:
                     self._stats_due = False
-                    loss, stats = step_with_stats(self, X, Y, lr)
-                    self.step += 1
-                    self.emit(stats)
+                    stats_step(self)
                 else:
-                    loss = self._train_step(X, Y, lr)
-                    self.step += 1
-                if self.average is not None:
-                    self.average.update()
-                self._losses.append(loss)
-                self._lrs.append(lr)
+                    self._steps_until(next_flush)
                 if cfg.eval_every and self.step % cfg.eval_every == 0 and self.step < cfg.max_steps:
                     self._flush()
                     self._evaluate_dev()

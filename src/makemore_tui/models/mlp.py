@@ -50,7 +50,7 @@ class MLP(Interface):
             b2 *= 0.0
         self.C, self.W1, self.b1, self.W2, self.b2 = (nn.Parameter(t) for t in (C, W1, b1, W2, b2))
         self._raw: list[torch.Tensor] | None = None  # the parameters' data, for the fused SGD step
-        self._neg: torch.Tensor | None = None
+        self._neg: dict[int, torch.Tensor] = {}  # _minus_ones, by width
         self._one: torch.Tensor | None = None
         self._path = None  # (batch size, the sgd_step path chosen for it: mlp_paths.choose_path)
         self._ws = None  # the workspace path's preallocated tensors (mlp_paths.Workspace)
@@ -120,10 +120,12 @@ class MLP(Interface):
             self._raw = [p.data for p in self.ordered_parameters()]
         return self._raw
 
-    def _minus_ones(self, B: int) -> torch.Tensor:
-        if self._neg is None or self._neg.shape[0] != B or self._neg.device != self.C.device:
-            self._neg = torch.full((B, 1), -1.0, device=self.C.device)
-        return self._neg
+    def _minus_ones(self, B: int, n: int = 1) -> torch.Tensor:
+        """A (B, n) tensor of -1, kept for the next step of the same shape."""
+        neg = self._neg.get(n)
+        if neg is None or neg.shape[0] != B or neg.device != self.C.device:
+            neg = self._neg[n] = torch.full((B, n), -1.0, device=self.C.device)
+        return neg
 
     def _ones(self, B: int) -> torch.Tensor:
         if self._one is None or self._one.shape[0] != B or self._one.device != self.C.device:
