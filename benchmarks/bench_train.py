@@ -9,7 +9,9 @@ Reads the 32,033 names behind the published makemore numbers from ../shared/data
 
 1. speed: steps per second of the engine's headless run (lecture preset) against the lecture's loop
    (autograd, p.grad = None, p.data += -lr * p.grad, one .item() per step), same config, same
-   machine, alternating runs in one process; the medians and their ratio. The engine runs on each
+   machine, alternating runs in one process, their order turned by one each round (a machine that
+   slows under sustained load would otherwise favour the run that goes first); the medians and
+   their ratio. The engine runs on each
    path of the MLP's step in turn (mlp_paths: plain, workspace) and as it chooses by default; the
    ratios per path come as the median of the rounds', best round against best round, and steps
    per CPU second (steadier where other work shares the machine).
@@ -109,7 +111,7 @@ def main() -> None:
     ap.add_argument("--input", type=Path, default=NAMES)
     ap.add_argument("--quick", action="store_true", help="speed ratio only")
     ap.add_argument("--steps", type=int, default=20_000, help="steps per speed trial")
-    ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--trials", type=int, default=4, help="rounds (each run takes each place once in 4)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads for the engine")
     ap.add_argument("--lecture-threads", type=int, default=None,
                     help="torch threads for the lecture loop (default: torch's default; 1 on a loaded machine, "
@@ -124,8 +126,8 @@ def main() -> None:
     out: dict = {"dataset": args.input.name, "cpu_threads_default": default_threads, "engine_threads": args.threads}
     tmp = tempfile.mkdtemp(prefix="bench-train-")
 
-    # 1. speed, alternating: the lecture loop, then the engine on each path of the MLP's step
-    # (mlp_paths: forced in turn), then as it runs by default (the path it measures at start)
+    # 1. speed, alternating: the lecture loop, the engine on each path of the MLP's step (mlp_paths:
+    # forced in turn), and as it runs by default (the path it measures at start)
     lecture_threads = args.lecture_threads or default_threads
     out["lecture_threads"] = lecture_threads
     paths = [*mlp_paths.PATHS, None]
@@ -133,23 +135,27 @@ def main() -> None:
     chosen: list[str] = []
     rates: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}  # steps per CPU second: what other load on the machine changes least
+    runs = ["lecture", *paths]  # the order turns by one each round, so that each run takes each place in turn
     for t in range(args.trials):
-        torch.set_num_threads(lecture_threads)
-        c0 = time.process_time()
-        base.append(lecture_loop(data, cfg, args.steps)[0])
-        cpu.setdefault("lecture", []).append(args.steps / (time.process_time() - c0))
-        torch.set_num_threads(args.threads)
-        for p in (paths if t % 2 == 0 else paths[-2::-1] + [None]):
-            mlp_paths.FORCED = p
+        k = t % len(runs)
+        for p in runs[k:] + runs[:k]:
             c0 = time.process_time()
-            rate = engine_run(data, cfg.updated(max_steps=args.steps), f"{tmp}/speed{t}-{p}")[0]
-            # steps per CPU second of the whole run (setup, path probe, final evaluation included)
+            if p == "lecture":
+                torch.set_num_threads(lecture_threads)
+                rate = lecture_loop(data, cfg, args.steps)[0]
+                torch.set_num_threads(args.threads)
+            else:
+                mlp_paths.FORCED = p
+                rate = engine_run(data, cfg.updated(max_steps=args.steps), f"{tmp}/speed{t}-{p}")[0]
+                if p is None:
+                    chosen.append(mlp_paths.chosen())
+            # steps per CPU second of the whole run (the engine's setup, path probe and final evaluation included)
             cpu.setdefault(p or "chosen", []).append(args.steps / (time.process_time() - c0))
-            by_path[p or "chosen"].append(rate / base[-1])
             rates.setdefault(p or "chosen", []).append(rate)
-            if p is None:
-                ours.append(rate)
-                chosen.append(mlp_paths.chosen())
+        base.append(rates["lecture"][-1])
+        ours.append(rates["chosen"][-1])
+        for p in paths:
+            by_path[p or "chosen"].append(rates[p or "chosen"][-1] / base[-1])
         mlp_paths.FORCED = None
         print(f"trial {t + 1}: lecture loop {base[-1]:,.0f} steps/s | engine {ours[-1]:,.0f} steps/s "
               f"| ratio {ours[-1] / base[-1]:.2f} | per path: "
@@ -163,7 +169,7 @@ def main() -> None:
     out["cpu_ratio_by_path"] = {k: round(statistics.median(v) / statistics.median(cpu["lecture"]), 2)
                                 for k, v in cpu.items() if k != "lecture"}
     # on a loaded machine other work only ever slows a run: the best of the rounds against the best
-    out["speed_ratio_of_bests_by_path"] = {k: round(max(v) / max(base), 2) for k, v in rates.items()}
+    out["speed_ratio_of_bests_by_path"] = {k: round(max(v) / max(base), 2) for k, v in rates.items() if k != "lecture"}
     print(f"speed: engine {out['engine_steps_per_s']:,} vs lecture loop {out['lecture_steps_per_s']:,} steps/s "
           f"-> median ratio {out['speed_ratio']:.2f}x, worst {out['speed_ratio_worst']:.2f}x (target >= 2x); "
           "by path: " + ", ".join(f"{k} {v:.2f}x" for k, v in out["speed_ratio_by_path"].items())
