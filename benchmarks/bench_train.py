@@ -1,6 +1,6 @@
 """Training speed and quality of the engine against a literal copy of the lecture's loop.
 
-    python benchmarks/bench_train.py            # everything (about 3 minutes on 2 cores)
+    python benchmarks/bench_train.py            # everything (about 4 minutes on 2 cores)
     python benchmarks/bench_train.py --quick    # speed ratio only, no 200,000-step runs
     python benchmarks/bench_train.py --quick --lecture-threads 1   # on a machine shared with other work
 
