@@ -36,6 +36,7 @@ from .watch import BestDev, divergence_reason
 
 class Trainer:
     """The training loop of one run (what interface.TrainerHandle describes)."""
+    FLUSH_STEPS = 8192  # losses are flushed (a Steps event) at least this often, whatever the clock
 
     def __init__(self, cfg: Config, data: Dataset, listeners: list[ev.Listener] | tuple = (),
                  emit_interval: float = 0.1):
@@ -174,7 +175,7 @@ class Trainer:
         cfg, step = self.cfg, self.step
         self._batch(step)  # draws the chunk this step is in, if it is a new one
         start = self._chunk_start
-        end = min(start + self.chunk, cfg.max_steps, step + max(1, 8192 - len(self._losses)))
+        end = min(start + self.chunk, cfg.max_steps, step + max(1, self.FLUSH_STEPS - len(self._losses)))
         if cfg.eval_every:
             end = min(end, (step // cfg.eval_every + 1) * cfg.eval_every)
         Xs, Ys, lr_at, train, average = self._Xs, self._Ys, cfg.lr_at, self._train_step, self.average
@@ -336,7 +337,7 @@ class Trainer:
                 if cfg.eval_every and self.step % cfg.eval_every == 0 and self.step < cfg.max_steps:
                     self._flush()
                     self._evaluate_dev()
-                if time.perf_counter() >= next_flush or len(self._losses) >= 8192:
+                if time.perf_counter() >= next_flush or len(self._losses) >= self.FLUSH_STEPS:
                     self._flush()
                     self._stats_due = True
                     next_flush = time.perf_counter() + self.emit_interval
